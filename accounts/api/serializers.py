@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from ..models import REGISTRABLE_KINDS, ApiToken, AuditEntry, Organization, Role, User
+
+
+class OrganizationSummarySerializer(serializers.ModelSerializer):
+    country = CountryField()
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "country", "status"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.ModelSerializer):
+    role = serializers.CharField(read_only=True, allow_null=True)
+    organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
+    two_factor_enabled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "language", "status", "role", "organization", "two_factor_enabled"]
+        read_only_fields = ["id", "email", "status", "role", "organization", "two_factor_enabled"]
+
+    def get_two_factor_enabled(self, user: User) -> bool:
+        from django_otp import user_has_device
+
+        return user_has_device(user, confirmed=True)
+
+
+class RegistrationOrganizationSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in REGISTRABLE_KINDS])
+    name = serializers.CharField(max_length=200, min_length=2)
+    country = CountryField()
+
+
+class RegistrationSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+    full_name = serializers.CharField(max_length=200)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    organization = RegistrationOrganizationSerializer()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.RegexField(
+        r"^\d{6,8}$",
+        required=False,
+        allow_blank=True,
+        help_text=_("The current two-factor code, if two-factor is turned on."),
+    )
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_("A label to recognise the token by, e.g. the script using it."),
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    id = serializers.CharField()
+    expiry = serializers.DateTimeField(allow_null=True)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="token_key", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "created", "expiry", "last_used"]
+        read_only_fields = fields
+
+
+class OrganizationAdminSerializer(serializers.ModelSerializer):
+    country = CountryField()
+    members = serializers.IntegerField(read_only=True, help_text=_("Number of members, any status."))
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "country", "status", "status_reason", "created", "members"]
+        read_only_fields = fields
+
+
+class UserAdminSerializer(serializers.ModelSerializer):
+    organization = OrganizationSummarySerializer(read_only=True, allow_null=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "organization", "role", "status", "status_reason", "date_joined"]
+        read_only_fields = ["id", "email", "full_name", "organization", "status", "status_reason", "date_joined"]
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class UserApproveSerializer(ReasonSerializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+class RoleChangeSerializer(ReasonSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.EmailField(source="actor_email", read_only=True)
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "created", "actor", "action", "target", "organization", "reason", "details", "ip_address"]
+        read_only_fields = fields
+
+    def get_target(self, entry: AuditEntry) -> dict:
+        return {"type": entry.target_type, "id": entry.target_id, "repr": entry.target_repr}

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("me/tokens", views.MyTokenViewSet, basename="my-token")
+router.register("admin/organizations", views.OrganizationAdminViewSet, basename="admin-organization")
+router.register("admin/users", views.UserAdminViewSet, basename="admin-user")
+router.register("admin/audit", views.AuditViewSet, basename="admin-audit")
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("", include(router.urls)),
+]

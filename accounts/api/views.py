@@ -1,0 +1,288 @@
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..audit import client_ip
+from ..models import ApiToken, AuditEntry, Organization, Status, User
+from ..permissions import IsMemberManager, IsPlatformAdmin
+from ..tokens import TokenRefused, issue_token
+from .serializers import (
+    ApiTokenSerializer,
+    AuditEntrySerializer,
+    MeSerializer,
+    OrganizationAdminSerializer,
+    ReasonSerializer,
+    RegistrationSerializer,
+    RoleChangeSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+    UserAdminSerializer,
+    UserApproveSerializer,
+)
+
+
+class RegisterView(APIView):
+    """Register a person and either a new organization or a request to join an existing one."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegistrationSerializer, responses={201: MeSerializer})
+    def post(self, request):
+        serializer = RegistrationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.register_account(
+            email=data["email"],
+            password=data["password"],
+            full_name=data["full_name"],
+            language=data["language"],
+            organization_kind=data["organization"]["kind"],
+            organization_name=data["organization"]["name"],
+            country=data["organization"]["country"],
+            ip=client_ip(request),
+        )
+        user = User.objects.with_organization().get(pk=user.pk)
+        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    """Exchange an e-mail, a password and (if two-factor is on) a code for an API token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        django_request = request._request
+        user = authenticate(django_request, username=data["email"], password=data["password"])
+        if getattr(django_request, "axes_locked_out", False):
+            return Response(
+                {"detail": _("Too many failed sign-ins: this account is locked for a while. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(int(_cooloff_seconds()))},
+            )
+        try:
+            instance, token = issue_token(user, otp=data.get("otp") or "", name=data.get("name") or "")
+        except TokenRefused as refused:
+            return Response(refused.body, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"token": token, "id": instance.token_key, "expiry": instance.expiry})
+
+
+def _cooloff_seconds() -> float:
+    from django.conf import settings
+
+    return settings.AXES_COOLOFF_TIME.total_seconds()
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        if "full_name" in serializer.validated_data:
+            user.full_name = serializer.validated_data["full_name"]
+            user.save(update_fields=["full_name"])
+        if "language" in serializer.validated_data:
+            services.user_set_language(user=user, language=serializer.validated_data["language"])
+        return Response(MeSerializer(user).data)
+
+
+class MyTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The signed-in person's own API tokens; deleting one revokes it at once."""
+
+    serializer_class = ApiTokenSerializer
+    lookup_field = "token_key"
+    lookup_url_kwarg = "pk"
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user).order_by("-created")
+
+
+class OrganizationFilter(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Organization
+        fields = ["status", "kind", "country"]
+
+
+def _moderation_response(serializer_class, instance):
+    return Response(serializer_class(instance).data)
+
+
+class OrganizationAdminViewSet(viewsets.ReadOnlyModelViewSet):
+    """Platform admins vet organizations: approve, reject, suspend, reinstate."""
+
+    serializer_class = OrganizationAdminSerializer
+    permission_classes = [IsPlatformAdmin]
+    filterset_class = OrganizationFilter
+
+    def get_queryset(self):
+        return Organization.objects.annotate(members=Count("memberships")).order_by("-created", "-id")
+
+    def _act(self, service):
+        organization = self.get_object()
+        body = ReasonSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        service(
+            actor=self.request.user,
+            organization=organization,
+            reason=body.validated_data["reason"],
+            ip=client_ip(self.request),
+        )
+        return _moderation_response(self.serializer_class, self.get_object())
+
+    @extend_schema(request=ReasonSerializer, responses=OrganizationAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(services.organization_approve)
+
+    @extend_schema(request=ReasonSerializer, responses=OrganizationAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act(services.organization_reject)
+
+    @extend_schema(request=ReasonSerializer, responses=OrganizationAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._act(services.organization_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses=OrganizationAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._act(services.organization_reinstate)
+
+
+class UserFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q")
+    role = filters.CharFilter(field_name="membership__role")
+    organization = filters.NumberFilter(field_name="membership__organization")
+    status = filters.ChoiceFilter(choices=Status.choices)
+
+    class Meta:
+        model = User
+        fields = ["status", "role", "organization"]
+
+    def filter_q(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(email__icontains=value) | Q(full_name__icontains=value))
+
+
+class UserAdminViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """People to moderate: everyone for platform admins; their own members for an organization's
+    admin or coordinator. Anyone else's people answer 404."""
+
+    serializer_class = UserAdminSerializer
+    permission_classes = [IsMemberManager]
+    filterset_class = UserFilter
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_queryset(self):
+        return User.objects.moderatable_by(self.request.user).with_organization().order_by("-date_joined", "-id")
+
+    def _respond(self):
+        return Response(self.serializer_class(self.get_object()).data)
+
+    @extend_schema(request=RoleChangeSerializer, responses=UserAdminSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        user = self.get_object()
+        body = RoleChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.member_set_role(
+            actor=request.user,
+            user=user,
+            role=body.validated_data["role"],
+            reason=body.validated_data["reason"],
+            ip=client_ip(request),
+        )
+        return self._respond()
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return Response({"detail": _("Use PATCH to change a role.")}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
+        return super().update(request, *args, **kwargs)
+
+    def _act(self, service, serializer_class=ReasonSerializer):
+        user = self.get_object()
+        body = serializer_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        service(actor=self.request.user, user=user, ip=client_ip(self.request), **body.validated_data)
+        return self._respond()
+
+    @extend_schema(request=UserApproveSerializer, responses=UserAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(services.user_approve, UserApproveSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=UserAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act(services.user_reject)
+
+    @extend_schema(request=ReasonSerializer, responses=UserAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._act(services.user_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses=UserAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        return self._act(services.user_reinstate)
+
+    @extend_schema(request=ReasonSerializer, responses=UserAdminSerializer)
+    @action(detail=True, methods=["post"])
+    def remove(self, request, pk=None):
+        user = self.get_object()
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.member_remove(
+            actor=request.user, user=user, reason=body.validated_data["reason"], ip=client_ip(request)
+        )
+        # Removed people leave the organization admin's reach: answer with what they were told.
+        return Response(self.serializer_class(User.objects.with_organization().get(pk=user.pk)).data)
+
+
+class AuditFilter(filters.FilterSet):
+    actor = filters.CharFilter(field_name="actor_email", lookup_expr="iexact")
+    action = filters.ChoiceFilter(choices=AuditEntry._meta.get_field("action").choices)
+    since = filters.IsoDateTimeFilter(field_name="created", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="created", lookup_expr="lt")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["actor", "action", "target_type", "target_id", "organization", "since", "until"]
+
+
+class AuditViewSet(viewsets.ReadOnlyModelViewSet):
+    """The audit log, newest first, for platform admins."""
+
+    serializer_class = AuditEntrySerializer
+    permission_classes = [IsPlatformAdmin]
+    filterset_class = AuditFilter
+
+    def get_queryset(self):
+        return AuditEntry.objects.visible_to(self.request.user).order_by("-created", "-id")

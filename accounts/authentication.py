@@ -1,0 +1,47 @@
+"""API authentication: a token or a session counts only while the person has access.
+
+A suspended user, or a member of a suspended organization, is refused on the very next request,
+with the token or session they already hold; reinstated, the same token works again.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from knox.auth import TokenAuthentication
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication
+
+NOT_APPROVED = _("This account is not approved, or no longer is.")
+LAST_USED_RESOLUTION_SECONDS = 300
+
+
+class ApprovedTokenAuthentication(TokenAuthentication):
+    def validate_user(self, auth_token):
+        user = auth_token.user
+        if not user.has_access:
+            raise exceptions.AuthenticationFailed(NOT_APPROVED)
+        now = timezone.now()
+        # Record use at a coarse grain: one write per token every few minutes at most.
+        if auth_token.last_used is None or (now - auth_token.last_used).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+            type(auth_token).objects.filter(pk=auth_token.pk).update(last_used=now)
+        return user, auth_token
+
+    def _cleanup_token(self, auth_token) -> bool:
+        # knox deletes every expired token of the user on each request (one query per token);
+        # checking this token's own expiry is enough here, a periodic job can sweep the rest.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
+
+
+class ApprovedSessionAuthentication(SessionAuthentication):
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, auth = result
+        if not user.has_access:
+            raise exceptions.AuthenticationFailed(NOT_APPROVED)
+        return user, auth

@@ -1,0 +1,79 @@
+"""Per-request access checks for the web pages.
+
+The API does the same in its authentication classes; here a session that lost access (suspended,
+rejected, removed) is signed out at once, a pending person sees only the "awaiting approval"
+page, and whoever must use two-factor is sent to set it up or enter a code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_otp import user_has_device
+
+from .models import Status
+
+# Paths a signed-in person may reach whatever their state.
+ALWAYS_OPEN = ("/static/", "/i18n/", "/healthz", "/readyz", "/api/", "/accounts/logout/", "/favicon")
+OPEN_WHILE_PENDING = (*ALWAYS_OPEN, "/accounts/pending/")
+OPEN_BEFORE_2FA = (*ALWAYS_OPEN, "/accounts/two-factor/")
+
+
+def needs_second_factor(request) -> bool:
+    """Whether this signed-in session must still prove a second factor: anyone who turned
+    two-factor on, and (with REQUIRE_2FA) platform admins and customs coordinators."""
+    user = request.user
+    if user.is_verified():
+        return False
+    if settings.REQUIRE_2FA and user.requires_2fa:
+        return True
+    return user_has_device(user, confirmed=True)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees the portal in the language saved on their account."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language and user.language != request.LANGUAGE_CODE:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+class AccessMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        path = request.path_info
+        if user.is_authenticated and not path.startswith(ALWAYS_OPEN):
+            if not user.has_access:
+                if (user.is_active and user.status == Status.PENDING) or self._organization_pending(user):
+                    if not path.startswith(OPEN_WHILE_PENDING):
+                        return redirect("accounts:pending")
+                else:
+                    logout(request)
+                    messages.error(request, _("Your access to the portal has ended. Contact your administrator."))
+                    return redirect(settings.LOGIN_URL)
+            elif needs_second_factor(request) and not path.startswith(OPEN_BEFORE_2FA):
+                return redirect("accounts:two_factor")
+        return self.get_response(request)
+
+    @staticmethod
+    def _organization_pending(user) -> bool:
+        organization = user.organization
+        return bool(
+            user.is_active
+            and user.status == Status.APPROVED
+            and organization is not None
+            and organization.status == Status.PENDING
+        )

@@ -1,0 +1,314 @@
+"""Who a user is: organizations, people, their one membership and role, tokens, the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from knox.models import AbstractAuthToken
+
+
+class Status(models.TextChoices):
+    """The moderation status shared by organizations and people."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class OrganizationKind(models.TextChoices):
+    PLATFORM = "platform", _("Platform")
+    RIGHT_HOLDER = "right_holder", _("Right holder")
+    CUSTOMS = "customs", _("Customs administration")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    OFFICER = "officer", _("Officer")
+
+
+# Enforcement kinds: organizations whose members search, scan, raise cases and receive alerts,
+# scoped by their country. Police and other agencies join this set; nothing else changes.
+ENFORCEMENT_KINDS = frozenset({OrganizationKind.CUSTOMS})
+# Kinds a person can register for; the platform organization is made by createsuperuser.
+REGISTRABLE_KINDS = (OrganizationKind.RIGHT_HOLDER, OrganizationKind.CUSTOMS)
+
+ROLES_BY_KIND = {
+    OrganizationKind.PLATFORM: (Role.ADMIN,),
+    OrganizationKind.RIGHT_HOLDER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
+    OrganizationKind.CUSTOMS: (Role.COORDINATOR, Role.OFFICER),
+}
+FOUNDER_ROLE = {
+    OrganizationKind.PLATFORM: Role.ADMIN,
+    OrganizationKind.RIGHT_HOLDER: Role.ADMIN,
+    OrganizationKind.CUSTOMS: Role.COORDINATOR,
+}
+JOINER_ROLE = {
+    OrganizationKind.PLATFORM: Role.ADMIN,
+    OrganizationKind.RIGHT_HOLDER: Role.VIEWER,
+    OrganizationKind.CUSTOMS: Role.OFFICER,
+}
+# Roles that approve people who ask to join their organization and manage its members.
+APPROVER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+class Organization(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # A customs administration's jurisdiction; a right holder's seat.
+    country = CountryField(_("country"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.TextField(_("reason"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "kind", "country", name="organization_unique_name"),
+        ]
+        indexes = [models.Index(fields=["status", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.country.code})"
+
+    @property
+    def is_enforcement(self) -> bool:
+        return self.kind in ENFORCEMENT_KINDS
+
+    @property
+    def is_right_holder(self) -> bool:
+        return self.kind == OrganizationKind.RIGHT_HOLDER
+
+    @property
+    def is_platform(self) -> bool:
+        return self.kind == OrganizationKind.PLATFORM
+
+
+class UserQuerySet(models.QuerySet):
+    def with_organization(self) -> UserQuerySet:
+        return self.select_related("membership__organization")
+
+    def moderatable_by(self, actor: User) -> UserQuerySet:
+        """People `actor` may approve, reject, suspend, reinstate or change the role of: everyone
+        for a platform admin, the members of their own organization for an admin or coordinator,
+        nobody otherwise."""
+        if actor.is_platform_admin:
+            return self.all()
+        if actor.is_org_approver:
+            return self.filter(membership__organization_id=actor.membership.organization_id)
+        return self.none()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username: str) -> User:
+        return self.get(email__iexact=username)
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    @transaction.atomic
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        """A superuser is an approved platform admin, member of the platform organization."""
+        extra.update(is_staff=True, is_superuser=True, status=Status.APPROVED)
+        user = self.create_user(email, password, **extra)
+        platform, _created = Organization.objects.get_or_create(
+            kind=OrganizationKind.PLATFORM,
+            defaults={
+                "name": settings.PLATFORM_ORGANIZATION_NAME,
+                "country": settings.PLATFORM_ORGANIZATION_COUNTRY,
+                "status": Status.APPROVED,
+            },
+        )
+        Membership.objects.create(user=user, organization=platform, role=Role.ADMIN, is_founder=_created)
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.TextField(_("reason"), blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["-date_joined", "-id"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_unique_email_ci")]
+        indexes = [models.Index(fields=["status", "-date_joined"])]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name
+
+    @property
+    def membership_or_none(self) -> Membership | None:
+        try:
+            return self.membership
+        except Membership.DoesNotExist:
+            return None
+
+    @property
+    def organization(self) -> Organization | None:
+        membership = self.membership_or_none
+        return membership.organization if membership else None
+
+    @property
+    def role(self) -> str | None:
+        membership = self.membership_or_none
+        return membership.role if membership else None
+
+    @property
+    def has_access(self) -> bool:
+        """Approved, active, and member of an approved organization: the one test every page,
+        endpoint and token goes through. A suspension takes effect on the next request."""
+        if not (self.is_active and self.status == Status.APPROVED):
+            return False
+        organization = self.organization
+        if organization is None:
+            return self.is_superuser
+        return organization.status == Status.APPROVED
+
+    @property
+    def is_platform_admin(self) -> bool:
+        if self.is_superuser and self.is_active and self.status == Status.APPROVED:
+            return True
+        organization = self.organization
+        return bool(organization and organization.is_platform and self.has_access)
+
+    @property
+    def is_org_approver(self) -> bool:
+        organization = self.organization
+        return bool(organization and not organization.is_platform and self.role in APPROVER_ROLES)
+
+    @property
+    def is_enforcement(self) -> bool:
+        organization = self.organization
+        return bool(organization and organization.is_enforcement)
+
+    @property
+    def is_right_holder(self) -> bool:
+        organization = self.organization
+        return bool(organization and organization.is_right_holder)
+
+    @property
+    def requires_2fa(self) -> bool:
+        """Platform admins and customs coordinators must use two-factor when REQUIRE_2FA is on."""
+        return self.is_platform_admin or (self.is_enforcement and self.role == Role.COORDINATOR)
+
+
+class Membership(models.Model):
+    """A person's place in their organization. One per user in v1."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="membership")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The person who registered the organization: approved together with it.
+    is_founder = models.BooleanField(_("founding member"), default=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+
+class ApiToken(AbstractAuthToken):
+    """A revocable API token (django-rest-knox: only a hash of the token is stored)."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+
+class AuditAction(models.TextChoices):
+    ORGANIZATION_REGISTERED = "organization.registered", _("Organization registered")
+    ORGANIZATION_APPROVED = "organization.approved", _("Organization approved")
+    ORGANIZATION_REJECTED = "organization.rejected", _("Organization rejected")
+    ORGANIZATION_SUSPENDED = "organization.suspended", _("Organization suspended")
+    ORGANIZATION_REINSTATED = "organization.reinstated", _("Organization reinstated")
+    USER_JOIN_REQUESTED = "user.join_requested", _("Asked to join an organization")
+    USER_APPROVED = "user.approved", _("User approved")
+    USER_REJECTED = "user.rejected", _("User rejected")
+    USER_SUSPENDED = "user.suspended", _("User suspended")
+    USER_REINSTATED = "user.reinstated", _("User reinstated")
+    MEMBER_ROLE_CHANGED = "member.role_changed", _("Role changed")
+    MEMBER_REMOVED = "member.removed", _("Member removed")
+    TWO_FACTOR_ENABLED = "user.2fa_enabled", _("Two-factor turned on")
+    TWO_FACTOR_DISABLED = "user.2fa_disabled", _("Two-factor turned off")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> AuditEntryQuerySet:
+        if user.is_platform_admin:
+            return self.all()
+        return self.none()
+
+
+class AuditEntry(models.Model):
+    """Who did what to whom, why, when and from where. Written by services, never edited."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.EmailField(_("actor"), blank=True)
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64)
+    target_id = models.CharField(_("target id"), max_length=64)
+    target_repr = models.CharField(_("target"), max_length=300)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.target_repr}"

@@ -1,0 +1,363 @@
+"""Writes on accounts and organizations: registration and moderation.
+
+Every function takes the acting user, checks what it may do, writes, logs the action to the
+audit log and sends follow-up work after commit. Views, the API and the Django admin call these;
+they never change statuses themselves.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .audit import audit_log
+from .models import (
+    APPROVER_ROLES,
+    FOUNDER_ROLE,
+    JOINER_ROLE,
+    REGISTRABLE_KINDS,
+    ROLES_BY_KIND,
+    AuditAction,
+    AuditEntry,
+    Membership,
+    Organization,
+    Status,
+    User,
+)
+
+
+def _send_account_email_after_commit(entry: AuditEntry) -> None:
+    from .tasks import send_account_email
+
+    transaction.on_commit(lambda: send_account_email.delay(entry.pk))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: the person concerned is told it.")})
+    return reason
+
+
+# --------------------------------------------------------------------------- registration
+
+
+@transaction.atomic
+def register_account(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    organization_kind: str,
+    organization_name: str,
+    country: str,
+    language: str = "en",
+    ip: str | None = None,
+) -> User:
+    """Create a pending user, and either a pending organization (a new name) or a pending request
+    to join the existing organization of the same kind, name and country."""
+    email = User.objects.normalize_email(email).strip().lower()
+    organization_name = " ".join(organization_name.split())
+    if organization_kind not in REGISTRABLE_KINDS:
+        raise ValidationError({"organization": [_("Choose a right holder or a customs administration.")]})
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": [_("An account with this e-mail address already exists.")]})
+    user = User(email=email, full_name=full_name.strip(), language=language)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+
+    organization = (
+        Organization.objects.select_for_update()
+        .filter(kind=organization_kind, name__iexact=organization_name, country=country)
+        .first()
+    )
+    joining = organization is not None
+    if joining and organization.status in (Status.REJECTED, Status.SUSPENDED):
+        raise ValidationError(
+            {"organization": [_("This organization does not accept new members. Contact the platform.")]}
+        )
+    try:
+        with transaction.atomic():
+            if not joining:
+                organization = Organization.objects.create(
+                    kind=organization_kind, name=organization_name, country=country
+                )
+            user.save()
+    except IntegrityError:
+        # Another registration took the same e-mail or organization name a moment before.
+        raise ValidationError({"email": [_("An account with this e-mail address already exists.")]}) from None
+
+    if joining:
+        Membership.objects.create(user=user, organization=organization, role=JOINER_ROLE[organization.kind])
+        entry = audit_log(
+            actor=user, action=AuditAction.USER_JOIN_REQUESTED, target=user, ip=ip, organization=organization
+        )
+        _send_account_email_after_commit(entry)
+    else:
+        Membership.objects.create(
+            user=user, organization=organization, role=FOUNDER_ROLE[organization.kind], is_founder=True
+        )
+        audit_log(actor=user, action=AuditAction.ORGANIZATION_REGISTERED, target=organization, ip=ip)
+    return user
+
+
+# --------------------------------------------------------------------------- organizations
+
+
+def _require_platform_admin(actor: User) -> None:
+    if not actor.is_platform_admin:
+        raise PermissionDenied(_("Only platform administrators can do this."))
+
+
+def _locked_organization(organization: Organization, allowed_from: tuple[str, ...], verb: str) -> Organization:
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.status not in allowed_from:
+        raise ValidationError(
+            {
+                "status": [
+                    _("An organization that is %(status)s cannot be %(verb)s.")
+                    % {"status": organization.get_status_display().lower(), "verb": verb}
+                ]
+            }
+        )
+    return organization
+
+
+@transaction.atomic
+def organization_approve(
+    *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
+) -> Organization:
+    """Approve an organization and, in the same transaction, its founding member, who becomes
+    its admin (right holder) or coordinator (customs)."""
+    _require_platform_admin(actor)
+    organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED), _("approved"))
+    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_APPROVED, target=organization, reason=reason, ip=ip)
+    founders = User.objects.select_for_update().filter(
+        membership__organization=organization,
+        membership__is_founder=True,
+        status__in=(Status.PENDING, Status.REJECTED),
+    )
+    for founder in founders:
+        founder.status, founder.status_reason = Status.APPROVED, ""
+        founder.save(update_fields=["status", "status_reason"])
+        Membership.objects.filter(user=founder).update(role=FOUNDER_ROLE[organization.kind])
+    _send_account_email_after_commit(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_reject(
+    *, actor: User, organization: Organization, reason: str, ip: str | None = None
+) -> Organization:
+    _require_platform_admin(actor)
+    reason = _require_reason(reason)
+    organization = _locked_organization(organization, (Status.PENDING,), _("rejected"))
+    organization.status, organization.status_reason = Status.REJECTED, reason
+    organization.save(update_fields=["status", "status_reason"])
+    User.objects.filter(membership__organization=organization, status=Status.PENDING).update(
+        status=Status.REJECTED, status_reason=reason
+    )
+    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_REJECTED, target=organization, reason=reason, ip=ip)
+    _send_account_email_after_commit(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_suspend(
+    *, actor: User, organization: Organization, reason: str, ip: str | None = None
+) -> Organization:
+    """Suspend an organization: every member loses access on their next request, sessions and
+    API tokens included (each request checks the organization's status)."""
+    _require_platform_admin(actor)
+    reason = _require_reason(reason)
+    if organization.is_platform:
+        raise ValidationError({"status": [_("The platform organization cannot be suspended.")]})
+    organization = _locked_organization(organization, (Status.APPROVED,), _("suspended"))
+    organization.status, organization.status_reason = Status.SUSPENDED, reason
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(
+        actor=actor, action=AuditAction.ORGANIZATION_SUSPENDED, target=organization, reason=reason, ip=ip
+    )
+    _send_account_email_after_commit(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_reinstate(
+    *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
+) -> Organization:
+    _require_platform_admin(actor)
+    organization = _locked_organization(organization, (Status.SUSPENDED,), _("reinstated"))
+    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(
+        actor=actor, action=AuditAction.ORGANIZATION_REINSTATED, target=organization, reason=reason, ip=ip
+    )
+    _send_account_email_after_commit(entry)
+    return organization
+
+
+# --------------------------------------------------------------------------- people
+
+
+def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...], verb: str) -> User:
+    """The user, locked, after checking that `actor` may moderate them. Someone outside the
+    actor's reach was already answered 404 by the caller's scoped query; this is the backstop."""
+    if not User.objects.moderatable_by(actor).filter(pk=user.pk).exists():
+        raise PermissionDenied(_("You cannot manage this person."))
+    if user.pk == actor.pk:
+        raise ValidationError({"user": [_("You cannot do this to your own account.")]})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.status not in allowed_from:
+        raise ValidationError(
+            {
+                "status": [
+                    _("A person whose account is %(status)s cannot be %(verb)s.")
+                    % {"status": user.get_status_display().lower(), "verb": verb}
+                ]
+            }
+        )
+    return user
+
+
+def _check_role(organization: Organization, role: str) -> None:
+    if role not in ROLES_BY_KIND[organization.kind]:
+        allowed = ", ".join(str(r) for r in ROLES_BY_KIND[organization.kind])
+        raise ValidationError({"role": [_("Choose one of: %(roles)s.") % {"roles": allowed}]})
+
+
+def _ensure_an_approver_remains(user: User, *, new_role: str | None = None) -> None:
+    """An organization keeps at least one approved admin or coordinator, or nobody could
+    approve its members any more."""
+    membership = user.membership_or_none
+    if membership is None or membership.role not in APPROVER_ROLES or membership.organization.is_platform:
+        return
+    if new_role in APPROVER_ROLES:
+        return
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id, role__in=APPROVER_ROLES, user__status=Status.APPROVED
+    ).exclude(user=user)
+    if not others.exists():
+        raise ValidationError(
+            {"role": [_("This is the organization's last administrator: appoint another one first.")]}
+        )
+
+
+@transaction.atomic
+def user_approve(*, actor: User, user: User, role: str | None = None, reason: str = "", ip: str | None = None) -> User:
+    """Approve a person who asked to join; they start with the joiner's role unless the approver
+    chooses another."""
+    user = _locked_member(actor, user, (Status.PENDING, Status.REJECTED), _("approved"))
+    membership = user.membership_or_none
+    if membership is None:
+        raise ValidationError({"user": [_("This person belongs to no organization.")]})
+    if membership.organization.status != Status.APPROVED:
+        raise ValidationError({"user": [_("Approve the person's organization first.")]})
+    if role:
+        _check_role(membership.organization, role)
+        membership.role = role
+        membership.save(update_fields=["role"])
+    user.status, user.status_reason = Status.APPROVED, reason.strip()
+    user.save(update_fields=["status", "status_reason"])
+    entry = audit_log(
+        actor=actor,
+        action=AuditAction.USER_APPROVED,
+        target=user,
+        reason=reason,
+        ip=ip,
+        details={"role": membership.role},
+    )
+    _send_account_email_after_commit(entry)
+    return user
+
+
+@transaction.atomic
+def user_reject(*, actor: User, user: User, reason: str, ip: str | None = None) -> User:
+    reason = _require_reason(reason)
+    user = _locked_member(actor, user, (Status.PENDING,), _("rejected"))
+    user.status, user.status_reason = Status.REJECTED, reason
+    user.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=AuditAction.USER_REJECTED, target=user, reason=reason, ip=ip)
+    _send_account_email_after_commit(entry)
+    return user
+
+
+@transaction.atomic
+def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None) -> User:
+    """Suspend a person: their sessions and API tokens stop working on the next request."""
+    reason = _require_reason(reason)
+    user = _locked_member(actor, user, (Status.APPROVED,), _("suspended"))
+    _ensure_an_approver_remains(user)
+    user.status, user.status_reason = Status.SUSPENDED, reason
+    user.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=AuditAction.USER_SUSPENDED, target=user, reason=reason, ip=ip)
+    _send_account_email_after_commit(entry)
+    return user
+
+
+@transaction.atomic
+def user_reinstate(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
+    user = _locked_member(actor, user, (Status.SUSPENDED,), _("reinstated"))
+    user.status, user.status_reason = Status.APPROVED, reason.strip()
+    user.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=AuditAction.USER_REINSTATED, target=user, reason=reason, ip=ip)
+    _send_account_email_after_commit(entry)
+    return user
+
+
+@transaction.atomic
+def member_set_role(*, actor: User, user: User, role: str, reason: str = "", ip: str | None = None) -> User:
+    user = _locked_member(actor, user, tuple(Status.values), _("changed"))
+    membership = user.membership_or_none
+    if membership is None:
+        raise ValidationError({"user": [_("This person belongs to no organization.")]})
+    _check_role(membership.organization, role)
+    if membership.role == role:
+        return user
+    if user.status == Status.APPROVED:
+        _ensure_an_approver_remains(user, new_role=role)
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.MEMBER_ROLE_CHANGED,
+        target=user,
+        reason=reason,
+        ip=ip,
+        organization=membership.organization,
+        details={"from": previous, "to": role},
+    )
+    return user
+
+
+@transaction.atomic
+def member_remove(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
+    """Take a person out of their organization: they lose access at once and cannot sign in."""
+    user = _locked_member(actor, user, tuple(Status.values), _("removed"))
+    membership = user.membership_or_none
+    if membership is None:
+        raise ValidationError({"user": [_("This person belongs to no organization.")]})
+    if user.status == Status.APPROVED:
+        _ensure_an_approver_remains(user)
+    organization = membership.organization
+    membership.delete()
+    user.status, user.status_reason = Status.REJECTED, reason.strip() or _("Removed from the organization.")
+    user.save(update_fields=["status", "status_reason"])
+    audit_log(
+        actor=actor, action=AuditAction.MEMBER_REMOVED, target=user, reason=reason, ip=ip, organization=organization
+    )
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    user.language = language
+    user.save(update_fields=["language"])
+    return user

@@ -1,0 +1,49 @@
+"""API plumbing shared by every app: pagination, throttles, error bodies."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.serializers import as_serializer_error
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class SettingsRateMixin:
+    """Read the rate from settings at request time (DRF caches it on the class at import), so a
+    deployment or a test can change it."""
+
+    rate_setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+
+class UserThrottle(SettingsRateMixin, UserRateThrottle):
+    """Per approved user: API_THROTTLE_USER (600 a minute by default)."""
+
+    rate_setting = "API_THROTTLE_USER"
+
+
+class AnonIPThrottle(SettingsRateMixin, AnonRateThrottle):
+    """Per anonymous IP: API_THROTTLE_ANON (60 a minute by default)."""
+
+    rate_setting = "API_THROTTLE_ANON"
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's own ValidationError and PermissionDenied raised by services,
+    answered 400 with field errors and 403."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import health, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/v1/", include(("accounts.api.urls", "api"), namespace="api")),
+]
+
+handler404 = "ipm_portal.views.page_not_found"
+handler500 = "ipm_portal.views.server_error"
+handler403 = "ipm_portal.views.permission_denied"
+
+admin.site.site_header = "IPM Portal"
+admin.site.site_title = "IPM Portal"
+if settings.DEBUG:
+    admin.site.site_header = "IPM Portal (development)"

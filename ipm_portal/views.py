@@ -1,0 +1,39 @@
+"""The home page and error pages. API paths answer errors in JSON, pages in HTML."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
+
+
+@login_required
+def home(request):
+    return render(request, "home.html")
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("You do not have permission to perform this action.")}, status=403)
+    return render(request, "403.html", status=403)
+
+
+@requires_csrf_token
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Server error.")}, status=500)
+    return render(request, "500.html", status=500)
