@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -47,3 +49,21 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
+
+
+class CountryCodeField(serializers.ChoiceField):
+    """An ISO 3166-1 alpha-2 code ("FR"), case-insensitive on input, upper-case on output.
+    Unlike django-countries' own field, a country's name is refused: the contract takes codes."""
+
+    default_error_messages = {"invalid_choice": _('"{input}" is not an ISO 3166-1 alpha-2 country code.')}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(countries), **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+    def to_representation(self, value):
+        return str(getattr(value, "code", value) or "") or None

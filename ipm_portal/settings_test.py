@@ -29,3 +29,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CONN_MAX_AGE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 REQUIRE_2FA = False
+# Serve static files from the app directories, as in development: no collectstatic before tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

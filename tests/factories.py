@@ -35,8 +35,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-def member(organization: Organization, role: str | None = None, *, status: str = Status.APPROVED,
-           is_founder: bool = False, **fields) -> User:
+def member(
+    organization: Organization,
+    role: str | None = None,
+    *,
+    status: str = Status.APPROVED,
+    is_founder: bool = False,
+    **fields,
+) -> User:
     """A person in `organization` with `role` (the founder's role by default)."""
     user = UserFactory(status=status, **fields)
     Membership.objects.create(

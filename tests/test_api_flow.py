@@ -5,12 +5,17 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_register_approve_token_me(anonymous, api, platform_admin, password, django_capture_on_commit_callbacks,
-                                   mailoutbox):
+def test_register_approve_token_me(
+    anonymous, api, platform_admin, password, django_capture_on_commit_callbacks, mailoutbox
+):
     response = anonymous.post(
         "/api/v1/auth/register/",
-        {"email": "Rita@Brand.example", "password": password, "full_name": "Rita Holder",
-         "organization": {"kind": "right_holder", "name": "Brand Co", "country": "CH"}},
+        {
+            "email": "Rita@Brand.example",
+            "password": password,
+            "full_name": "Rita Holder",
+            "organization": {"kind": "right_holder", "name": "Brand Co", "country": "CH"},
+        },
         format="json",
     )
     assert response.status_code == 201, response.json()
@@ -20,8 +25,9 @@ def test_register_approve_token_me(anonymous, api, platform_admin, password, dja
     assert body["role"] == "admin"
     assert body["organization"]["status"] == "pending"
 
-    refused = anonymous.post("/api/v1/auth/token/", {"email": "rita@brand.example", "password": password},
-                             format="json")
+    refused = anonymous.post(
+        "/api/v1/auth/token/", {"email": "rita@brand.example", "password": password}, format="json"
+    )
     assert refused.status_code == 400
 
     admin = api(platform_admin)
@@ -34,12 +40,16 @@ def test_register_approve_token_me(anonymous, api, platform_admin, password, dja
     assert approved.json()["status"] == "approved"
     assert [m.to for m in mailoutbox] == [["rita@brand.example"]]
 
-    token = anonymous.post("/api/v1/auth/token/", {"email": "rita@brand.example", "password": password},
-                           format="json")
+    token = anonymous.post("/api/v1/auth/token/", {"email": "rita@brand.example", "password": password}, format="json")
     assert token.status_code == 200, token.json()
     anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     me = anonymous.get("/api/v1/me/").json()
     assert me["status"] == "approved"
     assert me["role"] == "admin"
-    assert me["organization"] == {"id": org_id, "name": "Brand Co", "kind": "right_holder", "country": "CH",
-                                  "status": "approved"}
+    assert me["organization"] == {
+        "id": org_id,
+        "name": "Brand Co",
+        "kind": "right_holder",
+        "country": "CH",
+        "status": "approved",
+    }

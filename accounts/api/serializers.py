@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
+
+from ipm_portal.api import CountryCodeField
 
 from ..models import REGISTRABLE_KINDS, ApiToken, AuditEntry, Organization, Role, User
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
-    country = CountryField()
+    country = CountryCodeField()
 
     class Meta:
         model = Organization
@@ -36,7 +37,7 @@ class MeSerializer(serializers.ModelSerializer):
 class RegistrationOrganizationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in REGISTRABLE_KINDS])
     name = serializers.CharField(max_length=200, min_length=2)
-    country = CountryField()
+    country = CountryCodeField()
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -82,7 +83,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class OrganizationAdminSerializer(serializers.ModelSerializer):
-    country = CountryField()
+    country = CountryCodeField()
     members = serializers.IntegerField(read_only=True, help_text=_("Number of members, any status."))
 
     class Meta:

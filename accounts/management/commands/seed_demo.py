@@ -1,0 +1,89 @@
+"""Idempotent demo data: a platform admin, two right holders, two customs administrations in
+different countries, people of every role, and a few pending requests for the moderation queue.
+Fictional names only. Run as often as you like: existing rows are left as they are."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import Membership, Organization, OrganizationKind, Role, Status, User
+
+DEMO_PASSWORD_DEFAULT = "demo-portal-2026"
+
+ORGANIZATIONS = [
+    # key, kind, name, country, status
+    ("lumina", OrganizationKind.RIGHT_HOLDER, "Lumina Watches", "CH", Status.APPROVED),
+    ("atlas", OrganizationKind.RIGHT_HOLDER, "Atlas Sportswear", "DE", Status.APPROVED),
+    ("customs_fr", OrganizationKind.CUSTOMS, "Douane française (démo)", "FR", Status.APPROVED),
+    ("customs_es", OrganizationKind.CUSTOMS, "Aduanas de España (demo)", "ES", Status.APPROVED),
+    ("pending_rh", OrganizationKind.RIGHT_HOLDER, "Nimbus Cosmetics", "NL", Status.PENDING),
+]
+
+PEOPLE = [
+    # e-mail, full name, organization key, role, status, founder
+    ("lumina.admin@demo.example", "Lea Lumina", "lumina", Role.ADMIN, Status.APPROVED, True),
+    ("lumina.editor@demo.example", "Eric Editor", "lumina", Role.EDITOR, Status.APPROVED, False),
+    ("lumina.viewer@demo.example", "Vivian Viewer", "lumina", Role.VIEWER, Status.APPROVED, False),
+    ("atlas.admin@demo.example", "Anna Atlas", "atlas", Role.ADMIN, Status.APPROVED, True),
+    ("coordinator.fr@demo.example", "Camille Coordinatrice", "customs_fr", Role.COORDINATOR, Status.APPROVED, True),
+    ("officer.fr@demo.example", "Olivier Officier", "customs_fr", Role.OFFICER, Status.APPROVED, False),
+    ("coordinator.es@demo.example", "Carmen Coordinadora", "customs_es", Role.COORDINATOR, Status.APPROVED, True),
+    ("officer.es@demo.example", "Óscar Oficial", "customs_es", Role.OFFICER, Status.APPROVED, False),
+    ("newcomer.fr@demo.example", "Nina Newcomer", "customs_fr", Role.OFFICER, Status.PENDING, False),
+    ("nimbus.founder@demo.example", "Noah Nimbus", "pending_rh", Role.ADMIN, Status.PENDING, True),
+]
+LANGUAGE_BY_COUNTRY = {"FR": "fr", "ES": "es"}
+
+
+class Command(BaseCommand):
+    help = "Load idempotent demo data (fictional organizations and people of every role)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=None, help="Password for every demo account.")
+        parser.add_argument(
+            "--allow-production", action="store_true", help="Load demo accounts even with DEBUG off (never do this)."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password=None, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Demo accounts have known passwords: seed_demo runs only with DEBUG=true.")
+        password = password or DEMO_PASSWORD_DEFAULT
+        created = 0
+
+        admin = User.objects.filter(email__iexact="admin@demo.example").first()
+        if admin is None:
+            User.objects.create_superuser(email="admin@demo.example", password=password, full_name="Pat Platform")
+            created += 1
+
+        organizations = {}
+        for key, kind, name, country, status in ORGANIZATIONS:
+            organizations[key], was_created = Organization.objects.get_or_create(
+                kind=kind, name=name, country=country, defaults={"status": status}
+            )
+            created += was_created
+
+        for email, full_name, org_key, role, status, founder in PEOPLE:
+            if User.objects.filter(email__iexact=email).exists():
+                continue
+            organization = organizations[org_key]
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                full_name=full_name,
+                status=status,
+                language=LANGUAGE_BY_COUNTRY.get(organization.country.code, "en"),
+            )
+            Membership.objects.create(user=user, organization=organization, role=role, is_founder=founder)
+            created += 1
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
+        if settings.DEBUG:
+            self.stdout.write(f"Demo sign-ins (password for all: {password}):")
+            self.stdout.write(f"  {'admin@demo.example':<32} platform admin (superuser)")
+            for email, _name, org_key, role, status, _founder in PEOPLE:
+                organization = organizations[org_key]
+                note = "" if status == Status.APPROVED else f" [{status}: see the moderation queue]"
+                self.stdout.write(f"  {email:<32} {role} of {organization.name}{note}")
