@@ -1,0 +1,83 @@
+# IPM Portal: the two set-up commands are `make run` and `make test` (see README.md).
+# Plain POSIX make: no GNU-only functions. Each target creates or reuses the virtual
+# environment in $(VENV) and installs requirements-dev.txt when a requirements file changed.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+ARGS ?=
+
+PY = $(VENV)/bin/python
+STAMP = $(VENV)/.requirements-installed
+TEST_SETTINGS = ipm_portal.settings_test
+# Directories that message extraction and compilation must not walk into.
+I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
+
+.PHONY: help install run test lint format messages clean distclean
+
+help:
+	@echo "make run       serve the demo portal at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, demo data)"
+	@echo "make test      run the whole test suite against PostgreSQL and Redis (ARGS=... for pytest)"
+	@echo "make lint      ruff check, ruff format --check, makemigrations --check"
+	@echo "make format    fix imports and format the code with ruff"
+	@echo "make messages  extract and compile the en/fr/es translation files"
+	@echo "make install   create or update the virtual environment in $(VENV)"
+	@echo "make clean     remove caches and collected static files; make distclean also removes $(VENV) and db.sqlite3"
+
+install: $(STAMP)
+
+# The virtual environment; needs Python 3.11 or newer.
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || { \
+		v=$$($(PYTHON) --version 2>&1) || v="not found"; \
+		echo "IPM Portal needs Python 3.11 or newer, but '$(PYTHON)' is $$v: install one and run e.g. 'make PYTHON=python3.11 run'." >&2; \
+		exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+		echo "Could not create $(VENV) (on Debian or Ubuntu: apt-get install python3-venv)." >&2; exit 1; }
+
+# Installs again only when a requirements file is newer than the stamp.
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
+		echo "$(VENV) was made with Python older than 3.11: run 'make distclean' and try again." >&2; exit 1; }
+	@echo "Installing requirements-dev.txt into $(VENV) (about a minute the first time)..."
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+# Embedded default: DEBUG on, SQLite, tasks in-process (DATABASE_URL and REDIS_URL unset on purpose).
+run: $(STAMP)
+	@unset DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE; DEBUG=true; export DEBUG; \
+	set -e; \
+	$(PY) manage.py migrate --noinput; \
+	if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages $(I18N_IGNORE) --verbosity 0; \
+	else echo "msgfmt not found: using the committed .mo files."; fi; \
+	$(PY) manage.py seed_demo; \
+	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local servers).
+# DEBUG is unset so the result never depends on the caller's shell.
+test: $(STAMP)
+	@unset DEBUG; $(PY) scripts/check_services.py
+	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; \
+	$(PY) -m pytest -n auto $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; \
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix --exit-zero .
+	$(VENV)/bin/ruff format .
+
+messages: $(STAMP)
+	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; set -e; \
+	$(PY) manage.py makemessages -l en -l fr -l es $(I18N_IGNORE); \
+	$(PY) manage.py compilemessages $(I18N_IGNORE)
+
+clean:
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache staticfiles test-artifacts
+
+distclean: clean
+	rm -rf $(VENV) db.sqlite3
