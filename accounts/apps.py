@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Accounts and organizations")
+
+    def ready(self) -> None:
+        from .api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

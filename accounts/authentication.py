@@ -45,3 +45,33 @@ class ApprovedSessionAuthentication(SessionAuthentication):
         if not user.has_access:
             raise exceptions.AuthenticationFailed(NOT_APPROVED)
         return user, auth
+
+
+def axes_username(request, credentials: dict | None) -> str | None:
+    """The account a sign-in attempt is for, for django-axes: the e-mail address, lower-cased,
+    whether it came as `username` (the sign-in form) or `email` (the API)."""
+    source = credentials or getattr(request, "data", None) or request.POST
+    value = source.get("username") or source.get("email")
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out sign-in gets: JSON with Retry-After for the API (the token view has
+    already written it), the lock-out page for the browser. Always 429."""
+    from django.conf import settings
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if request.path.startswith("/api/"):
+        if original_response is not None and original_response.status_code == 429:
+            return original_response
+        response = JsonResponse({"detail": str(LOCKED_OUT)}, status=429)
+    else:
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        response = render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    response["Retry-After"] = retry_after
+    return response
+
+
+LOCKED_OUT = _("Too many failed sign-ins: this account is locked for a while. Try again later.")

@@ -11,7 +11,6 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class Pagination(PageNumberPagination):
@@ -44,6 +43,9 @@ class AnonIPThrottle(SettingsRateMixin, AnonRateThrottle):
 def exception_handler(exc, context):
     """DRF's handler, plus Django's own ValidationError and PermissionDenied raised by services,
     answered 400 with field errors and 403."""
+    # Imported here: rest_framework.views reads the throttle classes defined in this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, DjangoPermissionDenied):

@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "accounts.middleware.AccessMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,7 +164,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_CALLABLE = "accounts.authentication.axes_username"
+AXES_LOCKOUT_CALLABLE = "accounts.authentication.lockout_response"
 AXES_VERBOSE = False
 # axes.W006 asks to lock out by IP too: a whole customs office behind one address would be
 # locked out by one person's typos. The per-IP API throttle limits password spraying instead.
@@ -214,6 +215,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "accounts.models.OrganizationKind",
+        "RegistrableKindEnum": "accounts.models.REGISTRABLE_KIND_CHOICES",
+        "StatusEnum": "accounts.models.Status",
+        "RoleEnum": "accounts.models.Role",
+    },
 }
 
 # --- Internationalization.

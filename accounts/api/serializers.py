@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ipm_portal.api import CountryCodeField
 
-from ..models import REGISTRABLE_KINDS, ApiToken, AuditEntry, Organization, Role, User
+from ..models import REGISTRABLE_KIND_CHOICES, ApiToken, AuditEntry, Organization, Role, User
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
@@ -35,7 +35,7 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class RegistrationOrganizationSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in REGISTRABLE_KINDS])
+    kind = serializers.ChoiceField(choices=REGISTRABLE_KIND_CHOICES)
     name = serializers.CharField(max_length=200, min_length=2)
     country = CountryCodeField()
 

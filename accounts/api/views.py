@@ -4,7 +4,7 @@ from django.contrib.auth import authenticate
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from .. import services
 from ..audit import client_ip
+from ..authentication import LOCKED_OUT
 from ..models import ApiToken, AuditEntry, Organization, Status, User
 from ..permissions import IsMemberManager, IsPlatformAdmin
 from ..tokens import TokenRefused, issue_token
@@ -71,7 +72,7 @@ class TokenView(APIView):
         user = authenticate(django_request, username=data["email"], password=data["password"])
         if getattr(django_request, "axes_locked_out", False):
             return Response(
-                {"detail": _("Too many failed sign-ins: this account is locked for a while. Try again later.")},
+                {"detail": LOCKED_OUT},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(int(_cooloff_seconds()))},
             )
@@ -106,6 +107,10 @@ class MeView(APIView):
         return Response(MeSerializer(user).data)
 
 
+_TOKEN_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The token's public id.")
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[_TOKEN_ID]), destroy=extend_schema(parameters=[_TOKEN_ID]))
 class MyTokenViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
@@ -116,7 +121,10 @@ class MyTokenViewSet(
     lookup_url_kwarg = "pk"
 
     def get_queryset(self):
-        return ApiToken.objects.filter(user=self.request.user).order_by("-created")
+        user = self.request.user
+        if not user.is_authenticated:  # the schema generator's fake request
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=user).order_by("-created")
 
 
 class OrganizationFilter(filters.FilterSet):
