@@ -138,6 +138,8 @@ CELERY_TIMEZONE = "UTC"
 # --- Accounts, sign-in and two-factor.
 AUTH_USER_MODEL = "accounts.User"
 KNOX_TOKEN_MODEL = "accounts.ApiToken"
+# knox's own migrations create its default token table even when the model is swapped for ours.
+MIGRATION_MODULES = {"knox": None}
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses sign-in once an account is locked out.
     "axes.backends.AxesStandaloneBackend",

@@ -113,3 +113,115 @@ def api():
         return client
 
     return make
+
+
+# --------------------------------------------------------------------------- real services
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port; `.messages` collects what arrives."""
+    import email
+    from email import policy
+
+    from aiosmtpd.controller import Controller
+
+    class Collect:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+            message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+            self.messages.append((envelope.rcpt_tos, message))
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port: take a free one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Collect()
+    handler.port = port
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """start(**env) -> a real Celery worker process on its own queue, with the production
+    settings, the test database and the given environment (e.g. EMAIL_URL). Tasks sent by this
+    process go through the real Redis broker to that worker."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    from ipm_portal.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    processes = []
+    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
+
+    def start(**extra_env):
+        db = connection.settings_dict
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="ipm_portal.settings",
+            DEBUG="false",
+            SECRET_KEY="worker-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+            DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            REDIS_URL=settings.CELERY_BROKER_URL,
+            CELERY_QUEUE=queue,
+            **extra_env,
+        )
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ipm_portal",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        processes.append(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("The Celery worker exited:\n" + process.stdout.read())
+            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+                break
+        else:
+            raise RuntimeError("The Celery worker did not answer within 60 s.")
+        app.conf.task_always_eager = False
+        app.conf.task_default_queue = queue
+        return process
+
+    yield start
+    app.conf.task_always_eager, app.conf.task_default_queue = saved
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,57 @@
+"""The first real task: the approval e-mail goes through Redis to a real Celery worker, which
+sends it to a real SMTP server, after the transaction commits."""
+
+import time
+
+import pytest
+
+from accounts import services
+from accounts.models import Role, Status
+from tests.factories import OrganizationFactory, member
+
+pytestmark = [pytest.mark.celery_worker]
+
+
+def wait_for(predicate, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_approval_email_is_sent_by_a_worker_after_commit(celery_worker, smtp_server):
+    celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}")
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser(email="root@example.org", password="x", full_name="Root")
+    organization = OrganizationFactory(name="Lumen Optics", status=Status.PENDING)
+    founder = member(
+        organization, Role.ADMIN, status=Status.PENDING, is_founder=True, email="f@lumen.example", language="fr"
+    )
+
+    services.organization_approve(actor=admin, organization=organization, reason="Papiers vérifiés")
+
+    assert wait_for(lambda: smtp_server.messages), "no e-mail reached the SMTP server"
+    recipients, message = smtp_server.messages[0]
+    assert recipients == [founder.email]
+    assert message["X-IPM-Event"] == "organization.approved"
+    text = message.get_body(("plain",)).get_content()
+    assert "Lumen Optics" in text and "Papiers vérifiés" in text
+    assert message.get_body(("html",)) is not None
+
+
+def test_rejection_email_carries_the_reason(celery_worker, smtp_server):
+    celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}")
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser(email="root@example.org", password="x", full_name="Root")
+    organization = OrganizationFactory(name="Shady Goods", status=Status.PENDING)
+    member(organization, Role.ADMIN, status=Status.PENDING, is_founder=True, email="s@shady.example")
+
+    services.organization_reject(actor=admin, organization=organization, reason="Not the trade mark owner")
+
+    assert wait_for(lambda: smtp_server.messages)
+    _recipients, message = smtp_server.messages[0]
+    assert "Not the trade mark owner" in message.get_body(("plain",)).get_content()
