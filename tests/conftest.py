@@ -130,7 +130,7 @@ def smtp_server():
         def __init__(self):
             self.messages = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        async def handle_DATA(self, server, session, envelope):
             message = email.message_from_bytes(envelope.original_content, policy=policy.default)
             self.messages.append((envelope.rcpt_tos, message))
             return "250 OK"
