@@ -361,3 +361,13 @@ def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
     return user
+
+
+def api_tokens_purge_expired() -> int:
+    """Delete API tokens past their expiry; answers how many went."""
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    deleted, _by_model = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted

@@ -20,3 +20,11 @@ def send_account_email(self, audit_entry_id: int) -> int:
     suspended or reinstated (with the reason), or tell approvers that someone asked to join.
     Returns how many messages were sent."""
     return send_account_email_for_entry(audit_entry_id)
+
+
+@shared_task(acks_late=True)
+def purge_expired_tokens() -> int:
+    """Delete expired API tokens (they are already refused; this keeps the table small)."""
+    from .services import api_tokens_purge_expired
+
+    return api_tokens_purge_expired()

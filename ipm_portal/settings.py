@@ -134,6 +134,9 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 6 * 3600},
+}
 
 # --- Accounts, sign-in and two-factor.
 AUTH_USER_MODEL = "accounts.User"

@@ -165,3 +165,18 @@ def test_users_are_throttled(api, acme_viewer, acme_editor, settings):
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     # Another person is counted apart.
     assert api(acme_editor).get("/api/v1/me/").status_code == 200
+
+
+def test_expired_tokens_are_purged_by_the_periodic_task(acme_viewer, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tasks import purge_expired_tokens
+
+    old = ApiToken.objects.create(user=acme_viewer, expiry=timedelta(days=1))[0]
+    ApiToken.objects.filter(pk=old.pk).update(expiry=timezone.now() - timedelta(minutes=1))
+    fresh = ApiToken.objects.create(user=acme_viewer)[0]
+    assert purge_expired_tokens.delay().get() == 1
+    assert list(ApiToken.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert "accounts.tasks.purge_expired_tokens" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
