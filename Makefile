@@ -48,7 +48,8 @@ run: $(STAMP)
 	@unset DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE; DEBUG=true; export DEBUG; \
 	set -e; \
 	$(PY) manage.py migrate --noinput; \
-	if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages $(I18N_IGNORE) --verbosity 0; \
+	if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then :; \
+	elif command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages $(I18N_IGNORE) --verbosity 0; \
 	else echo "msgfmt not found: using the committed .mo files."; fi; \
 	$(PY) manage.py seed_demo; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
