@@ -1,13 +1,72 @@
-# Placeholder routes; the web pages land in the next commit.
 from django.contrib.auth import views as auth_views
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import path, reverse_lazy
+
+from .views import account, auth, moderation
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Signing in and out, registering, waiting for approval.
+    path("login/", auth.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("pending/", TemplateView.as_view(template_name="accounts/pending.html"), name="pending"),
-    path("two-factor/", TemplateView.as_view(template_name="accounts/two_factor.html"), name="two_factor"),
+    path("register/", auth.register, name="register"),
+    path("register/done/", auth.register_done, name="register_done"),
+    path("pending/", auth.pending, name="pending"),
+    path("language/", auth.set_language, name="set_language"),
+    # Password reset by e-mail, and change.
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset_form.html",
+            email_template_name="accounts/password_reset_email.txt",
+            subject_template_name="accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change_form.html",
+            success_url=reverse_lazy("accounts:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        name="password_change_done",
+    ),
+    # The person's own account and two-factor.
+    path("me/", account.me, name="me"),
+    path("me/tokens/", account.token_create, name="token_create"),
+    path("me/tokens/<str:token_key>/revoke/", account.token_revoke, name="token_revoke"),
+    path("two-factor/", account.two_factor, name="two_factor"),
+    path("two-factor/turn-off/", account.two_factor_turn_off, name="two_factor_turn_off"),
+    # Moderation.
+    path("moderation/", moderation.queue, name="moderation"),
+    path("organizations/", moderation.organization_list, name="organization_list"),
+    path("organizations/<int:pk>/", moderation.organization_detail, name="organization_detail"),
+    path("organizations/<int:pk>/<slug:action>/", moderation.organization_action, name="organization_action"),
+    path("members/", moderation.member_list, name="member_list"),
+    path("members/<int:pk>/<slug:action>/", moderation.member_action, name="member_action"),
+    path("audit/", moderation.audit_list, name="audit"),
 ]

@@ -1,0 +1,309 @@
+"""Forms of the account pages: sign-in, registration, the person's own account, two-factor,
+moderation actions and the filters of the moderation lists. They validate input; the writes are
+the services' job."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import services
+from .models import REGISTRABLE_KINDS, AuditAction, Organization, OrganizationKind, Status, User
+
+
+class PortalForm(forms.Form):
+    """Marks required fields' labels so the shared form template can flag them."""
+
+    required_css_class = "required"
+
+
+ANY = _("Any")
+
+
+def _with_blank(choices):
+    return lambda: [("", ANY), *list(choices)]
+
+
+def _language_choices():
+    # Each language in its own name, as in the header's switcher.
+    return [(code, get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES]
+
+
+def _country_choices():
+    # Evaluated when the form is rendered, so country names follow the active language.
+    return [("", _("Choose a country")), *list(countries)]
+
+
+# --------------------------------------------------------------------------- sign-in
+
+
+class SignInForm(AuthenticationForm):
+    """Sign in with an e-mail address. Pending people are let in (the middleware shows them the
+    "awaiting approval" page); people whose access ended are refused with the reason."""
+
+    required_css_class = "required"
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Wrong e-mail address or password. Both are case-sensitive."),
+        "rejected": _("This account was not accepted. The reason was sent to you by e-mail."),
+        "suspended": _("This account is suspended. Contact your organization's administrator or the platform."),
+        "removed": _("This account no longer belongs to an organization, so it cannot sign in."),
+        "organization_closed": _(
+            "Your organization's access to the portal is suspended or was not accepted. Contact the platform."
+        ),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("E-mail address")
+        username.widget = forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email", "maxlength": 254})
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if user.membership_or_none is None and not user.is_superuser:
+            raise ValidationError(self.error_messages["removed"], code="removed")
+        if user.status == Status.REJECTED:
+            raise ValidationError(self.error_messages["rejected"], code="rejected")
+        if user.status == Status.SUSPENDED:
+            raise ValidationError(self.error_messages["suspended"], code="suspended")
+        organization = user.organization
+        if organization is not None and organization.status in (Status.REJECTED, Status.SUSPENDED):
+            raise ValidationError(self.error_messages["organization_closed"], code="organization_closed")
+
+
+# --------------------------------------------------------------------------- registration
+
+# Where the service's error keys go on the form; anything else is shown above the form.
+REGISTRATION_ERROR_FIELDS = {
+    "email": "email",
+    "password": "password1",
+    "full_name": "full_name",
+    "language": "language",
+    "organization": "organization_name",
+    "organization_name": "organization_name",
+    "organization_kind": "organization_kind",
+    "country": "country",
+}
+
+
+class RegistrationForm(PortalForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("Use your work address: your organization's administrators will see it."),
+        widget=forms.EmailInput({"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        help_text=_("At least 10 characters; not a common password, not only digits."),
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+    )
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+    organization_kind = forms.ChoiceField(
+        label=_("Your organization is"),
+        choices=[(kind.value, kind.label) for kind in REGISTRABLE_KINDS],
+        widget=forms.RadioSelect,
+    )
+    organization_name = forms.CharField(
+        label=_("Organization name"),
+        min_length=2,
+        max_length=200,
+        help_text=_(
+            "To join an organization already on the portal, give its exact name, kind and country: "
+            "its administrator will review your request."
+        ),
+        widget=forms.TextInput({"autocomplete": "organization"}),
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=_country_choices,
+        help_text=_("A customs administration's jurisdiction; a right holder's seat."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+    def register(self, *, ip: str | None) -> User | None:
+        """Register through the service; its errors land on the matching fields."""
+        data = self.cleaned_data
+        try:
+            return services.register_account(
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                language=data["language"],
+                organization_kind=data["organization_kind"],
+                organization_name=data["organization_name"],
+                country=data["country"],
+                ip=ip,
+            )
+        except ValidationError as error:
+            add_service_errors(self, error, REGISTRATION_ERROR_FIELDS)
+            return None
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str]) -> None:
+    """Put a service's ValidationError (a dict of field -> messages, or plain messages) on the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, messages in error.error_dict.items():
+        field = field_map.get(key)
+        form.add_error(field if field in form.fields else None, messages)
+
+
+# --------------------------------------------------------------------------- the person's own account
+
+
+class ProfileForm(PortalForm):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"}))
+    language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
+
+
+class TokenCreateForm(PortalForm):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("A label to recognise the token by, e.g. the script or system using it."),
+    )
+
+
+class TwoFactorCodeForm(PortalForm):
+    code = forms.RegexField(
+        label=_("Six-digit code"),
+        regex=r"^\d{6,8}$",
+        max_length=8,
+        error_messages={"invalid": _("Enter the 6 digits shown by your authenticator app.")},
+        help_text=_("The code shown by your authenticator app now."),
+        widget=forms.TextInput(
+            {"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d*", "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip()
+
+
+# --------------------------------------------------------------------------- moderation actions
+
+
+class ReasonForm(PortalForm):
+    """The reason given with a moderation action. Whether it is required is the service's call."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class MemberActionForm(ReasonForm):
+    role = forms.CharField(label=_("Role"), max_length=20, required=False)
+
+
+# --------------------------------------------------------------------------- list filters
+
+
+class OrganizationFilterForm(PortalForm):
+    q = forms.CharField(label=_("Name"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_with_blank(Status.choices), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(OrganizationKind.choices), required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=_with_blank(countries), required=False)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(name__icontains=data["q"])
+        for field in ("status", "kind", "country"):
+            if data[field]:
+                queryset = queryset.filter(**{field: data[field]})
+        return queryset
+
+
+class MemberFilterForm(PortalForm):
+    q = forms.CharField(label=_("Name or e-mail"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_with_blank(Status.choices), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"),
+        queryset=Organization.objects.order_by("name", "id"),
+        required=False,
+        empty_label=_("Any"),
+    )
+
+    def __init__(self, *args, with_organization: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_organization:
+            # Organization admins and coordinators see only their own organization.
+            del self.fields["organization"]
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(Q(email__icontains=data["q"]) | Q(full_name__icontains=data["q"]))
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data.get("organization"):
+            queryset = queryset.filter(membership__organization=data["organization"])
+        return queryset
+
+
+class AuditFilterForm(PortalForm):
+    action = forms.ChoiceField(label=_("Action"), choices=_with_blank(AuditAction.choices), required=False)
+    actor = forms.CharField(label=_("Actor's e-mail"), max_length=254, required=False)
+    target_type = forms.CharField(
+        label=_("Target type"),
+        max_length=64,
+        required=False,
+        help_text=_("For example accounts.user or accounts.organization."),
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(
+        label=_("To"),
+        required=False,
+        help_text=_("Included."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        data = self.cleaned_data
+        if data["action"]:
+            queryset = queryset.filter(action=data["action"])
+        if data["actor"]:
+            queryset = queryset.filter(actor_email__icontains=data["actor"].strip())
+        if data["target_type"]:
+            queryset = queryset.filter(target_type=data["target_type"].strip().lower())
+        # Whole days in the portal's time zone, as bounds on the indexed column.
+        if data["since"]:
+            queryset = queryset.filter(created__gte=_start_of(data["since"]))
+        if data["until"]:
+            queryset = queryset.filter(created__lt=_start_of(data["until"] + datetime.timedelta(days=1)))
+        return queryset
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -1,0 +1,137 @@
+"""The person's own account: name and language, API tokens, two-factor."""
+
+from __future__ import annotations
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import user_has_device
+
+from .. import services
+from ..audit import client_ip
+from ..forms import ProfileForm, TokenCreateForm, TwoFactorCodeForm
+from ..models import ApiToken
+from ..two_factor import qr_code_svg, readable_secret, setup_device, two_factor_disable, two_factor_enable
+from .common import safe_next
+
+
+def _account_page(request, *, profile_form=None, token_form=None, disable_form=None, new_token=None, status=200):
+    user = request.user
+    context = {
+        "profile_form": profile_form or ProfileForm(initial={"full_name": user.full_name, "language": user.language}),
+        "token_form": token_form or TokenCreateForm(),
+        "disable_form": disable_form or TwoFactorCodeForm(),
+        "tokens": ApiToken.objects.filter(user=user).order_by("-created"),
+        "new_token": new_token,
+        "two_factor_enabled": user_has_device(user, confirmed=True),
+        "two_factor_required": settings.REQUIRE_2FA and user.requires_2fa,
+    }
+    return render(request, "accounts/me.html", context, status=status)
+
+
+@login_required
+def me(request):
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if not form.is_valid():
+            return _account_page(request, profile_form=form, status=400)
+        user = request.user
+        # No service for the name alone yet: the API's PATCH /me/ writes it the same way.
+        if form.cleaned_data["full_name"] != user.full_name:
+            user.full_name = form.cleaned_data["full_name"]
+            user.save(update_fields=["full_name"])
+        if form.cleaned_data["language"] != user.language:
+            services.user_set_language(user=user, language=form.cleaned_data["language"])
+        messages.success(request, _("Your account is saved."))
+        return redirect("accounts:me")
+    return _account_page(request)
+
+
+@login_required
+@require_POST
+def token_create(request):
+    form = TokenCreateForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, token_form=form, status=400)
+    _instance, token = ApiToken.objects.create(user=request.user, name=form.cleaned_data["name"])
+    # Only a hash is stored: the token is shown in this response and never again.
+    return _account_page(request, new_token=token)
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_key):
+    token = get_object_or_404(ApiToken.objects.filter(user=request.user), token_key=token_key)
+    name = token.name or token.token_key
+    token.delete()
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": name})
+    return redirect("accounts:me")
+
+
+@login_required
+def two_factor(request):
+    """Set up two-factor (no confirmed device yet), or prove it for this session."""
+    user = request.user
+    next_url = safe_next(request, reverse("home"))
+    if user_has_device(user, confirmed=True):
+        if user.is_verified():
+            return redirect(next_url)
+        return _two_factor_verify(request, next_url)
+    return _two_factor_setup(request, next_url)
+
+
+def _two_factor_verify(request, next_url):
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = django_otp.match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(next_url)
+        form.add_error("code", _("This code is wrong or has expired. Wait for the next one and try again."))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": next_url}, status=status)
+
+
+def _two_factor_setup(request, next_url):
+    user = request.user
+    device = setup_device(user)
+    form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            two_factor_enable(user=user, device=device, ip=client_ip(request))
+            django_otp.login(request, device)
+            messages.success(request, _("Two-factor is on. You will enter a code each time you sign in."))
+            return redirect(next_url)
+        form.add_error("code", _("This code is wrong or has expired. Check your phone's clock and try again."))
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_code": qr_code_svg(device),
+        "secret": readable_secret(device),
+        "required": settings.REQUIRE_2FA and user.requires_2fa,
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def two_factor_turn_off(request):
+    user = request.user
+    if settings.REQUIRE_2FA and user.requires_2fa:
+        messages.error(request, _("Your role requires two-factor: it cannot be turned off."))
+        return redirect("accounts:me")
+    if not user_has_device(user, confirmed=True):
+        return redirect("accounts:me")
+    form = TwoFactorCodeForm(request.POST)
+    if form.is_valid() and django_otp.match_token(user, form.cleaned_data["code"]) is not None:
+        two_factor_disable(user=user, ip=client_ip(request))
+        messages.success(request, _("Two-factor is off."))
+        return redirect("accounts:me")
+    if form.is_valid():
+        form.add_error("code", _("This code is wrong or has expired."))
+    return _account_page(request, disable_form=form, status=400)

@@ -1,0 +1,71 @@
+"""Signing in, registering, waiting for approval, and the language switcher."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import i18n
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..audit import client_ip
+from ..forms import RegistrationForm, SignInForm
+from ..models import Status
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "POST":
+        form = RegistrationForm(request.POST)
+        if form.is_valid():
+            user = form.register(ip=client_ip(request))
+            if user is not None:
+                joining = not user.membership.is_founder
+                return redirect(reverse("accounts:register_done") + ("?joining=1" if joining else ""))
+    else:
+        form = RegistrationForm(initial={"language": request.LANGUAGE_CODE})
+    return render(request, "accounts/register.html", {"form": form})
+
+
+def register_done(request):
+    return render(request, "accounts/register_done.html", {"joining": request.GET.get("joining") == "1"})
+
+
+@login_required
+def pending(request):
+    """What a signed-in person whose account or organization awaits approval sees, whatever
+    page they ask for (the access middleware sends them here)."""
+    user = request.user
+    if user.has_access:
+        return redirect("home")
+    membership = user.membership_or_none
+    organization = membership.organization if membership else None
+    context = {
+        "organization": organization,
+        "is_founder": bool(membership and membership.is_founder),
+        # Whose decision the person waits for: the platform's (a new organization) or their
+        # organization's admin or coordinator (joining an approved one).
+        "waiting_for_organization": organization is not None and organization.status == Status.PENDING,
+        "approver_is_coordinator": bool(organization and organization.is_enforcement),
+    }
+    return render(request, "accounts/pending.html", context)
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: Django's set_language (cookie and redirect), and for a
+    signed-in person, the language saved on their account, which takes precedence on every page."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return i18n.set_language(request)

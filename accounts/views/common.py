@@ -1,0 +1,36 @@
+"""Small helpers shared by the account pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
+
+PAGE_SIZE = 25
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` address given with the request if it stays on this site, else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def paginate(request: HttpRequest, queryset, *, param: str = "page") -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def require_platform_admin(request: HttpRequest) -> None:
+    if not request.user.is_platform_admin:
+        raise PermissionDenied
+
+
+def require_member_manager(request: HttpRequest) -> None:
+    """Platform admins, and organization admins or coordinators (for their own members)."""
+    user = request.user
+    if not (user.is_platform_admin or user.is_org_approver):
+        raise PermissionDenied
