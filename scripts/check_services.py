@@ -20,10 +20,18 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 TIMEOUT = 3  # seconds, for each connection attempt
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql"}
 
-START_HINT = (
-    "start them with `docker compose up -d db redis`, or on Debian "
-    "`pg_ctlcluster 15 main start` and `redis-server --daemonize yes`"
-)
+# How to start each service: its docker compose service name and the Debian command.
+START = {
+    "PostgreSQL": ("db", "pg_ctlcluster 15 main start"),
+    "Redis": ("redis", "redis-server --daemonize yes"),
+}
+
+
+def start_hint(names: list[str]) -> str:
+    services = " ".join(START[name][0] for name in names)
+    commands = " and ".join(f"`{START[name][1]}`" for name in names)
+    pronoun = "them" if len(names) > 1 else "it"
+    return f"start {pronoun} with `docker compose up -d {services}`, or on Debian {commands}"
 
 
 def redact(url: str) -> str:
@@ -104,20 +112,21 @@ def main() -> int:
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     failures = []
-    need_start = False
+    down_services = []
     for name, url, check in (("PostgreSQL", database_url, check_postgres), ("Redis", redis_url, check_redis)):
         reason = check(url)
         if reason is None:
             continue
         down = is_down(reason)
-        need_start = need_start or down
+        if down:
+            down_services.append(name)
         state = "unreachable" if down else "refuses the connection"
         if name == "PostgreSQL" and reason.startswith("DATABASE_URL"):
             failures.append(reason)
         else:
             failures.append(f"{name} at {redact(url)} {state} ({reason})")
     if failures:
-        hint = f"; {START_HINT}" if need_start else ""
+        hint = f"; {start_hint(down_services)}" if down_services else ""
         print(f"Cannot run the tests: {' and '.join(failures)}{hint}.", file=sys.stderr)
         return 2
     return 0
