@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
@@ -85,8 +86,20 @@ def two_factor(request):
     return _two_factor_setup(request, next_url)
 
 
+THROTTLED = _lazy("Too many wrong codes in a row: wait a few seconds, then enter the code shown at that time.")
+
+
+def _throttled(devices) -> bool:
+    """Whether every device refuses codes for now after repeated wrong ones (django-otp's
+    throttling), so the person is told to wait rather than that a right code is wrong."""
+    devices = list(devices)
+    return bool(devices) and all(not device.verify_is_allowed()[0] for device in devices)
+
+
 def _two_factor_verify(request, next_url):
     form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _throttled(django_otp.devices_for_user(request.user)):
+        form.add_error("code", THROTTLED)
     if request.method == "POST" and form.is_valid():
         device = django_otp.match_token(request.user, form.cleaned_data["code"])
         if device is not None:
@@ -101,6 +114,8 @@ def _two_factor_setup(request, next_url):
     user = request.user
     device = setup_device(user)
     form = TwoFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _throttled([device]):
+        form.add_error("code", THROTTLED)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             two_factor_enable(user=user, device=device, ip=client_ip(request))
@@ -128,6 +143,8 @@ def two_factor_turn_off(request):
     if not user_has_device(user, confirmed=True):
         return redirect("accounts:me")
     form = TwoFactorCodeForm(request.POST)
+    if form.is_valid() and _throttled(django_otp.devices_for_user(user)):
+        form.add_error("code", THROTTLED)
     if form.is_valid() and django_otp.match_token(user, form.cleaned_data["code"]) is not None:
         two_factor_disable(user=user, ip=client_ip(request))
         messages.success(request, _("Two-factor is off."))
