@@ -1,0 +1,240 @@
+"""The Django admin for accounts. Statuses are read-only here: approvals, rejections, suspensions
+and reinstatements go through the admin actions, which call the same services as the pages and
+the API (audited, e-mailed)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .audit import client_ip
+from .models import ApiToken, AuditEntry, Membership, Organization, User
+
+ADMIN_REASON = "via Django admin"
+
+
+def _run_action(modeladmin, request, queryset, call, *, done) -> None:
+    """Apply a service to each selected object, reporting successes and each refusal."""
+    succeeded = 0
+    for obj in queryset:
+        try:
+            call(obj)
+        except (ValidationError, PermissionDenied) as error:
+            text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+            modeladmin.message_user(request, f"{obj}: {text}", level=messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        modeladmin.message_user(request, done % {"count": succeeded}, level=messages.SUCCESS)
+
+
+# --------------------------------------------------------------------------- organizations
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "status", "created"]
+    list_filter = ["status", "kind"]
+    search_fields = ["name"]
+    readonly_fields = ["status", "status_reason", "created"]
+    actions = ["approve", "reject", "suspend", "reinstate"]
+
+    def _organizations(self, request, queryset, service, reason, done):
+        def call(organization):
+            service(actor=request.user, organization=organization, reason=reason, ip=client_ip(request))
+
+        _run_action(self, request, queryset, call, done=done)
+
+    @admin.action(description=_("Approve the selected organizations (and their founding members)"))
+    def approve(self, request, queryset):
+        self._organizations(
+            request, queryset, services.organization_approve, "", gettext("%(count)d organization(s) approved.")
+        )
+
+    @admin.action(description=_("Reject the selected organizations"))
+    def reject(self, request, queryset):
+        self._organizations(
+            request,
+            queryset,
+            services.organization_reject,
+            ADMIN_REASON,
+            gettext("%(count)d organization(s) rejected."),
+        )
+
+    @admin.action(description=_("Suspend the selected organizations"))
+    def suspend(self, request, queryset):
+        self._organizations(
+            request,
+            queryset,
+            services.organization_suspend,
+            ADMIN_REASON,
+            gettext("%(count)d organization(s) suspended."),
+        )
+
+    @admin.action(description=_("Reinstate the selected organizations"))
+    def reinstate(self, request, queryset):
+        self._organizations(
+            request, queryset, services.organization_reinstate, "", gettext("%(count)d organization(s) reinstated.")
+        )
+
+
+# --------------------------------------------------------------------------- people
+
+
+class MembershipInline(admin.StackedInline):
+    """A person's organization and role. Set once here for a person made in the admin; after
+    that, role changes and removals go through the moderation pages (audited)."""
+
+    model = Membership
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = ["organization", "role", "is_founder", "created"]
+    readonly_fields = ["created"]
+    autocomplete_fields = ["organization"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.membership_or_none is not None:
+            return ["organization", "role", "is_founder", "created"]
+        return self.readonly_fields
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]
+
+
+class UserChangeForm(DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "password",
+            "full_name",
+            "language",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        ]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    form = UserChangeForm
+    inlines = [MembershipInline]
+    list_display = ["email", "full_name", "status", "organization_name", "role_name", "is_staff"]
+    list_filter = ["status", "is_staff", "is_superuser", "membership__organization__kind"]
+    list_select_related = ["membership__organization"]
+    search_fields = ["email", "full_name", "membership__organization__name"]
+    ordering = ["-date_joined"]
+    readonly_fields = ["status", "status_reason", "last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Person"), {"fields": ["full_name", "language"]}),
+        (_("Moderation"), {"fields": ["status", "status_reason"]}),
+        (
+            _("Permissions"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "full_name", "usable_password", "password1", "password2"]}),
+    ]
+    actions = ["approve", "reject", "suspend", "reinstate"]
+
+    @admin.display(description=_("organization"), ordering="membership__organization__name")
+    def organization_name(self, user: User) -> str:
+        organization = user.organization
+        return organization.name if organization else "—"
+
+    @admin.display(description=_("role"), ordering="membership__role")
+    def role_name(self, user: User) -> str:
+        membership = user.membership_or_none
+        return membership.get_role_display() if membership else "—"
+
+    def _people(self, request, queryset, service, reason, done):
+        def call(user):
+            kwargs = {"reason": reason} if reason is not None else {}
+            service(actor=request.user, user=user, ip=client_ip(request), **kwargs)
+
+        _run_action(self, request, queryset.select_related("membership__organization"), call, done=done)
+
+    @admin.action(description=_("Approve the selected people"))
+    def approve(self, request, queryset):
+        self._people(request, queryset, services.user_approve, None, gettext("%(count)d person(s) approved."))
+
+    @admin.action(description=_("Reject the selected people"))
+    def reject(self, request, queryset):
+        self._people(request, queryset, services.user_reject, ADMIN_REASON, gettext("%(count)d person(s) rejected."))
+
+    @admin.action(description=_("Suspend the selected people"))
+    def suspend(self, request, queryset):
+        self._people(request, queryset, services.user_suspend, ADMIN_REASON, gettext("%(count)d person(s) suspended."))
+
+    @admin.action(description=_("Reinstate the selected people"))
+    def reinstate(self, request, queryset):
+        self._people(request, queryset, services.user_reinstate, None, gettext("%(count)d person(s) reinstated."))
+
+
+# --------------------------------------------------------------------------- tokens and audit log
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, listed read-only (only a hash is stored). Deleting one revokes it."""
+
+    list_display = ["token_key", "name", "user", "created", "expiry", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "name", "token_key"]
+    fields = ["token_key", "name", "user", "created", "expiry", "last_used"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log, read-only: nobody adds, edits or deletes entries, not even here."""
+
+    list_display = ["created", "actor_email", "action", "target_repr", "reason", "ip_address"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_email", "target_repr", "target_id", "reason"]
+    date_hierarchy = "created"
+    fields = [
+        "created",
+        "actor",
+        "actor_email",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "organization",
+        "reason",
+        "details",
+        "ip_address",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
