@@ -51,6 +51,7 @@ def test_bad_profile_input_is_refused_with_field_errors(signed_in, acme_editor):
 def test_token_is_shown_once_works_with_the_api_and_is_revoked(signed_in, acme_editor):
     response = signed_in.post("/accounts/me/tokens/", {"name": "inventory script"})
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     token = response.context["new_token"]
     assert token and token in response.content.decode()
     instance = ApiToken.objects.get(user=acme_editor)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
@@ -53,6 +54,7 @@ def me(request):
     return _account_page(request)
 
 
+@never_cache  # the response carries the token itself
 @login_required
 @require_POST
 def token_create(request):
@@ -74,6 +76,7 @@ def token_revoke(request, token_key):
     return redirect("accounts:me")
 
 
+@never_cache  # the set-up page carries the secret
 @login_required
 def two_factor(request):
     """Set up two-factor (no confirmed device yet), or prove it for this session."""
