@@ -5,7 +5,9 @@ from django.conf import settings
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
-    active = bool(user and user.is_authenticated and user.has_access)
+    from .middleware import needs_second_factor
+
+    active = bool(user and user.is_authenticated and user.has_access) and not needs_second_factor(request)
     return {
         "nav_user_active": active,
         "nav_is_platform_admin": active and user.is_platform_admin,

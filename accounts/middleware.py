@@ -18,7 +18,16 @@ from django_otp import user_has_device
 from .models import Status
 
 # Paths a signed-in person may reach whatever their state.
-ALWAYS_OPEN = ("/static/", "/i18n/", "/healthz", "/readyz", "/api/", "/accounts/logout/", "/favicon")
+ALWAYS_OPEN = (
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/readyz",
+    "/api/",
+    "/accounts/logout/",
+    "/accounts/language/",
+    "/favicon",
+)
 OPEN_WHILE_PENDING = (*ALWAYS_OPEN, "/accounts/pending/")
 OPEN_BEFORE_2FA = (*ALWAYS_OPEN, "/accounts/two-factor/")
 

@@ -357,9 +357,17 @@ def member_remove(*, actor: User, user: User, reason: str = "", ip: str | None =
     return user
 
 
-def user_set_language(*, user: User, language: str) -> User:
-    user.language = language
-    user.save(update_fields=["language"])
+def user_update_profile(*, user: User, full_name: str | None = None, language: str | None = None) -> User:
+    """A person changes their own name or language; only what changed is written."""
+    changed = []
+    if full_name is not None and full_name.strip() != user.full_name:
+        user.full_name = full_name.strip()
+        changed.append("full_name")
+    if language is not None and language != user.language:
+        user.language = language
+        changed.append("language")
+    if changed:
+        user.save(update_fields=changed)
     return user
 
 

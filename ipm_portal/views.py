@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -36,4 +37,5 @@ def permission_denied(request, exception=None):
 def server_error(request):
     if _wants_json(request):
         return JsonResponse({"detail": _("Server error.")}, status=500)
-    return render(request, "500.html", status=500)
+    # Rendered without the request: no context processor may touch a database that just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -113,11 +113,6 @@ def test_language_switcher_ignores_unknown_languages(signed_in, acme_editor):
     assert acme_editor.language == "en"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts.middleware sends a pending person's POST to /accounts/language/ to the pending page: "
-    "/accounts/language/ needs to join ALWAYS_OPEN there",
-)
 def test_a_pending_person_can_switch_language_on_the_pending_page(client, acme):
     person = member(acme, Role.VIEWER, status=Status.PENDING)
     client.force_login(person, backend=BACKEND)

@@ -98,12 +98,11 @@ class MeView(APIView):
     def patch(self, request):
         serializer = MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = request.user
-        if "full_name" in serializer.validated_data:
-            user.full_name = serializer.validated_data["full_name"]
-            user.save(update_fields=["full_name"])
-        if "language" in serializer.validated_data:
-            services.user_set_language(user=user, language=serializer.validated_data["language"])
+        user = services.user_update_profile(
+            user=request.user,
+            full_name=serializer.validated_data.get("full_name"),
+            language=serializer.validated_data.get("language"),
+        )
         return Response(MeSerializer(user).data)
 
 

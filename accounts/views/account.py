@@ -42,13 +42,9 @@ def me(request):
         form = ProfileForm(request.POST)
         if not form.is_valid():
             return _account_page(request, profile_form=form, status=400)
-        user = request.user
-        # No service for the name alone yet: the API's PATCH /me/ writes it the same way.
-        if form.cleaned_data["full_name"] != user.full_name:
-            user.full_name = form.cleaned_data["full_name"]
-            user.save(update_fields=["full_name"])
-        if form.cleaned_data["language"] != user.language:
-            services.user_set_language(user=user, language=form.cleaned_data["language"])
+        services.user_update_profile(
+            user=request.user, full_name=form.cleaned_data["full_name"], language=form.cleaned_data["language"]
+        )
         messages.success(request, _("Your account is saved."))
         return redirect("accounts:me")
     return _account_page(request)

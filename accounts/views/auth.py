@@ -67,5 +67,5 @@ def set_language(request):
     signed-in person, the language saved on their account, which takes precedence on every page."""
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        services.user_set_language(user=request.user, language=language)
+        services.user_update_profile(user=request.user, language=language)
     return i18n.set_language(request)
