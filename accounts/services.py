@@ -114,17 +114,17 @@ def _require_platform_admin(actor: User) -> None:
         raise PermissionDenied(_("Only platform administrators can do this."))
 
 
-def _locked_organization(organization: Organization, allowed_from: tuple[str, ...], verb: str) -> Organization:
+def _check_transition(current: Organization | User, allowed_from: tuple[str, ...], message: str) -> None:
+    """Refuse a moderation step that does not apply to the current status (400 on `status`)."""
+    if current.status not in allowed_from:
+        raise ValidationError({"status": [message % {"status": current.get_status_display().lower()}]})
+
+
+def _locked_organization(organization: Organization, allowed_from: tuple[str, ...]) -> Organization:
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    if organization.status not in allowed_from:
-        raise ValidationError(
-            {
-                "status": [
-                    _("An organization that is %(status)s cannot be %(verb)s.")
-                    % {"status": organization.get_status_display().lower(), "verb": verb}
-                ]
-            }
-        )
+    _check_transition(
+        organization, allowed_from, _("This action is not possible while the organization is %(status)s.")
+    )
     return organization
 
 
@@ -135,7 +135,7 @@ def organization_approve(
     """Approve an organization and, in the same transaction, its founding member, who becomes
     its admin (right holder) or coordinator (customs)."""
     _require_platform_admin(actor)
-    organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED), _("approved"))
+    organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
     organization.status, organization.status_reason = Status.APPROVED, reason.strip()
     organization.save(update_fields=["status", "status_reason"])
     entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_APPROVED, target=organization, reason=reason, ip=ip)
@@ -158,7 +158,7 @@ def organization_reject(
 ) -> Organization:
     _require_platform_admin(actor)
     reason = _require_reason(reason)
-    organization = _locked_organization(organization, (Status.PENDING,), _("rejected"))
+    organization = _locked_organization(organization, (Status.PENDING,))
     organization.status, organization.status_reason = Status.REJECTED, reason
     organization.save(update_fields=["status", "status_reason"])
     User.objects.filter(membership__organization=organization, status=Status.PENDING).update(
@@ -179,7 +179,7 @@ def organization_suspend(
     reason = _require_reason(reason)
     if organization.is_platform:
         raise ValidationError({"status": [_("The platform organization cannot be suspended.")]})
-    organization = _locked_organization(organization, (Status.APPROVED,), _("suspended"))
+    organization = _locked_organization(organization, (Status.APPROVED,))
     organization.status, organization.status_reason = Status.SUSPENDED, reason
     organization.save(update_fields=["status", "status_reason"])
     entry = audit_log(
@@ -194,7 +194,7 @@ def organization_reinstate(
     *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
 ) -> Organization:
     _require_platform_admin(actor)
-    organization = _locked_organization(organization, (Status.SUSPENDED,), _("reinstated"))
+    organization = _locked_organization(organization, (Status.SUSPENDED,))
     organization.status, organization.status_reason = Status.APPROVED, reason.strip()
     organization.save(update_fields=["status", "status_reason"])
     entry = audit_log(
@@ -207,7 +207,7 @@ def organization_reinstate(
 # --------------------------------------------------------------------------- people
 
 
-def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...], verb: str) -> User:
+def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...]) -> User:
     """The user, locked, after checking that `actor` may moderate them. Someone outside the
     actor's reach was already answered 404 by the caller's scoped query; this is the backstop."""
     if not User.objects.moderatable_by(actor).filter(pk=user.pk).exists():
@@ -215,15 +215,7 @@ def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...], verb:
     if user.pk == actor.pk:
         raise ValidationError({"user": [_("You cannot do this to your own account.")]})
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.status not in allowed_from:
-        raise ValidationError(
-            {
-                "status": [
-                    _("A person whose account is %(status)s cannot be %(verb)s.")
-                    % {"status": user.get_status_display().lower(), "verb": verb}
-                ]
-            }
-        )
+    _check_transition(user, allowed_from, _("This action is not possible while the account is %(status)s."))
     return user
 
 
@@ -254,7 +246,7 @@ def _ensure_an_approver_remains(user: User, *, new_role: str | None = None) -> N
 def user_approve(*, actor: User, user: User, role: str | None = None, reason: str = "", ip: str | None = None) -> User:
     """Approve a person who asked to join; they start with the joiner's role unless the approver
     chooses another."""
-    user = _locked_member(actor, user, (Status.PENDING, Status.REJECTED), _("approved"))
+    user = _locked_member(actor, user, (Status.PENDING, Status.REJECTED))
     membership = user.membership_or_none
     if membership is None:
         raise ValidationError({"user": [_("This person belongs to no organization.")]})
@@ -281,7 +273,7 @@ def user_approve(*, actor: User, user: User, role: str | None = None, reason: st
 @transaction.atomic
 def user_reject(*, actor: User, user: User, reason: str, ip: str | None = None) -> User:
     reason = _require_reason(reason)
-    user = _locked_member(actor, user, (Status.PENDING,), _("rejected"))
+    user = _locked_member(actor, user, (Status.PENDING,))
     user.status, user.status_reason = Status.REJECTED, reason
     user.save(update_fields=["status", "status_reason"])
     entry = audit_log(actor=actor, action=AuditAction.USER_REJECTED, target=user, reason=reason, ip=ip)
@@ -293,7 +285,7 @@ def user_reject(*, actor: User, user: User, reason: str, ip: str | None = None) 
 def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None) -> User:
     """Suspend a person: their sessions and API tokens stop working on the next request."""
     reason = _require_reason(reason)
-    user = _locked_member(actor, user, (Status.APPROVED,), _("suspended"))
+    user = _locked_member(actor, user, (Status.APPROVED,))
     _ensure_an_approver_remains(user)
     user.status, user.status_reason = Status.SUSPENDED, reason
     user.save(update_fields=["status", "status_reason"])
@@ -304,7 +296,7 @@ def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None)
 
 @transaction.atomic
 def user_reinstate(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
-    user = _locked_member(actor, user, (Status.SUSPENDED,), _("reinstated"))
+    user = _locked_member(actor, user, (Status.SUSPENDED,))
     user.status, user.status_reason = Status.APPROVED, reason.strip()
     user.save(update_fields=["status", "status_reason"])
     entry = audit_log(actor=actor, action=AuditAction.USER_REINSTATED, target=user, reason=reason, ip=ip)
@@ -314,7 +306,7 @@ def user_reinstate(*, actor: User, user: User, reason: str = "", ip: str | None 
 
 @transaction.atomic
 def member_set_role(*, actor: User, user: User, role: str, reason: str = "", ip: str | None = None) -> User:
-    user = _locked_member(actor, user, tuple(Status.values), _("changed"))
+    user = _locked_member(actor, user, tuple(Status.values))
     membership = user.membership_or_none
     if membership is None:
         raise ValidationError({"user": [_("This person belongs to no organization.")]})
@@ -341,7 +333,7 @@ def member_set_role(*, actor: User, user: User, role: str, reason: str = "", ip:
 @transaction.atomic
 def member_remove(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
     """Take a person out of their organization: they lose access at once and cannot sign in."""
-    user = _locked_member(actor, user, tuple(Status.values), _("removed"))
+    user = _locked_member(actor, user, tuple(Status.values))
     membership = user.membership_or_none
     if membership is None:
         raise ValidationError({"user": [_("This person belongs to no organization.")]})

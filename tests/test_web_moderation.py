@@ -127,7 +127,7 @@ def test_suspend_and_reinstate_an_organization_from_its_page(as_user, platform_a
 def test_an_action_that_does_not_apply_is_an_error_message_not_a_500(as_user, platform_admin, acme):
     response = as_user(platform_admin).post(f"/accounts/organizations/{acme.pk}/reinstate/", follow=True)
     assert response.status_code == 200
-    assert any("cannot be reinstated" in message for message in messages_of(response))
+    assert any("not possible while the organization is approved" in message for message in messages_of(response))
 
 
 def test_unknown_action_and_unknown_organization_answer_404(as_user, platform_admin, acme):
