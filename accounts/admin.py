@@ -9,8 +9,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .audit import client_ip
@@ -31,7 +31,7 @@ def _run_action(modeladmin, request, queryset, call, *, done) -> None:
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, done % {"count": succeeded}, level=messages.SUCCESS)
+        modeladmin.message_user(request, done(succeeded) % {"count": succeeded}, level=messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------- organizations
@@ -54,7 +54,11 @@ class OrganizationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Approve the selected organizations (and their founding members)"))
     def approve(self, request, queryset):
         self._organizations(
-            request, queryset, services.organization_approve, "", gettext("%(count)d organization(s) approved.")
+            request,
+            queryset,
+            services.organization_approve,
+            "",
+            lambda n: ngettext("%(count)d organization approved.", "%(count)d organizations approved.", n),
         )
 
     @admin.action(description=_("Reject the selected organizations"))
@@ -64,7 +68,7 @@ class OrganizationAdmin(admin.ModelAdmin):
             queryset,
             services.organization_reject,
             ADMIN_REASON,
-            gettext("%(count)d organization(s) rejected."),
+            lambda n: ngettext("%(count)d organization rejected.", "%(count)d organizations rejected.", n),
         )
 
     @admin.action(description=_("Suspend the selected organizations"))
@@ -74,13 +78,17 @@ class OrganizationAdmin(admin.ModelAdmin):
             queryset,
             services.organization_suspend,
             ADMIN_REASON,
-            gettext("%(count)d organization(s) suspended."),
+            lambda n: ngettext("%(count)d organization suspended.", "%(count)d organizations suspended.", n),
         )
 
     @admin.action(description=_("Reinstate the selected organizations"))
     def reinstate(self, request, queryset):
         self._organizations(
-            request, queryset, services.organization_reinstate, "", gettext("%(count)d organization(s) reinstated.")
+            request,
+            queryset,
+            services.organization_reinstate,
+            "",
+            lambda n: ngettext("%(count)d organization reinstated.", "%(count)d organizations reinstated.", n),
         )
 
 
@@ -172,19 +180,43 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Approve the selected people"))
     def approve(self, request, queryset):
-        self._people(request, queryset, services.user_approve, None, gettext("%(count)d person(s) approved."))
+        self._people(
+            request,
+            queryset,
+            services.user_approve,
+            None,
+            lambda n: ngettext("%(count)d person approved.", "%(count)d people approved.", n),
+        )
 
     @admin.action(description=_("Reject the selected people"))
     def reject(self, request, queryset):
-        self._people(request, queryset, services.user_reject, ADMIN_REASON, gettext("%(count)d person(s) rejected."))
+        self._people(
+            request,
+            queryset,
+            services.user_reject,
+            ADMIN_REASON,
+            lambda n: ngettext("%(count)d person rejected.", "%(count)d people rejected.", n),
+        )
 
     @admin.action(description=_("Suspend the selected people"))
     def suspend(self, request, queryset):
-        self._people(request, queryset, services.user_suspend, ADMIN_REASON, gettext("%(count)d person(s) suspended."))
+        self._people(
+            request,
+            queryset,
+            services.user_suspend,
+            ADMIN_REASON,
+            lambda n: ngettext("%(count)d person suspended.", "%(count)d people suspended.", n),
+        )
 
     @admin.action(description=_("Reinstate the selected people"))
     def reinstate(self, request, queryset):
-        self._people(request, queryset, services.user_reinstate, None, gettext("%(count)d person(s) reinstated."))
+        self._people(
+            request,
+            queryset,
+            services.user_reinstate,
+            None,
+            lambda n: ngettext("%(count)d person reinstated.", "%(count)d people reinstated.", n),
+        )
 
 
 # --------------------------------------------------------------------------- tokens and audit log

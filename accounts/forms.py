@@ -53,7 +53,7 @@ class SignInForm(AuthenticationForm):
     required_css_class = "required"
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Wrong e-mail address or password. Both are case-sensitive."),
+        "invalid_login": _("Wrong e-mail address or password. The password is case-sensitive."),
         "rejected": _("This account was not accepted. The reason was sent to you by e-mail."),
         "suspended": _("This account is suspended. Contact your organization's administrator or the platform."),
         "removed": _("This account no longer belongs to an organization, so it cannot sign in."),

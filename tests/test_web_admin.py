@@ -65,7 +65,7 @@ def test_admin_approves_an_organization_and_its_founder_through_the_service(admi
     )
     organization = founder.organization
     response = run_action(admin_client, "organization", "approve", [organization])
-    assert "1 organization(s) approved." in messages_of(response)
+    assert "1 organization approved." in messages_of(response)
     organization.refresh_from_db()
     founder.refresh_from_db()
     assert organization.status == Status.APPROVED
@@ -80,7 +80,7 @@ def test_admin_suspend_gives_the_admin_reason_and_reports_refusals(admin_client,
     services.organization_suspend(actor=platform_admin, organization=globex, reason="Earlier")
     response = run_action(admin_client, "organization", "suspend", [acme, globex])
     messages = messages_of(response)
-    assert "1 organization(s) suspended." in messages
+    assert "1 organization suspended." in messages
     assert any(
         message.startswith("Globex Apparel") and "not possible while the organization is suspended" in message
         for message in messages

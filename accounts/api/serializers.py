@@ -63,7 +63,7 @@ class TokenRequestSerializer(serializers.Serializer):
         max_length=100,
         required=False,
         allow_blank=True,
-        help_text=_("A label to recognise the token by, e.g. the script using it."),
+        help_text=_("A label to recognise the token by, e.g. the script or system using it."),
     )
 
 
