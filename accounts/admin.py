@@ -45,6 +45,16 @@ class OrganizationAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "status_reason", "created"]
     actions = ["approve", "reject", "suspend", "reinstate"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The kind and country decide who sees what (a kind of "platform" makes every member a
+        # platform admin): fixed once the organization exists.
+        if obj is not None:
+            return [*self.readonly_fields, "kind", "country"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # organizations are rejected or suspended (audited), never deleted
+
     def _organizations(self, request, queryset, service, reason, done):
         def call(organization):
             service(actor=request.user, organization=organization, reason=reason, ip=client_ip(request))
@@ -145,7 +155,9 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["membership__organization"]
     search_fields = ["email", "full_name", "membership__organization__name"]
     ordering = ["-date_joined"]
-    readonly_fields = ["status", "status_reason", "last_login", "date_joined"]
+    # Superuser and active flags are not edited here: platform admins come from
+    # createsuperuser, and access ends by suspension (audited, e-mailed), not by a checkbox.
+    readonly_fields = ["status", "status_reason", "is_superuser", "is_active", "last_login", "date_joined"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "language"]}),
@@ -160,6 +172,9 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "usable_password", "password1", "password2"]}),
     ]
     actions = ["approve", "reject", "suspend", "reinstate"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # people are rejected, suspended or removed (audited), never deleted
 
     @admin.display(description=_("organization"), ordering="membership__organization__name")
     def organization_name(self, user: User) -> str:

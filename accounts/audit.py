@@ -12,15 +12,16 @@ from .models import AuditEntry, Organization, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address: REMOTE_ADDR, or the first X-Forwarded-For hop when the portal runs
-    behind a proxy we trust (BEHIND_TLS_PROXY). Anything that is not an address is dropped."""
+    """The client's address: REMOTE_ADDR, or, behind our proxy (BEHIND_TLS_PROXY), the last
+    X-Forwarded-For entry, the one the proxy appended (the ones before it are the client's to
+    write). Anything that is not an address is dropped."""
     if request is None:
         return None
     candidate = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+    if settings.BEHIND_TLS_PROXY:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            candidate = forwarded.split(",")[0].strip()
+            candidate = forwarded.split(",")[-1].strip()
     try:
         return str(ipaddress.ip_address(candidate))
     except ValueError:

@@ -6,13 +6,17 @@ with the token or session they already hold; reinstated, the same token works ag
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
 NOT_APPROVED = _("This account is not approved, or no longer is.")
+SECOND_FACTOR_MISSING = _("Your role requires two-factor authentication: turn it on in the portal first.")
+SECOND_FACTOR_PENDING = _("Enter your two-factor code in the portal first.")
 LAST_USED_RESOLUTION_SECONDS = 300
 
 
@@ -21,6 +25,10 @@ class ApprovedTokenAuthentication(TokenAuthentication):
         user = auth_token.user
         if not user.has_access:
             raise exceptions.AuthenticationFailed(NOT_APPROVED)
+        # A token issued before the person got a role that requires two-factor stops working
+        # until they turn it on (the token itself was issued after the code, if they had one).
+        if settings.REQUIRE_2FA and user.requires_2fa and not user_has_device(user, confirmed=True):
+            raise exceptions.AuthenticationFailed(SECOND_FACTOR_MISSING)
         now = timezone.now()
         # Record use at a coarse grain: one write per token every few minutes at most.
         if auth_token.last_used is None or (now - auth_token.last_used).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
@@ -44,6 +52,12 @@ class ApprovedSessionAuthentication(SessionAuthentication):
         user, auth = result
         if not user.has_access:
             raise exceptions.AuthenticationFailed(NOT_APPROVED)
+        # The web pages send an unverified session to the two-factor page; the API must not be
+        # a way around it.
+        from .middleware import needs_second_factor
+
+        if needs_second_factor(request._request):
+            raise exceptions.PermissionDenied(SECOND_FACTOR_PENDING)
         return user, auth
 
 
@@ -58,7 +72,6 @@ def axes_username(request, credentials: dict | None) -> str | None:
 def lockout_response(request, original_response=None, credentials=None):
     """What a locked-out sign-in gets: JSON with Retry-After for the API (the token view has
     already written it), the lock-out page for the browser. Always 429."""
-    from django.conf import settings
     from django.http import JsonResponse
     from django.shortcuts import render
 

@@ -115,7 +115,10 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username: str) -> User:
-        return self.get(email__iexact=username)
+        # E-mails are stored lower-cased (a constraint says so) and looked up exactly: a
+        # case-insensitive database match would let look-alike letters ("ı", "ſ") reach an
+        # account under another spelling, and around the sign-in lock-out.
+        return self.get(email=username.strip().lower())
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
         if not email:
@@ -164,11 +167,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["-date_joined", "-id"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_unique_email_ci")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_unique_email_ci"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="user_email_lowercase"),
+        ]
         indexes = [models.Index(fields=["status", "-date_joined"])]
 
     def __str__(self) -> str:
         return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -250,6 +260,17 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.organization_id is None:
+            return
+        if self.role not in ROLES_BY_KIND[self.organization.kind]:
+            allowed = ", ".join(str(role.label) for role in ROLES_BY_KIND[self.organization.kind])
+            raise ValidationError({"role": _("Choose one of: %(roles)s.") % {"roles": allowed}})
+        if self.organization.is_platform and not (self.user_id and self.user.is_superuser):
+            raise ValidationError({"organization": _("Only superusers belong to the platform organization.")})
 
 
 class ApiToken(AbstractAuthToken):

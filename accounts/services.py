@@ -90,7 +90,11 @@ def register_account(
             user.save()
     except IntegrityError:
         # Another registration took the same e-mail or organization name a moment before.
-        raise ValidationError({"email": [_("An account with this e-mail address already exists.")]}) from None
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError({"email": [_("An account with this e-mail address already exists.")]}) from None
+        raise ValidationError(
+            {"organization": [_("This organization was registered a moment ago: send the form again to join it.")]}
+        ) from None
 
     if joining:
         Membership.objects.create(user=user, organization=organization, role=JOINER_ROLE[organization.kind])
@@ -136,13 +140,18 @@ def organization_approve(
     its admin (right holder) or coordinator (customs)."""
     _require_platform_admin(actor)
     organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
+    # A founder rejected with their organization comes back with it; one rejected on their
+    # own, while the organization was pending, stays rejected.
+    founder_statuses = (
+        (Status.PENDING, Status.REJECTED) if organization.status == Status.REJECTED else (Status.PENDING,)
+    )
     organization.status, organization.status_reason = Status.APPROVED, reason.strip()
     organization.save(update_fields=["status", "status_reason"])
     entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_APPROVED, target=organization, reason=reason, ip=ip)
     founders = User.objects.select_for_update().filter(
         membership__organization=organization,
         membership__is_founder=True,
-        status__in=(Status.PENDING, Status.REJECTED),
+        status__in=founder_statuses,
     )
     for founder in founders:
         founder.status, founder.status_reason = Status.APPROVED, ""
@@ -214,9 +223,38 @@ def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...]) -> Us
         raise PermissionDenied(_("You cannot manage this person."))
     if user.pk == actor.pk:
         raise ValidationError({"user": [_("You cannot do this to your own account.")]})
+    # The organization first, then the person: changes to one organization's members run one
+    # after the other, so the "last administrator" check cannot be raced and two admins acting
+    # on each other queue instead of deadlocking.
+    list(Organization.objects.select_for_update().filter(memberships__user=user).values_list("pk", flat=True))
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_transition(user, allowed_from, _("This action is not possible while the account is %(status)s."))
     return user
+
+
+PLATFORM_DECISIONS = (AuditAction.USER_SUSPENDED, AuditAction.USER_REJECTED)
+
+
+def _refuse_undoing_a_platform_decision(actor: User, user: User) -> None:
+    """An organization's admin or coordinator cannot lift a suspension or a rejection that a
+    platform administrator decided; only a platform administrator can."""
+    if actor.is_platform_admin:
+        return
+    last = (
+        AuditEntry.objects.filter(
+            target_type=User._meta.label_lower, target_id=str(user.pk), action__in=PLATFORM_DECISIONS
+        )
+        .select_related("actor__membership__organization")
+        .order_by("-created", "-id")
+        .first()
+    )
+    decider = last.actor if last is not None else None
+    if decider is not None and (
+        decider.is_superuser or bool(decider.organization and decider.organization.is_platform)
+    ):
+        raise PermissionDenied(
+            _("A platform administrator made this decision: only a platform administrator can undo it.")
+        )
 
 
 def _check_role(organization: Organization, role: str) -> None:
@@ -247,6 +285,8 @@ def user_approve(*, actor: User, user: User, role: str | None = None, reason: st
     """Approve a person who asked to join; they start with the joiner's role unless the approver
     chooses another."""
     user = _locked_member(actor, user, (Status.PENDING, Status.REJECTED))
+    if user.status == Status.REJECTED:
+        _refuse_undoing_a_platform_decision(actor, user)
     membership = user.membership_or_none
     if membership is None:
         raise ValidationError({"user": [_("This person belongs to no organization.")]})
@@ -297,6 +337,7 @@ def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None)
 @transaction.atomic
 def user_reinstate(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
     user = _locked_member(actor, user, (Status.SUSPENDED,))
+    _refuse_undoing_a_platform_decision(actor, user)
     user.status, user.status_reason = Status.APPROVED, reason.strip()
     user.save(update_fields=["status", "status_reason"])
     entry = audit_log(actor=actor, action=AuditAction.USER_REINSTATED, target=user, reason=reason, ip=ip)
@@ -370,4 +411,13 @@ def api_tokens_purge_expired() -> int:
     from .models import ApiToken
 
     deleted, _by_model = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token of `user`: after a password change or reset, whoever had the old
+    password may have made tokens with it."""
+    from .models import ApiToken
+
+    deleted, _by_model = ApiToken.objects.filter(user=user).delete()
     return deleted

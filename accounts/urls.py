@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path, re_path
 
 from .views import account, auth, moderation
 
@@ -14,42 +14,19 @@ urlpatterns = [
     path("pending/", auth.pending, name="pending"),
     path("language/", auth.set_language, name="set_language"),
     # Password reset by e-mail, and change.
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
-    path(
-        "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
+    path("password-reset/<uidb64>/<token>/", auth.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path(
         "password-reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change_form.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
+    path("password/", auth.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
@@ -58,7 +35,7 @@ urlpatterns = [
     # The person's own account and two-factor.
     path("me/", account.me, name="me"),
     path("me/tokens/", account.token_create, name="token_create"),
-    path("me/tokens/<str:token_key>/revoke/", account.token_revoke, name="token_revoke"),
+    re_path(r"^me/tokens/(?P<token_key>[0-9a-f]+)/revoke/$", account.token_revoke, name="token_revoke"),
     path("two-factor/", account.two_factor, name="two_factor"),
     path("two-factor/turn-off/", account.two_factor_turn_off, name="two_factor_turn_off"),
     # Moderation.

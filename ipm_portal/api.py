@@ -10,7 +10,7 @@ from django_countries import countries
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
 class Pagination(PageNumberPagination):
@@ -38,6 +38,17 @@ class AnonIPThrottle(SettingsRateMixin, AnonRateThrottle):
     """Per anonymous IP: API_THROTTLE_ANON (60 a minute by default)."""
 
     rate_setting = "API_THROTTLE_ANON"
+
+
+class FormIPThrottle(SettingsRateMixin, SimpleRateThrottle):
+    """Per client address, for the web forms that anyone can post (sign-in, registration,
+    password reset): the same budget as the API's anonymous rate, counted apart."""
+
+    scope = "form"
+    rate_setting = "API_THROTTLE_ANON"
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 def exception_handler(exc, context):

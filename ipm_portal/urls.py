@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include(("accounts.api.urls", "api"), namespace="api")),
 ]
 
+handler400 = "ipm_portal.views.bad_request"
 handler404 = "ipm_portal.views.page_not_found"
 handler500 = "ipm_portal.views.server_error"
 handler403 = "ipm_portal.views.permission_denied"

@@ -20,6 +20,13 @@ def _wants_json(request) -> bool:
 
 
 @requires_csrf_token
+def bad_request(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": _("Bad request.")}, status=400)
+    return render(request, "400.html", status=400)
+
+
+@requires_csrf_token
 def page_not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": _("Not found.")}, status=404)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.db.models import Count
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -80,7 +81,9 @@ class TokenView(APIView):
             instance, token = issue_token(user, otp=data.get("otp") or "", name=data.get("name") or "")
         except TokenRefused as refused:
             return Response(refused.body, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"token": token, "id": instance.token_key, "expiry": instance.expiry})
+        response = Response({"token": token, "id": instance.token_key, "expiry": instance.expiry})
+        add_never_cache_headers(response)  # the token is in the body: no cache may keep it
+        return response
 
 
 def _cooloff_seconds() -> float:
@@ -118,12 +121,17 @@ class MyTokenViewSet(
     serializer_class = ApiTokenSerializer
     lookup_field = "token_key"
     lookup_url_kwarg = "pk"
+    lookup_value_regex = "[0-9a-f]+"
 
     def get_queryset(self):
         user = self.request.user
         if not user.is_authenticated:  # the schema generator's fake request
             return ApiToken.objects.none()
-        return ApiToken.objects.filter(user=user).order_by("-created")
+        from django.db.models import Q
+        from django.utils import timezone
+
+        live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+        return ApiToken.objects.filter(live, user=user).order_by("-created")
 
 
 class OrganizationFilter(filters.FilterSet):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 25
@@ -34,3 +37,22 @@ def require_member_manager(request: HttpRequest) -> None:
     user = request.user
     if not (user.is_platform_admin or user.is_org_approver):
         raise PermissionDenied
+
+
+def throttle_posts(view):
+    """Limit POSTs to `view` per client address (FormIPThrottle): 429 with Retry-After past it.
+    django-axes locks one account after failures; this stops one address trying many."""
+    from ipm_portal.api import FormIPThrottle
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            throttle = FormIPThrottle()
+            if not throttle.allow_request(request, None):
+                wait = max(1, int(throttle.wait() or 1))
+                response = render(request, "429.html", {"retry_after": wait}, status=429)
+                response["Retry-After"] = str(wait)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,27 @@
+"""Request guards that apply to every page and endpoint."""
+
+from __future__ import annotations
+
+from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+
+class RejectNulBytesMiddleware:
+    """A NUL character in the path or the query string is a 400, before any view runs:
+    PostgreSQL refuses NUL in text, so it must never reach a query (bodies are checked by the
+    form and serializer fields)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or self._nul_in_query(request):
+            message = _("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _nul_in_query(request) -> bool:
+        return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
