@@ -54,7 +54,9 @@ def test_organization_endpoints(api, people, target_org, persona, method, suffix
     )
     listing = client.get("/api/v1/admin/organizations/")
     if persona == "platform_admin":
-        assert response.status_code in (200, 400)  # 400: a transition that does not apply to a pending org
+        # A pending organization can be approved, rejected or read; not suspended or reinstated.
+        expected = 400 if suffix in ("suspend/", "reinstate/") else 200
+        assert response.status_code == expected
         assert listing.status_code == 200
     else:
         assert response.status_code == 403
@@ -138,8 +140,7 @@ def _walk(patterns, prefix):
 def test_every_endpoint_answers_401_without_credentials(anonymous, path):
     for method in ("get", "post", "patch", "delete"):
         response = getattr(anonymous, method)(path, {}, format="json")
-        assert response.status_code in (401, 405), (method, path, response.status_code)
-    assert anonymous.get(path).status_code in (401, 405)
+        assert response.status_code == 401, (method, path, response.status_code)
 
 
 def test_the_route_walk_finds_the_api(db):
