@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from . import services
 from .audit import client_ip
@@ -19,8 +19,23 @@ from .models import ApiToken, AuditEntry, Membership, Organization, User
 ADMIN_REASON = "via Django admin"
 
 
+def moderation_action(service, *, target: str, reason: str | None, done, description):
+    """An admin action that applies a moderation service to each selected object, reporting
+    the successes and each refusal. `done` is an ngettext_lazy message counted by "count"."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        kwargs = {"reason": reason} if reason is not None else {}
+
+        def call(obj):
+            service(actor=request.user, ip=client_ip(request), **{target: obj}, **kwargs)
+
+        _run_action(modeladmin, request, queryset, call, done=done)
+
+    return action
+
+
 def _run_action(modeladmin, request, queryset, call, *, done) -> None:
-    """Apply a service to each selected object, reporting successes and each refusal."""
     succeeded = 0
     for obj in queryset:
         try:
@@ -31,7 +46,7 @@ def _run_action(modeladmin, request, queryset, call, *, done) -> None:
         else:
             succeeded += 1
     if succeeded:
-        modeladmin.message_user(request, done(succeeded) % {"count": succeeded}, level=messages.SUCCESS)
+        modeladmin.message_user(request, done % {"count": succeeded}, level=messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------- organizations
@@ -55,51 +70,34 @@ class OrganizationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # organizations are rejected or suspended (audited), never deleted
 
-    def _organizations(self, request, queryset, service, reason, done):
-        def call(organization):
-            service(actor=request.user, organization=organization, reason=reason, ip=client_ip(request))
-
-        _run_action(self, request, queryset, call, done=done)
-
-    @admin.action(description=_("Approve the selected organizations (and their founding members)"))
-    def approve(self, request, queryset):
-        self._organizations(
-            request,
-            queryset,
-            services.organization_approve,
-            "",
-            lambda n: ngettext("%(count)d organization approved.", "%(count)d organizations approved.", n),
-        )
-
-    @admin.action(description=_("Reject the selected organizations"))
-    def reject(self, request, queryset):
-        self._organizations(
-            request,
-            queryset,
-            services.organization_reject,
-            ADMIN_REASON,
-            lambda n: ngettext("%(count)d organization rejected.", "%(count)d organizations rejected.", n),
-        )
-
-    @admin.action(description=_("Suspend the selected organizations"))
-    def suspend(self, request, queryset):
-        self._organizations(
-            request,
-            queryset,
-            services.organization_suspend,
-            ADMIN_REASON,
-            lambda n: ngettext("%(count)d organization suspended.", "%(count)d organizations suspended.", n),
-        )
-
-    @admin.action(description=_("Reinstate the selected organizations"))
-    def reinstate(self, request, queryset):
-        self._organizations(
-            request,
-            queryset,
-            services.organization_reinstate,
-            "",
-            lambda n: ngettext("%(count)d organization reinstated.", "%(count)d organizations reinstated.", n),
-        )
+    approve = moderation_action(
+        services.organization_approve,
+        target="organization",
+        reason="",
+        done=ngettext_lazy("%(count)d organization approved.", "%(count)d organizations approved.", "count"),
+        description=_("Approve the selected organizations (and their founding members)"),
+    )
+    reject = moderation_action(
+        services.organization_reject,
+        target="organization",
+        reason=ADMIN_REASON,
+        done=ngettext_lazy("%(count)d organization rejected.", "%(count)d organizations rejected.", "count"),
+        description=_("Reject the selected organizations"),
+    )
+    suspend = moderation_action(
+        services.organization_suspend,
+        target="organization",
+        reason=ADMIN_REASON,
+        done=ngettext_lazy("%(count)d organization suspended.", "%(count)d organizations suspended.", "count"),
+        description=_("Suspend the selected organizations"),
+    )
+    reinstate = moderation_action(
+        services.organization_reinstate,
+        target="organization",
+        reason="",
+        done=ngettext_lazy("%(count)d organization reinstated.", "%(count)d organizations reinstated.", "count"),
+        description=_("Reinstate the selected organizations"),
+    )
 
 
 # --------------------------------------------------------------------------- people
@@ -186,52 +184,34 @@ class UserAdmin(DjangoUserAdmin):
         membership = user.membership_or_none
         return membership.get_role_display() if membership else "—"
 
-    def _people(self, request, queryset, service, reason, done):
-        def call(user):
-            kwargs = {"reason": reason} if reason is not None else {}
-            service(actor=request.user, user=user, ip=client_ip(request), **kwargs)
-
-        _run_action(self, request, queryset.select_related("membership__organization"), call, done=done)
-
-    @admin.action(description=_("Approve the selected people"))
-    def approve(self, request, queryset):
-        self._people(
-            request,
-            queryset,
-            services.user_approve,
-            None,
-            lambda n: ngettext("%(count)d person approved.", "%(count)d people approved.", n),
-        )
-
-    @admin.action(description=_("Reject the selected people"))
-    def reject(self, request, queryset):
-        self._people(
-            request,
-            queryset,
-            services.user_reject,
-            ADMIN_REASON,
-            lambda n: ngettext("%(count)d person rejected.", "%(count)d people rejected.", n),
-        )
-
-    @admin.action(description=_("Suspend the selected people"))
-    def suspend(self, request, queryset):
-        self._people(
-            request,
-            queryset,
-            services.user_suspend,
-            ADMIN_REASON,
-            lambda n: ngettext("%(count)d person suspended.", "%(count)d people suspended.", n),
-        )
-
-    @admin.action(description=_("Reinstate the selected people"))
-    def reinstate(self, request, queryset):
-        self._people(
-            request,
-            queryset,
-            services.user_reinstate,
-            None,
-            lambda n: ngettext("%(count)d person reinstated.", "%(count)d people reinstated.", n),
-        )
+    approve = moderation_action(
+        services.user_approve,
+        target="user",
+        reason=None,
+        done=ngettext_lazy("%(count)d person approved.", "%(count)d people approved.", "count"),
+        description=_("Approve the selected people"),
+    )
+    reject = moderation_action(
+        services.user_reject,
+        target="user",
+        reason=ADMIN_REASON,
+        done=ngettext_lazy("%(count)d person rejected.", "%(count)d people rejected.", "count"),
+        description=_("Reject the selected people"),
+    )
+    suspend = moderation_action(
+        services.user_suspend,
+        target="user",
+        reason=ADMIN_REASON,
+        done=ngettext_lazy("%(count)d person suspended.", "%(count)d people suspended.", "count"),
+        description=_("Suspend the selected people"),
+    )
+    reinstate = moderation_action(
+        services.user_reinstate,
+        target="user",
+        reason=None,
+        done=ngettext_lazy("%(count)d person reinstated.", "%(count)d people reinstated.", "count"),
+        description=_("Reinstate the selected people"),
+    )
 
 
 # --------------------------------------------------------------------------- tokens and audit log

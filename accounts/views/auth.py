@@ -33,24 +33,24 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class RevokeTokensOnNewPassword:
+    """Whoever knew the old password may have made API tokens with it: a new password revokes
+    them all."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.api_tokens_revoke_all(user=form.user)
+        return response
+
+
+class PasswordResetConfirmView(RevokeTokensOnNewPassword, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.api_tokens_revoke_all(user=form.user)
-        return response
 
-
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(RevokeTokensOnNewPassword, auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.api_tokens_revoke_all(user=form.user)
-        return response
 
 
 @throttle_posts
