@@ -28,3 +28,14 @@ def purge_expired_tokens() -> int:
     from .services import api_tokens_purge_expired
 
     return api_tokens_purge_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8, acks_late=True)
+def send_email(*, subject: str, body: str, to: list[str], html: str | None = None) -> None:
+    """Send one e-mail rendered in the request (password reset and the like)."""
+    from django.core.mail import EmailMultiAlternatives
+
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()

@@ -55,3 +55,17 @@ def test_rejection_email_carries_the_reason(celery_worker, smtp_server):
     assert wait_for(lambda: smtp_server.messages)
     _recipients, message = smtp_server.messages[0]
     assert "Not the trade mark owner" in message.get_body(("plain",)).get_content()
+
+
+def test_password_reset_mail_is_sent_by_the_worker(celery_worker, smtp_server, client):
+    celery_worker(EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}")
+    organization = OrganizationFactory(name="Reset Co")
+    person = member(organization, Role.ADMIN, email="forgetful@reset.example")
+
+    response = client.post("/accounts/password-reset/", {"email": person.email})
+
+    assert response.status_code == 302
+    assert wait_for(lambda: smtp_server.messages), "no e-mail reached the SMTP server"
+    recipients, message = smtp_server.messages[0]
+    assert recipients == [person.email]
+    assert "/accounts/password-reset/" in message.get_body(("plain",)).get_content()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .. import services
 from ..audit import client_ip
-from ..forms import RegistrationForm, SignInForm
+from ..forms import PasswordResetForm, RegistrationForm, SignInForm
 from ..models import Status
 from .common import throttle_posts
 
@@ -29,6 +29,7 @@ class SignInView(auth_views.LoginView):
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     email_template_name = "accounts/password_reset_email.txt"
+    form_class = PasswordResetForm
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
