@@ -300,6 +300,7 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", _("Member removed")
     TWO_FACTOR_ENABLED = "user.2fa_enabled", _("Two-factor turned on")
     TWO_FACTOR_DISABLED = "user.2fa_disabled", _("Two-factor turned off")
+    GTIN_CLAIM_REFUSED = "gtin.claim_refused", _("GTIN already registered: claim refused")
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -1,0 +1,87 @@
+"""Identifiers that are validated, not just stored: GTINs, HS codes, countries, languages.
+
+Each function returns the normalized value or raises a ValidationError whose message says what
+is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django_countries import countries
+from stdnum import ean
+from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+
+GTIN_LENGTHS = (8, 12, 13, 14)
+_SEPARATORS = re.compile(r"[\s\-.]")
+
+
+def normalize_gtin(value: str) -> str:
+    """A GTIN-8, -12, -13 or -14 (spaces, dashes and dots allowed) as a GTIN-14."""
+    raw = _SEPARATORS.sub("", str(value or ""))
+    if not raw:
+        raise ValidationError(_("Enter a GTIN."), code="required")
+    if not raw.isdigit():
+        raise ValidationError(
+            _("“%(value)s” is not a GTIN: only digits are allowed.") % {"value": value}, code="invalid"
+        )
+    if len(raw) not in GTIN_LENGTHS:
+        raise ValidationError(
+            _("“%(value)s” has %(count)d digits: a GTIN has 8, 12, 13 or 14.") % {"value": value, "count": len(raw)},
+            code="invalid_length",
+        )
+    try:
+        ean.validate(raw)
+    except InvalidChecksum:
+        expected = ean.calc_check_digit(raw[:-1])
+        raise ValidationError(
+            _("“%(value)s” has a wrong check digit: the last digit should be %(expected)s.")
+            % {"value": value, "expected": expected},
+            code="check_digit",
+        ) from None
+    except (InvalidFormat, InvalidLength):
+        raise ValidationError(_("“%(value)s” is not a valid GTIN.") % {"value": value}, code="invalid") from None
+    return raw.zfill(14)
+
+
+def normalize_hs_code(value: str) -> str:
+    """An HS code: 6 to 10 digits (dots and spaces allowed in input, "6109.10" → "610910")."""
+    raw = _SEPARATORS.sub("", str(value or ""))
+    if not raw.isdigit() or not 6 <= len(raw) <= 10:
+        raise ValidationError(
+            _("“%(value)s” is not an HS code: enter 6 to 10 digits, e.g. 6109.10 or 61091000.") % {"value": value},
+            code="invalid_hs_code",
+        )
+    return raw
+
+
+def normalize_hs_prefix(value: str) -> str:
+    """An HS code prefix for filtering: 2 to 10 digits."""
+    raw = _SEPARATORS.sub("", str(value or ""))
+    if not raw.isdigit() or not 2 <= len(raw) <= 10:
+        raise ValidationError(_("Enter 2 to 10 digits of an HS code."), code="invalid_hs_prefix")
+    return raw
+
+
+def normalize_country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code, upper case."""
+    code = str(value or "").strip().upper()
+    if code not in countries:
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 3166-1 alpha-2 country code.") % {"value": value}, code="invalid_country"
+        )
+    return code
+
+
+def normalize_countries(values) -> list[str]:
+    """A list of distinct country codes, in the order given."""
+    if not isinstance(values, (list, tuple)):
+        raise ValidationError(_("Give a list of country codes."), code="invalid")
+    seen: list[str] = []
+    for value in values:
+        code = normalize_country(value)
+        if code not in seen:
+            seen.append(code)
+    return seen
