@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(("accounts.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("brands.api.urls", "brands-api"), namespace="brands-api")),
 ]
 
 handler400 = "ipm_portal.views.bad_request"

@@ -1,0 +1,378 @@
+"""The catalogue API. Reads go through `visible_to(request.user)` (an invisible object is a 404);
+writes go through the services, which allow the owner's admins and editors only (403 for a
+visible object the person may not change)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import services
+from ..identifiers import normalize_gtin, normalize_hs_prefix
+from ..models import Brand, Category, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
+from .serializers import (
+    BrandSerializer,
+    ContactSerializer,
+    ProductImageSerializer,
+    ProductSerializer,
+    ProductUpdateSerializer,
+    SupplyChainSerializer,
+    TrademarkSerializer,
+)
+
+WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+def _data_without(validated: dict, *fields: str) -> dict:
+    return {k: v for k, v in validated.items() if k not in fields}
+
+
+# --------------------------------------------------------------------------- brands
+
+
+class BrandFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", help_text=_("Part of the name."))
+    category = filters.ChoiceFilter(choices=Category.choices, method="filter_category")
+
+    class Meta:
+        model = Brand
+        fields = ["q", "category"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(name__icontains=value)
+
+    def filter_category(self, queryset, name, value):
+        # JSON containment is not portable to SQLite: filter through the products' categories or
+        # the brand's list by a text match on the stored JSON array.
+        return queryset.filter(Q(categories__icontains=f'"{value}"') | Q(products__category=value)).distinct()
+
+
+class BrandViewSet(viewsets.ModelViewSet):
+    serializer_class = BrandSerializer
+    filterset_class = BrandFilter
+    http_method_names = WRITE_METHODS
+
+    def get_queryset(self):
+        return (
+            Brand.objects.visible_to(self.request.user)
+            .select_related("owner")
+            .prefetch_related("visibility_countries")
+            .order_by("-created", "-id")
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.brand_create(actor=self.request.user, data=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.brand_update(
+            actor=self.request.user, brand=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.brand_delete(actor=self.request.user, brand=instance)
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "partial_update":
+            kwargs["partial"] = True
+        return super().get_serializer(*args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response.data = self.get_serializer(self._fresh(response.data["id"])).data
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        super().partial_update(request, *args, **kwargs)
+        return Response(self.get_serializer(self._fresh(kwargs["pk"])).data)
+
+    def _fresh(self, pk):
+        return self.get_queryset().get(pk=pk)
+
+
+# --------------------------------------------------------------------------- brand items
+
+
+class BrandItemViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Trade marks, contacts and supply-chain entries of one brand: /api/v1/brands/{id}/<kind>/."""
+
+    kind = ""
+    model = None
+    http_method_names = WRITE_METHODS
+
+    def brand(self) -> Brand:
+        if not hasattr(self, "_brand"):
+            self._brand = get_object_or_404(Brand.objects.visible_to(self.request.user), pk=self.kwargs["brand_pk"])
+        return self._brand
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.model.objects.visible_to(self.request.user).filter(brand=self.brand())
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "partial_update":
+            kwargs["partial"] = True
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.brand_item_create(
+            actor=self.request.user, brand=self.brand(), kind=self.kind, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.brand_item_update(
+            actor=self.request.user, item=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.brand_item_delete(actor=self.request.user, item=instance)
+
+
+_BRAND_PK = OpenApiParameter("brand_pk", int, OpenApiParameter.PATH, description="The brand's id.")
+
+
+@extend_schema(parameters=[_BRAND_PK])
+class TrademarkViewSet(BrandItemViewSet):
+    kind, model, serializer_class = "trademarks", TrademarkRegistration, TrademarkSerializer
+
+
+@extend_schema(parameters=[_BRAND_PK])
+class ContactViewSet(BrandItemViewSet):
+    kind, model, serializer_class = "contacts", Contact, ContactSerializer
+
+
+@extend_schema(parameters=[_BRAND_PK])
+class SupplyChainViewSet(BrandItemViewSet):
+    kind, model, serializer_class = "supply-chain", SupplyChainEntry, SupplyChainSerializer
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("product")
+
+
+# --------------------------------------------------------------------------- products
+
+
+class ProductFilter(filters.FilterSet):
+    brand = filters.NumberFilter(field_name="brand_id")
+    category = filters.ChoiceFilter(choices=Category.choices)
+    hs_code = filters.CharFilter(method="filter_hs_code", help_text=_("An HS code or its first digits."))
+    gtin = filters.CharFilter(method="filter_gtin", help_text=_("A GTIN-8, -12, -13 or -14."))
+    q = filters.CharFilter(method="filter_q", help_text=_("Part of the name or the SKU."))
+
+    class Meta:
+        model = Product
+        fields = ["brand", "category", "hs_code", "gtin", "q"]
+
+    def filter_hs_code(self, queryset, name, value):
+        try:
+            return queryset.filter(hs_code__startswith=normalize_hs_prefix(value))
+        except ValidationError as error:
+            raise ApiValidationError({"hs_code": error.messages}) from None
+
+    def filter_gtin(self, queryset, name, value):
+        try:
+            return queryset.filter(gtin_set__gtin=normalize_gtin(value))
+        except ValidationError as error:
+            raise ApiValidationError({"gtin": error.messages}) from None
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    filterset_class = ProductFilter
+    http_method_names = WRITE_METHODS
+
+    def get_queryset(self):
+        return Product.objects.visible_to(self.request.user).with_details().order_by("-created", "-id")
+
+    def get_serializer_class(self):
+        return ProductUpdateSerializer if self.action == "partial_update" else ProductSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "partial_update":
+            kwargs["partial"] = True
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.product_create(
+            actor=self.request.user, brand=data["brand"], data=_data_without(data, "brand")
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.product_update(
+            actor=self.request.user, product=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.product_delete(actor=self.request.user, product=instance)
+
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response.data = ProductSerializer(self._fresh(response.data["id"]), context=self.get_serializer_context()).data
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        super().partial_update(request, *args, **kwargs)
+        return Response(ProductSerializer(self._fresh(kwargs["pk"]), context=self.get_serializer_context()).data)
+
+    def _fresh(self, pk):
+        return self.get_queryset().get(pk=pk)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("gtin", str, required=True, description=_("A GTIN-8, -12, -13 or -14."))],
+        responses=ProductSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def lookup(self, request):
+        """The one visible product that carries this GTIN: 200, 404 if none is visible, 400 for a
+        GTIN that is not one (with what is wrong, e.g. the expected check digit)."""
+        raw = request.query_params.get("gtin", "")
+        try:
+            gtin = normalize_gtin(raw)
+        except ValidationError as error:
+            raise ApiValidationError({"gtin": error.messages}) from None
+        product = get_object_or_404(self.get_queryset(), gtin_set__gtin=gtin)
+        return Response(ProductSerializer(product, context=self.get_serializer_context()).data)
+
+
+class ProductImageUploadMixin:
+    """POST /api/v1/products/{id}/images/ (multipart `image`, optional `caption`, `kind`)."""
+
+    def create(self, request, *args, **kwargs):
+        from uploads.serializers import SafeImageField
+
+        from .serializers import ImageUploadSerializer
+
+        class Upload(ImageUploadSerializer):
+            image = SafeImageField()
+
+        product = self.product()
+        body = Upload(data=request.data)
+        body.is_valid(raise_exception=True)
+        picture = services.product_image_add(
+            actor=request.user,
+            product=product,
+            image=body.validated_data["image"],
+            caption=body.validated_data["caption"],
+            kind=body.validated_data["kind"],
+        )
+        return _status_created(self.get_serializer(picture).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("size", str, enum=["original", "small", "large"])],
+        responses={(200, "image/*"): bytes},
+    )
+    @action(detail=True, methods=["get"])
+    def file(self, request, *args, **kwargs):
+        """The picture itself, to people who may see the product (token or session)."""
+        from uploads.serving import protected_file_response
+
+        picture = self.get_object()
+        size = request.query_params.get("size", "original")
+        if size not in ("original", "small", "large"):
+            raise ApiValidationError({"size": [_("Choose original, small or large.")]})
+        field = {"small": picture.thumb_small, "large": picture.thumb_large}.get(size) or picture.image
+        return protected_file_response(request, field)
+
+
+class ProductImageViewSet(
+    ProductImageUploadMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Pictures of one product: /api/v1/products/{id}/images/. Uploading is multipart `image`."""
+
+    serializer_class = ProductImageSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    http_method_names = WRITE_METHODS
+
+    def product(self) -> Product:
+        if not hasattr(self, "_product"):
+            self._product = get_object_or_404(
+                Product.objects.visible_to(self.request.user), pk=self.kwargs["product_pk"]
+            )
+        return self._product
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ProductImage.objects.none()
+        return ProductImage.objects.visible_to(self.request.user).filter(product=self.product())
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "partial_update":
+            kwargs["partial"] = True
+        return super().get_serializer(*args, **kwargs)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.product_image_update(
+            actor=self.request.user, picture=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.product_image_delete(actor=self.request.user, picture=instance)
+
+
+def _status_created(data) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
+class BrandLogoView(APIView):
+    """GET the brand's logo (people who may see the brand); POST multipart `image` to set it
+    (the owner's editors)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def _brand(self, request, brand_pk) -> Brand:
+        return get_object_or_404(Brand.objects.visible_to(request.user), pk=brand_pk)
+
+    @extend_schema(responses={(200, "image/*"): bytes})
+    def get(self, request, brand_pk):
+        from uploads.serving import protected_file_response
+
+        brand = self._brand(request, brand_pk)
+        if not brand.logo:
+            raise Http404
+        return protected_file_response(request, brand.logo)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"image": {"type": "string", "format": "binary"}}}
+        },
+        responses=BrandSerializer,
+    )
+    def post(self, request, brand_pk):
+        from rest_framework import serializers as drf_serializers
+
+        from uploads.serializers import SafeImageField
+
+        class Upload(drf_serializers.Serializer):
+            image = SafeImageField()
+
+        brand = self._brand(request, brand_pk)
+        body = Upload(data=request.data)
+        body.is_valid(raise_exception=True)
+        brand = services.brand_set_logo(actor=request.user, brand=brand, image=body.validated_data["image"])
+        return Response(BrandSerializer(brand, context={"request": request}).data)
