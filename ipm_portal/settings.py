@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
+    "uploads",
     "brands",
     "authentication_guides",
     "alerts",
@@ -276,6 +277,20 @@ if AWS_STORAGE_BUCKET_NAME:
     }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Uploads (the uploads app): limits on pictures, and how protected media are delivered.
+# Larger files are refused before decoding; set the reverse proxy's body limit a little above.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
+# Refused from the image header, before decoding (also Pillow's process-wide limit).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Local storage behind nginx: e.g. "/protected-media/", an `internal` location aliasing MEDIA_ROOT.
+MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+# Local storage behind Apache mod_xsendfile or lighttpd: e.g. "X-Sendfile".
+MEDIA_SENDFILE_HEADER = env.str("MEDIA_SENDFILE_HEADER", default="")
+THUMBNAIL_SIZES = (320, 1280)
+# Files in one request (Django's default is 100): enough for a form with a formset of pictures.
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=30)
+# --- End of uploads
 
 # --- E-mail.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
