@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
+    "jobs",
     "uploads",
     "brands",
     "authentication_guides",
@@ -141,6 +142,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 6 * 3600},
+    "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 5 * 60},
 }
 
 # --- Accounts, sign-in and two-factor.

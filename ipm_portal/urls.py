@@ -11,12 +11,14 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
+    path("jobs/", include("jobs.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include(("accounts.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("jobs.api.urls", "jobs-api"), namespace="jobs-api")),
     path("api/v1/", include(("brands.api.urls", "brands-api"), namespace="brands-api")),
 ]
 
