@@ -117,17 +117,12 @@ def clean_image(uploaded: IO[bytes], *, max_bytes: int | None = None, max_pixels
     stored_format = _STORED_FORMAT[image.format]
     try:
         _decode(image)
-        try:
-            pixels = _plain_srgb(ImageOps.exif_transpose(image))
-        except _DECODE_ERRORS as exc:  # e.g. malformed EXIF
-            raise _error("corrupt") from exc
+        pixels = _upright_plain_srgb(image)
+        if stored_format == "WEBP" and pixels.mode == "L":
+            pixels = pixels.convert("RGB")
+        encoded = _encode(pixels, stored_format, **_SAVE_OPTIONS[stored_format])
     finally:
         image.close()
-    del data
-
-    if stored_format == "WEBP" and pixels.mode == "L":
-        pixels = pixels.convert("RGB")
-    encoded = _encode(pixels, stored_format, **_SAVE_OPTIONS[stored_format])
     name = f"{uuid.uuid4().hex}.{EXTENSIONS[stored_format]}"
     return CleanImage(
         content=ContentFile(encoded, name=name),
@@ -162,15 +157,13 @@ def _thumbnail(fp: IO[bytes], max_side: int) -> ContentFile:
         # JPEG only: let the decoder scale down by 1/2 to 1/8 (never below the box): much faster.
         image.draft(None, (max_side, max_side))
         _decode(image)
-        pixels = _plain_srgb(ImageOps.exif_transpose(image))
-    except _DECODE_ERRORS as exc:
-        raise _error("corrupt") from exc
+        pixels = _upright_plain_srgb(image)
+        pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        if pixels.mode == "L":
+            pixels = pixels.convert("RGB")
+        encoded = _encode(pixels, "WEBP", quality=THUMBNAIL_QUALITY, method=4)
     finally:
         image.close()
-    pixels.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    if pixels.mode == "L":
-        pixels = pixels.convert("RGB")
-    encoded = _encode(pixels, "WEBP", quality=THUMBNAIL_QUALITY, method=4)
     return ContentFile(encoded, name=f"{uuid.uuid4().hex}.webp")
 
 
@@ -262,6 +255,18 @@ def _decode(image: ImageFile.ImageFile) -> None:
 # --------------------------------------------------------------------------- pixels and encoding
 
 _GREY_16 = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+
+
+def _upright_plain_srgb(image: ImageFile.ImageFile) -> Image.Image:
+    """The decoded pixels turned upright by their EXIF orientation (in place: a 50-megapixel
+    picture is not copied for nothing), then made plain sRGB. The result may be `image` itself."""
+    try:
+        ImageOps.exif_transpose(image, in_place=True)
+        return _plain_srgb(image)
+    except _DECODE_ERRORS as exc:  # e.g. malformed EXIF
+        raise _error("corrupt") from exc
+
+
 # The colour space an ICC profile must describe to apply to pixels in this mode.
 _ICC_SPACE = {"RGB": "RGB", "RGBA": "RGB", "CMYK": "CMYK"}
 
