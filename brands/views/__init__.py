@@ -1,0 +1,1 @@
+"""The catalogue's web pages: reading (catalogue), forms (editing) and protected files (media)."""

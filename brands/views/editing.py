@@ -1,0 +1,361 @@
+"""The catalogue's forms: brands, products, pictures, trade marks, contacts and supply chain.
+
+Every write goes through brands.services, which check again that the person may edit. Here an
+object the person cannot see answers 404, one they can see but not edit 403 (a viewer, an
+officer, a platform admin), and bad input re-renders the form with the service's messages on the
+fields (status 400), never a 500. Deleting asks for confirmation on its own page first.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..forms import (
+    BRAND_ITEM_FORMS,
+    UPLOADS_AVAILABLE,
+    BrandForm,
+    CleanImage,
+    ConfirmForm,
+    PictureEditForm,
+    PictureForm,
+    ProductForm,
+)
+from ..models import Brand, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
+from .catalogue import product_for_page, product_page
+from .common import can_create_brands, editable_or_refuse
+
+BRAND_ITEM_MODELS = {
+    "trademarks": TrademarkRegistration,
+    "contacts": Contact,
+    "supply-chain": SupplyChainEntry,
+}
+
+BRAND_ITEM_TEXT = {
+    "trademarks": {
+        "new": gettext_lazy("New trade mark registration"),
+        "edit": gettext_lazy("Edit the trade mark registration"),
+        "delete": gettext_lazy("Delete the trade mark registration %(name)s?"),
+        "created": gettext_lazy("The trade mark registration %(name)s is added."),
+        "saved": gettext_lazy("The trade mark registration %(name)s is saved."),
+        "deleted": gettext_lazy("The trade mark registration %(name)s is deleted."),
+        "anchor": "trademarks",
+    },
+    "contacts": {
+        "new": gettext_lazy("New contact"),
+        "edit": gettext_lazy("Edit the contact"),
+        "delete": gettext_lazy("Delete the contact %(name)s?"),
+        "created": gettext_lazy("The contact %(name)s is added."),
+        "saved": gettext_lazy("The contact %(name)s is saved."),
+        "deleted": gettext_lazy("The contact %(name)s is deleted."),
+        "anchor": "contacts",
+    },
+    "supply-chain": {
+        "new": gettext_lazy("New supply chain entry"),
+        "edit": gettext_lazy("Edit the supply chain entry"),
+        "delete": gettext_lazy("Delete the supply chain entry %(name)s?"),
+        "created": gettext_lazy("The supply chain entry %(name)s is added."),
+        "saved": gettext_lazy("The supply chain entry %(name)s is saved."),
+        "deleted": gettext_lazy("The supply chain entry %(name)s is deleted."),
+        "anchor": "supply-chain",
+    },
+}
+
+
+def _attempt(form, call):
+    """Run `call(data)` with the form's data; on a ValidationError, put the messages on the form
+    and answer None. (No transaction here: a refused GTIN claim is audit-logged by the service
+    and that record must survive the refusal.)"""
+    try:
+        return call(form.service_data())
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+
+
+def _form_page(request, form, context: dict):
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "brands/form.html", {"form": form, **context}, status=status)
+
+
+def _confirm_page(request, *, title: str, details: str, back: str):
+    return render(
+        request,
+        "brands/confirm_delete.html",
+        {"form": ConfirmForm(), "title": title, "details": details, "back": back},
+    )
+
+
+def _brand_url(brand_id: int, anchor: str = "") -> str:
+    url = reverse("brands:brand_detail", args=[brand_id])
+    return f"{url}#{anchor}" if anchor else url
+
+
+# --------------------------------------------------------------------------- brands
+
+
+def _save_brand(request, form, brand: Brand | None) -> Brand | None:
+    """Create or update the brand, and store the new logo in the same transaction."""
+    try:
+        with transaction.atomic():
+            data = form.service_data()
+            if brand is None:
+                brand = services.brand_create(actor=request.user, data=data)
+            else:
+                brand = services.brand_update(actor=request.user, brand=brand, data=data)
+            logo = form.cleaned_data.get("logo")
+            if CleanImage is not None and isinstance(logo, CleanImage):
+                brand = services.brand_set_logo(actor=request.user, brand=brand, image=logo)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return None
+    return brand
+
+
+@login_required
+def brand_create(request):
+    if not can_create_brands(request.user):
+        raise PermissionDenied
+    form = BrandForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        brand = _save_brand(request, form, None)
+        if brand is not None:
+            messages.success(request, _("The brand %(name)s is created.") % {"name": brand.name})
+            return redirect("brands:brand_detail", brand.pk)
+    return _form_page(
+        request,
+        form,
+        {"title": _("New brand"), "back": reverse("brands:catalogue"), "multipart": UPLOADS_AVAILABLE},
+    )
+
+
+@login_required
+def brand_edit(request, pk):
+    brand = editable_or_refuse(request.user, Brand.objects.prefetch_related("visibility_countries"), pk)
+    form = BrandForm(request.POST or None, request.FILES or None, brand=brand)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_brand(request, form, brand)
+        if saved is not None:
+            messages.success(request, _("The brand %(name)s is saved.") % {"name": saved.name})
+            return redirect("brands:brand_detail", saved.pk)
+    return _form_page(
+        request,
+        form,
+        {
+            "title": _("Edit %(name)s") % {"name": brand.name},
+            "back": _brand_url(brand.pk),
+            "multipart": UPLOADS_AVAILABLE,
+            "brand": brand,
+        },
+    )
+
+
+@login_required
+def brand_delete(request, pk):
+    brand = editable_or_refuse(request.user, Brand.objects, pk)
+    if request.method == "POST":
+        services.brand_delete(actor=request.user, brand=brand)
+        messages.success(request, _("The brand %(name)s is deleted.") % {"name": brand.name})
+        return redirect("brands:catalogue")
+    count = brand.products.count()
+    return _confirm_page(
+        request,
+        title=_("Delete the brand %(name)s?") % {"name": brand.name},
+        details=_(
+            "Its products, pictures, trade marks, contacts and supply chain are deleted with it "
+            "(%(count)d products). This cannot be undone."
+        )
+        % {"count": count},
+        back=_brand_url(brand.pk),
+    )
+
+
+# --------------------------------------------------------------------------- products
+
+
+@login_required
+def product_create(request, brand_pk):
+    brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        product = _attempt(form, lambda data: services.product_create(actor=request.user, brand=brand, data=data))
+        if product is not None:
+            messages.success(request, _("The product %(name)s is created.") % {"name": product.name})
+            return redirect("brands:product_detail", product.pk)
+    return _form_page(
+        request,
+        form,
+        {"title": _("New product of %(brand)s") % {"brand": brand.name}, "back": _brand_url(brand.pk), "brand": brand},
+    )
+
+
+@login_required
+def product_edit(request, pk):
+    product = editable_or_refuse(
+        request.user, Product.objects.select_related("brand").prefetch_related("gtin_set"), pk
+    )
+    form = ProductForm(request.POST or None, product=product)
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(form, lambda data: services.product_update(actor=request.user, product=product, data=data))
+        if saved is not None:
+            messages.success(request, _("The product %(name)s is saved.") % {"name": saved.name})
+            return redirect("brands:product_detail", saved.pk)
+    return _form_page(
+        request,
+        form,
+        {
+            "title": _("Edit %(name)s") % {"name": product.name},
+            "back": reverse("brands:product_detail", args=[product.pk]),
+            "brand": product.brand,
+            "product": product,
+        },
+    )
+
+
+@login_required
+def product_delete(request, pk):
+    product = editable_or_refuse(request.user, Product.objects.select_related("brand"), pk)
+    if request.method == "POST":
+        services.product_delete(actor=request.user, product=product)
+        messages.success(request, _("The product %(name)s is deleted.") % {"name": product.name})
+        return redirect("brands:brand_detail", product.brand_id)
+    return _confirm_page(
+        request,
+        title=_("Delete the product %(name)s?") % {"name": product.name},
+        details=_("Its GTINs, pictures and product-specific supply chain entries are deleted with it."),
+        back=reverse("brands:product_detail", args=[product.pk]),
+    )
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+@login_required
+@require_POST
+def picture_add(request, pk):
+    if not UPLOADS_AVAILABLE:
+        raise Http404
+    editable_or_refuse(request.user, Product.objects, pk)
+    product = product_for_page(request.user, pk)
+    form = PictureForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.product_image_add(
+                actor=request.user, product=product, image=data["image"], caption=data["caption"], kind=data["kind"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The picture is added."))
+            return redirect(reverse("brands:product_detail", args=[product.pk]) + "#pictures")
+    return product_page(request, product, picture_form=form, status=400)
+
+
+@login_required
+def picture_edit(request, pk):
+    picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product__brand"), pk)
+    form = PictureEditForm(request.POST or None, picture=picture)
+    back = reverse("brands:product_detail", args=[picture.product_id]) + "#pictures"
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(
+            form, lambda data: services.product_image_update(actor=request.user, picture=picture, data=data)
+        )
+        if saved is not None:
+            messages.success(request, _("The picture is saved."))
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        {
+            "title": _("Edit the picture"),
+            "back": back,
+            "brand": picture.product.brand,
+            "product": picture.product,
+            "picture": picture,
+        },
+    )
+
+
+@login_required
+def picture_delete(request, pk):
+    picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product"), pk)
+    back = reverse("brands:product_detail", args=[picture.product_id]) + "#pictures"
+    if request.method == "POST":
+        services.product_image_delete(actor=request.user, picture=picture)
+        messages.success(request, _("The picture is deleted."))
+        return redirect(back)
+    return _confirm_page(
+        request,
+        title=_("Delete this picture of %(name)s?") % {"name": picture.product.name},
+        details=str(picture),
+        back=back,
+    )
+
+
+# --------------------------------------------------------------------------- trade marks, contacts, supply chain
+
+
+def _item_form(kind: str, request, brand: Brand, item=None):
+    form_class = BRAND_ITEM_FORMS[kind]
+    kwargs = {"item": item}
+    if kind == "supply-chain":
+        kwargs["products"] = Product.objects.editable_by(request.user).filter(brand=brand).order_by("name", "id")
+    return form_class(request.POST or None, **kwargs)
+
+
+@login_required
+def item_create(request, brand_pk, kind):
+    brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
+    text = BRAND_ITEM_TEXT[kind]
+    form = _item_form(kind, request, brand)
+    if request.method == "POST" and form.is_valid():
+        item = _attempt(
+            form, lambda data: services.brand_item_create(actor=request.user, brand=brand, kind=kind, data=data)
+        )
+        if item is not None:
+            messages.success(request, text["created"] % {"name": str(item)})
+            return redirect(_brand_url(brand.pk, text["anchor"]))
+    return _form_page(
+        request, form, {"title": text["new"], "back": _brand_url(brand.pk, text["anchor"]), "brand": brand}
+    )
+
+
+@login_required
+def item_edit(request, pk, kind):
+    model = BRAND_ITEM_MODELS[kind]
+    item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
+    text = BRAND_ITEM_TEXT[kind]
+    form = _item_form(kind, request, item.brand, item)
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(form, lambda data: services.brand_item_update(actor=request.user, item=item, data=data))
+        if saved is not None:
+            messages.success(request, text["saved"] % {"name": str(saved)})
+            return redirect(_brand_url(item.brand_id, text["anchor"]))
+    return _form_page(
+        request,
+        form,
+        {"title": text["edit"], "back": _brand_url(item.brand_id, text["anchor"]), "brand": item.brand},
+    )
+
+
+@login_required
+def item_delete(request, pk, kind):
+    model = BRAND_ITEM_MODELS[kind]
+    item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
+    text = BRAND_ITEM_TEXT[kind]
+    back = _brand_url(item.brand_id, text["anchor"])
+    if request.method == "POST":
+        services.brand_item_delete(actor=request.user, item=item)
+        messages.success(request, text["deleted"] % {"name": str(item)})
+        return redirect(back)
+    return _confirm_page(request, title=text["delete"] % {"name": str(item)}, details="", back=back)
