@@ -64,6 +64,10 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+# Every ISO 3166-1 alpha-2 code with its name (in the active language).
+COUNTRY_CHOICES = countries
+
+
 class CountryCodeField(serializers.ChoiceField):
     """An ISO 3166-1 alpha-2 code ("FR"), case-insensitive on input, upper-case on output.
     Unlike django-countries' own field, a country's name is refused: the contract takes codes."""
@@ -71,7 +75,7 @@ class CountryCodeField(serializers.ChoiceField):
     default_error_messages = {"invalid_choice": _('"{input}" is not an ISO 3166-1 alpha-2 country code.')}
 
     def __init__(self, **kwargs):
-        super().__init__(choices=list(countries), **kwargs)
+        super().__init__(choices=list(COUNTRY_CHOICES), **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str):

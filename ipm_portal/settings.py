@@ -60,8 +60,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "accounts",
-    "jobs",
     "uploads",
+    "jobs",
     "brands",
     "authentication_guides",
     "alerts",
@@ -235,6 +235,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrableKindEnum": "accounts.models.REGISTRABLE_KIND_CHOICES",
         "StatusEnum": "accounts.models.Status",
         "RoleEnum": "accounts.models.Role",
+        "CountryEnum": "ipm_portal.api.COUNTRY_CHOICES",
+        "CategoryEnum": "brands.models.Category",
     },
 }
 
