@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import Organization, Role, Status
+from uploads.paths import private_upload_to
 
 WRITER_ROLES = (Role.ADMIN, Role.EDITOR)
 
@@ -84,7 +85,7 @@ class Brand(models.Model):
     aliases = models.JSONField(_("aliases"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     categories = models.JSONField(_("categories"), default=list, blank=True)
-    logo = models.FileField(_("logo"), upload_to="brands/logos/", blank=True, max_length=255)
+    logo = models.FileField(_("logo"), upload_to=private_upload_to("brands/logos"), blank=True, max_length=255)
     # Visibility: every approved enforcement administration, or only those of the listed
     # countries (BrandCountry rows, at least one).
     visible_to_all = models.BooleanField(_("visible to all administrations"), default=True)
@@ -236,9 +237,13 @@ class ImageCaption(models.TextChoices):
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.FileField(_("image"), upload_to="products/", max_length=255)
-    thumb_small = models.FileField(_("small thumbnail"), upload_to="products/thumbs/", blank=True, max_length=255)
-    thumb_large = models.FileField(_("large thumbnail"), upload_to="products/thumbs/", blank=True, max_length=255)
+    image = models.FileField(_("image"), upload_to=private_upload_to("products"), max_length=255)
+    thumb_small = models.FileField(
+        _("small thumbnail"), upload_to=private_upload_to("products/thumbs"), blank=True, max_length=255
+    )
+    thumb_large = models.FileField(
+        _("large thumbnail"), upload_to=private_upload_to("products/thumbs"), blank=True, max_length=255
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     kind = models.CharField(_("view"), max_length=32, choices=ImageCaption.choices, default=ImageCaption.OTHER)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -19,8 +19,6 @@ def make_product_thumbnails(picture_id: int) -> bool:
     if picture is None:
         return False
     small_side, large_side = settings.THUMBNAIL_SIZES
-    with picture.image.open("rb") as source:
-        small = make_thumbnail(source, max_side=small_side)
-        source.seek(0)
-        large = make_thumbnail(source, max_side=large_side)
+    small = make_thumbnail(picture.image, max_side=small_side)
+    large = make_thumbnail(picture.image, max_side=large_side)
     return product_image_store_thumbnails(picture_id=picture_id, small=small, large=large)

@@ -11,6 +11,9 @@ ITEM_LIST = {"get": "list", "post": "create"}
 ITEM_DETAIL = {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
 
 urlpatterns = [
+    # Before the router: "import" and "export" are not product ids.
+    path("products/import/", views.ProductImportView.as_view(), name="product-import"),
+    path("products/export/", views.ProductExportView.as_view(), name="product-export"),
     path("", include(router.urls)),
     path("brands/<int:brand_pk>/logo/", views.BrandLogoView.as_view(), name="brand-logo"),
 ]

@@ -12,11 +12,14 @@ from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from jobs.api.serializers import JobSerializer
 
 from .. import services
 from ..identifiers import normalize_gtin, normalize_hs_prefix
@@ -364,8 +367,6 @@ class BrandLogoView(APIView):
         responses=BrandSerializer,
     )
     def post(self, request, brand_pk):
-        from rest_framework import serializers as drf_serializers
-
         from uploads.serializers import SafeImageField
 
         class Upload(drf_serializers.Serializer):
@@ -376,3 +377,57 @@ class BrandLogoView(APIView):
         body.is_valid(raise_exception=True)
         brand = services.brand_set_logo(actor=request.user, brand=brand, image=body.validated_data["image"])
         return Response(BrandSerializer(brand, context={"request": request}).data)
+
+
+class ProductImportSerializer(drf_serializers.Serializer):
+    brand = drf_serializers.IntegerField(help_text=_("The brand the products belong to."))
+    file = drf_serializers.FileField(help_text=_("CSV (UTF-8) or XLSX; the first row names the columns."))
+
+
+class ProductImportView(APIView):
+    """POST /api/v1/products/import/: start a background import of a CSV or XLSX file into one
+    brand (all rows or none). Answers 201 with the job; follow it at /api/v1/jobs/{id}/."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request={"multipart/form-data": ProductImportSerializer}, responses={201: JobSerializer})
+    def post(self, request):
+        from jobs.services import job_start
+
+        from ..job_handlers import PRODUCTS_IMPORT
+
+        body = ProductImportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        brand = Brand.objects.editable_by(request.user).filter(pk=body.validated_data["brand"]).first()
+        if brand is None:
+            raise ApiValidationError({"brand": [_("No such brand that you can edit.")]})
+        job = job_start(
+            actor=request.user,
+            organization=brand.owner,
+            kind=PRODUCTS_IMPORT,
+            file=body.validated_data["file"],
+            params={"brand": brand.pk},
+        )
+        return _status_created(JobSerializer(job, context={"request": request}).data)
+
+
+class ProductExportView(APIView):
+    """GET /api/v1/products/export/?brand=: the visible products as CSV (streamed)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("brand", int, description=_("Only this brand's products."))],
+        responses={(200, "text/csv"): bytes},
+    )
+    def get(self, request):
+        from jobs.writers import stream_csv
+
+        from ..importing import EXPORT_COLUMNS, export_rows
+
+        products = Product.objects.visible_to(request.user).select_related("brand").prefetch_related("gtin_set")
+        brand = request.query_params.get("brand")
+        if brand:
+            if not brand.isdigit():
+                raise ApiValidationError({"brand": [_("Give the brand's id (a number).")]})
+            products = products.filter(brand_id=int(brand))
+        rows = export_rows(products.order_by("brand_id", "id").iterator(chunk_size=2000))
+        return stream_csv(rows, EXPORT_COLUMNS, filename="products.csv")

@@ -4,9 +4,13 @@ Fictional names only. Run as often as you like: existing rows are left as they a
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, Status, User
 
@@ -78,6 +82,12 @@ class Command(BaseCommand):
             )
             Membership.objects.create(user=user, organization=organization, role=role, is_founder=founder)
             created += 1
+
+        # Each app may add its own demo data in `<app>/demo.py` (a `seed(stdout)` function), in
+        # the order of INSTALLED_APPS: the catalogue after the accounts, and so on.
+        for app_config in apps.get_app_configs():
+            if module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").seed(stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
         if settings.DEBUG:

@@ -1,0 +1,26 @@
+"""Background jobs of the catalogue (found by the jobs app at start-up)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from jobs.errors import ErrorList
+from jobs.readers import iter_rows
+from jobs.registry import register
+
+from .importing import import_products
+from .models import Brand
+
+PRODUCTS_IMPORT = "products.import"
+
+
+@register(PRODUCTS_IMPORT)
+def products_import(job, progress) -> dict:
+    """Import the job's CSV or XLSX file into the brand named in its params, all or nothing."""
+    brand = Brand.objects.editable_by(job.created_by).filter(pk=job.params.get("brand")).first()
+    if brand is None:
+        raise ValidationError(_("The brand no longer exists, or you can no longer edit it."))
+    with job.file.open("rb") as stream:
+        header, rows = iter_rows(stream, job.file.name)
+        return import_products(brand=brand, header=header, rows=rows, errors=ErrorList(), progress=progress)
