@@ -331,5 +331,7 @@ LOGGING = {
         # One handler for Django's own messages (its default adds a second console handler).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # Celery's "Task … succeeded" lines: one per task is too chatty for the console.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
