@@ -418,3 +418,28 @@ BRAND_ITEM_FORMS = {
 
 class ConfirmForm(PortalForm):
     """The delete confirmation: a POST with the CSRF token, nothing else."""
+
+
+# --------------------------------------------------------------------------- bulk import
+
+
+class ProductImportForm(ServiceForm):
+    file = forms.FileField(
+        label=_("CSV or Excel file"),
+        help_text=_(
+            "CSV (UTF-8) or Excel workbook (.xlsx). The first row names the columns; “name” is required. "
+            "Several GTINs or countries in one cell are separated by “|”."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_file(self):
+        """Refuse at once what the import job could not read (told from the content, not the name)."""
+        from jobs.readers import detect_format
+
+        upload = self.cleaned_data["file"]
+        detect_format(upload, upload.name)
+        upload.seek(0)
+        return upload

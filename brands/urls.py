@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from .views import catalogue, editing, media
+from .views import catalogue, editing, media, transfer
 
 app_name = "brands"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("brands/<int:pk>/edit/", editing.brand_edit, name="brand_edit"),
     path("brands/<int:pk>/delete/", editing.brand_delete, name="brand_delete"),
     path("brands/<int:brand_pk>/products/new/", editing.product_create, name="product_create"),
+    path("brands/<int:pk>/products/import/", transfer.product_import, name="product_import"),
+    path("brands/<int:pk>/products/export.csv", transfer.product_export, name="product_export"),
     re_path(rf"^brands/(?P<brand_pk>[0-9]+)/{ITEM_KINDS}/new/$", editing.item_create, name="item_create"),
     re_path(rf"^{ITEM_KINDS}/(?P<pk>[0-9]+)/edit/$", editing.item_edit, name="item_edit"),
     re_path(rf"^{ITEM_KINDS}/(?P<pk>[0-9]+)/delete/$", editing.item_delete, name="item_delete"),

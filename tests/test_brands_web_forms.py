@@ -472,3 +472,28 @@ def test_delete_an_item_after_confirmation(editor, acme_editor, brand_fr, kind):
     response = editor.post(f"/catalogue/{kind}/{item.pk}/delete/")
     assert response["Location"] == f"/catalogue/brands/{brand_fr.pk}/#{kind}"
     assert not type(item).objects.filter(pk=item.pk).exists()
+
+
+def test_an_empty_post_shows_the_required_fields(editor, acme_editor, brand_fr, product_fr):
+    from uploads.images import clean_image
+    from uploads.testing import image_bytes, upload
+
+    picture = services.product_image_add(
+        actor=acme_editor, product=product_fr, image=clean_image(upload(image_bytes()))
+    )
+    contact = services.brand_item_create(actor=acme_editor, brand=brand_fr, kind="contacts", data={"name": "Desk"})
+    for path, field in [
+        ("/catalogue/brands/new/", "name"),
+        (f"/catalogue/brands/{brand_fr.pk}/edit/", "name"),
+        (f"/catalogue/brands/{brand_fr.pk}/products/new/", "name"),
+        (f"/catalogue/products/{product_fr.pk}/edit/", "name"),
+        (f"/catalogue/brands/{brand_fr.pk}/trademarks/new/", "number"),
+        (f"/catalogue/brands/{brand_fr.pk}/supply-chain/new/", "role"),
+        (f"/catalogue/contacts/{contact.pk}/edit/", "name"),
+        (f"/catalogue/pictures/{picture.pk}/edit/", "kind"),
+    ]:
+        response = editor.post(path, {})
+        assert response.status_code == 400, path
+        assert errors_of(response, field) == ["This field is required."], path
+    brand_fr.refresh_from_db()
+    assert brand_fr.name == "Lumina Secret"

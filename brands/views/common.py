@@ -14,6 +14,14 @@ from accounts.models import User
 from ..models import WRITER_ROLES, TransportMode
 
 
+def posted(request) -> tuple:
+    """(data, files) to bind a form to on a POST, even an empty one (so that a POST with nothing
+    in it shows "this field is required", not a blank form); (None, None) otherwise."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
+
+
 def visible_or_404(user: User, queryset, pk: int):
     """The object if `user` may see it; 404 otherwise (never 403: its existence stays secret)."""
     return get_object_or_404(queryset.visible_to(user), pk=pk)

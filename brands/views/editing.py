@@ -32,7 +32,7 @@ from ..forms import (
 )
 from ..models import Brand, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
 from .catalogue import product_for_page, product_page
-from .common import can_create_brands, editable_or_refuse
+from .common import can_create_brands, editable_or_refuse, posted
 
 BRAND_ITEM_MODELS = {
     "trademarks": TrademarkRegistration,
@@ -125,7 +125,7 @@ def _save_brand(request, form, brand: Brand | None) -> Brand | None:
 def brand_create(request):
     if not can_create_brands(request.user):
         raise PermissionDenied
-    form = BrandForm(request.POST or None, request.FILES or None)
+    form = BrandForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         brand = _save_brand(request, form, None)
         if brand is not None:
@@ -141,7 +141,7 @@ def brand_create(request):
 @login_required
 def brand_edit(request, pk):
     brand = editable_or_refuse(request.user, Brand.objects.prefetch_related("visibility_countries"), pk)
-    form = BrandForm(request.POST or None, request.FILES or None, brand=brand)
+    form = BrandForm(*posted(request), brand=brand)
     if request.method == "POST" and form.is_valid():
         saved = _save_brand(request, form, brand)
         if saved is not None:
@@ -185,7 +185,7 @@ def brand_delete(request, pk):
 @login_required
 def product_create(request, brand_pk):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
-    form = ProductForm(request.POST or None)
+    form = ProductForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         product = _attempt(form, lambda data: services.product_create(actor=request.user, brand=brand, data=data))
         if product is not None:
@@ -203,7 +203,7 @@ def product_edit(request, pk):
     product = editable_or_refuse(
         request.user, Product.objects.select_related("brand").prefetch_related("gtin_set"), pk
     )
-    form = ProductForm(request.POST or None, product=product)
+    form = ProductForm(*posted(request), product=product)
     if request.method == "POST" and form.is_valid():
         saved = _attempt(form, lambda data: services.product_update(actor=request.user, product=product, data=data))
         if saved is not None:
@@ -264,7 +264,7 @@ def picture_add(request, pk):
 @login_required
 def picture_edit(request, pk):
     picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product__brand"), pk)
-    form = PictureEditForm(request.POST or None, picture=picture)
+    form = PictureEditForm(*posted(request), picture=picture)
     back = reverse("brands:product_detail", args=[picture.product_id]) + "#pictures"
     if request.method == "POST" and form.is_valid():
         saved = _attempt(
@@ -310,7 +310,7 @@ def _item_form(kind: str, request, brand: Brand, item=None):
     kwargs = {"item": item}
     if kind == "supply-chain":
         kwargs["products"] = Product.objects.editable_by(request.user).filter(brand=brand).order_by("name", "id")
-    return form_class(request.POST or None, **kwargs)
+    return form_class(*posted(request), **kwargs)
 
 
 @login_required
