@@ -416,10 +416,6 @@ BRAND_ITEM_FORMS = {
 }
 
 
-class ConfirmForm(PortalForm):
-    """The delete confirmation: a POST with the CSRF token, nothing else."""
-
-
 # --------------------------------------------------------------------------- bulk import
 
 

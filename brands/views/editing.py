@@ -25,7 +25,6 @@ from ..forms import (
     UPLOADS_AVAILABLE,
     BrandForm,
     CleanImage,
-    ConfirmForm,
     PictureEditForm,
     PictureForm,
     ProductForm,
@@ -91,7 +90,7 @@ def _confirm_page(request, *, title: str, details: str, back: str):
     return render(
         request,
         "brands/confirm_delete.html",
-        {"form": ConfirmForm(), "title": title, "details": details, "back": back},
+        {"title": title, "details": details, "back": back},
     )
 
 
