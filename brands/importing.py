@@ -96,7 +96,7 @@ class ProductImport:
         try:
             cleaned = _clean_product(data, partial=False)
             gtins = _clean_gtins(data.get("gtins"))
-            _check_prices(Product(brand=self.brand, **cleaned))
+            _check_prices(cleaned)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 for message in messages:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobs.errors import ErrorList
-from jobs.readers import iter_rows
+from jobs.readers import count_rows, iter_rows
 from jobs.registry import register
 
 from .importing import import_products
@@ -15,12 +16,21 @@ from .models import Brand
 PRODUCTS_IMPORT = "products.import"
 
 
-@register(PRODUCTS_IMPORT)
+@register(PRODUCTS_IMPORT, label=gettext_lazy("Product import"))
 def products_import(job, progress) -> dict:
     """Import the job's CSV or XLSX file into the brand named in its params, all or nothing."""
     brand = Brand.objects.editable_by(job.created_by).filter(pk=job.params.get("brand")).first()
     if brand is None:
         raise ValidationError(_("The brand no longer exists, or you can no longer edit it."))
     with job.file.open("rb") as stream:
+        total = count_rows(stream, job.file.name)  # one quick pass, for a percentage
+        stream.seek(0)
+        progress(0, total)
         header, rows = iter_rows(stream, job.file.name)
-        return import_products(brand=brand, header=header, rows=rows, errors=ErrorList(), progress=progress)
+        return import_products(
+            brand=brand,
+            header=header,
+            rows=rows,
+            errors=ErrorList(),
+            progress=lambda processed, _total=None: progress(processed, total),
+        )

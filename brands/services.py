@@ -37,6 +37,7 @@ from .models import (
 )
 
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
+CATEGORIES = frozenset(Category.values)
 MAX_GTINS_PER_PRODUCT = 50
 MAX_LIST_ITEMS = 100
 
@@ -241,7 +242,7 @@ def _clean_product(data: dict, *, partial: bool) -> dict[str, Any]:
             raise ValidationError({"hs_code": error.messages}) from None
     if not partial or "category" in data:
         category = data.get("category") or Category.OTHER
-        if category not in Category.values:
+        if category not in CATEGORIES:
             raise ValidationError({"category": [_("Choose one of: %(c)s.") % {"c": ", ".join(Category.values)}]})
         cleaned["category"] = category
     for field in ("price_min", "price_max"):
@@ -257,10 +258,13 @@ def _clean_product(data: dict, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _check_prices(product: Product) -> None:
-    if product.price_min is not None and product.price_max is not None and product.price_min > product.price_max:
+def _check_prices(product) -> None:
+    """`product`: a Product, or a dict of its fields (the import checks rows before making any)."""
+    get = product.get if isinstance(product, dict) else lambda field, default=None: getattr(product, field, default)
+    price_min, price_max = get("price_min"), get("price_max")
+    if price_min is not None and price_max is not None and price_min > price_max:
         raise ValidationError({"price_max": [_("The upper price is below the lower one.")]})
-    if (product.price_min is not None or product.price_max is not None) and not product.price_currency:
+    if (price_min is not None or price_max is not None) and not get("price_currency", ""):
         raise ValidationError({"price_currency": [_("Give the currency of the prices.")]})
 
 

@@ -11,6 +11,12 @@ from brands.models import Product, ProductGTIN
 pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
 HEADER = ["name", "sku", "gtins", "hs_code", "category", "price_min", "price_max", "price_currency", "sold_in"]
 
 

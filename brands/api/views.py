@@ -408,6 +408,7 @@ class ProductImportView(APIView):
             file=body.validated_data["file"],
             params={"brand": brand.pk},
         )
+        job.refresh_from_db()  # run in-process (no broker), it may already have finished
         return _status_created(JobSerializer(job, context={"request": request}).data)
 
 
