@@ -35,12 +35,18 @@ OPEN_BEFORE_2FA = (*ALWAYS_OPEN, "/accounts/two-factor/")
 def needs_second_factor(request) -> bool:
     """Whether this signed-in session must still prove a second factor: anyone who turned
     two-factor on, and (with REQUIRE_2FA) platform admins and customs coordinators."""
+    cached = getattr(request, "_needs_second_factor", None)
+    if cached is not None:
+        return cached
     user = request.user
     if user.is_verified():
-        return False
-    if settings.REQUIRE_2FA and user.requires_2fa:
-        return True
-    return user_has_device(user, confirmed=True)
+        needed = False
+    elif settings.REQUIRE_2FA and user.requires_2fa:
+        needed = True
+    else:
+        needed = user_has_device(user, confirmed=True)
+    request._needs_second_factor = needed  # asked by the middleware and the navigation
+    return needed
 
 
 class UserLanguageMiddleware:

@@ -192,10 +192,23 @@ def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
     return brand
 
 
+def _delete_files_after_commit(fields) -> None:
+    """Remove stored files once the rows that named them are gone for good."""
+    names = [(f.storage, f.name) for f in fields if f]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+def _product_files(products):
+    pictures = ProductImage.objects.filter(product__in=products).only("image", "thumb_small", "thumb_large")
+    return [f for p in pictures for f in (p.image, p.thumb_small, p.thumb_large)]
+
+
 @transaction.atomic
 def brand_delete(*, actor: User, brand: Brand) -> None:
     brand = _editable(actor, Brand.objects, brand)
+    files = [brand.logo, *_product_files(Product.objects.filter(brand=brand))]
     brand.delete()
+    _delete_files_after_commit(files)
 
 
 @transaction.atomic
@@ -206,8 +219,8 @@ def brand_set_logo(*, actor: User, brand: Brand, image) -> Brand:
     brand.logo.save(image.name, image.content, save=False)
     brand.save(update_fields=["logo", "updated"])
     if old:
-        storage, name = brand.logo.storage, old
-        transaction.on_commit(lambda: storage.delete(name))
+        storage = brand.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
     return brand
 
 
@@ -389,7 +402,9 @@ def product_update(*, actor: User, product: Product, data: dict) -> Product:
 @transaction.atomic
 def product_delete(*, actor: User, product: Product) -> None:
     product = _editable(actor, Product.objects, product)
+    files = _product_files([product])
     product.delete()
+    _delete_files_after_commit(files)
 
 
 @transaction.atomic
@@ -434,10 +449,9 @@ def product_image_update(*, actor: User, picture: ProductImage, data: dict) -> P
 @transaction.atomic
 def product_image_delete(*, actor: User, picture: ProductImage) -> None:
     picture = _editable(actor, ProductImage.objects, picture)
-    files = [f for f in (picture.image, picture.thumb_small, picture.thumb_large) if f]
-    names = [(f.storage, f.name) for f in files]
+    files = [picture.image, picture.thumb_small, picture.thumb_large]
     picture.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    _delete_files_after_commit(files)
 
 
 def product_image_store_thumbnails(*, picture_id: int, small, large) -> bool:

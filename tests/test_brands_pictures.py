@@ -148,3 +148,19 @@ def test_brand_logo(api, acme_editor, officer_fr, officer_de, brand_fr):
         .status_code
         == 403
     )
+
+
+def test_deleting_a_product_or_brand_removes_its_files(
+    api, acme_editor, brand_fr, product_fr, picture, settings, django_capture_on_commit_callbacks
+):
+    path = settings.MEDIA_ROOT / picture.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api(acme_editor).delete(f"/api/v1/products/{product_fr.pk}/").status_code == 204
+    assert not path.exists()
+    api(acme_editor).post(f"/api/v1/brands/{brand_fr.pk}/logo/", {"image": png_upload()}, format="multipart")
+    brand_fr.refresh_from_db()
+    logo = settings.MEDIA_ROOT / brand_fr.logo.name
+    assert logo.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api(acme_editor).delete(f"/api/v1/brands/{brand_fr.pk}/").status_code == 204
+    assert not logo.exists()

@@ -69,3 +69,30 @@ def test_password_reset_mail_is_sent_by_the_worker(celery_worker, smtp_server, c
     recipients, message = smtp_server.messages[0]
     assert recipients == [person.email]
     assert "/accounts/password-reset/" in message.get_body(("plain",)).get_content()
+
+
+def test_thumbnails_are_made_by_the_worker_after_commit(celery_worker, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from brands import services as brand_services
+    from brands.models import ProductImage
+    from uploads import testing as pictures
+    from uploads.images import clean_image
+
+    settings.MEDIA_ROOT = tmp_path
+    celery_worker(MEDIA_ROOT=str(tmp_path))
+    organization = OrganizationFactory(name="Thumb Co")
+    editor = member(organization, Role.EDITOR)
+    brand = brand_services.brand_create(actor=editor, data={"name": "Thumb"})
+    product = brand_services.product_create(actor=editor, brand=brand, data={"name": "Thing"})
+    upload = SimpleUploadedFile("p.jpg", pictures.image_bytes("JPEG", image=pictures.picture(size=(2000, 1500))))
+
+    picture = brand_services.product_image_add(actor=editor, product=product, image=clean_image(upload))
+
+    assert wait_for(lambda: ProductImage.objects.get(pk=picture.pk).thumb_small), "no thumbnail was made"
+    picture.refresh_from_db()
+    assert (tmp_path / picture.thumb_small.name).exists() and (tmp_path / picture.thumb_large.name).exists()
+    from PIL import Image
+
+    with Image.open(tmp_path / picture.thumb_large.name) as large:
+        assert max(large.size) == 1280

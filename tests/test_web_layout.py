@@ -45,13 +45,18 @@ def test_platform_admin_navigation(client, platform_admin):
 def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr):
     for person in (acme_admin, coordinator_fr):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {"/", "/accounts/members/", "/accounts/me/"}
+        assert nav_links(client.get("/").content.decode()) == {
+            "/",
+            "/catalogue/",
+            "/accounts/members/",
+            "/accounts/me/",
+        }
 
 
 def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
     for person in (officer_fr, acme_viewer):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {"/", "/accounts/me/"}
+        assert nav_links(client.get("/").content.decode()) == {"/", "/catalogue/", "/accounts/me/"}
 
 
 def test_pending_person_sees_only_sign_out(client, acme):
