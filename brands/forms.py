@@ -14,17 +14,10 @@ from django_countries import countries
 
 from accounts.forms import PortalForm
 from accounts.forms import add_service_errors as _add_service_errors
+from uploads.forms import SafeImageField
 
 from .identifiers import normalize_hs_prefix
 from .models import Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
-
-try:  # the uploads app checks and re-encodes every picture; until it lands, no upload fields
-    from uploads.forms import SafeImageField
-    from uploads.images import CleanImage
-except ImportError:  # pragma: no cover - depends on the uploads app being installed
-    SafeImageField = CleanImage = None
-
-UPLOADS_AVAILABLE = SafeImageField is not None
 
 ANY = _("Any")
 
@@ -121,10 +114,9 @@ class BrandForm(ServiceForm):
                 },
             )
         super().__init__(*args, **kwargs)
-        if UPLOADS_AVAILABLE:
-            self.fields["logo"] = SafeImageField(
-                label=_("Logo"), required=False, help_text=_("A JPEG, PNG or WebP picture.")
-            )
+        self.fields["logo"] = SafeImageField(
+            label=_("Logo"), required=False, help_text=_("A JPEG, PNG or WebP picture.")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -274,11 +266,10 @@ class PictureForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if UPLOADS_AVAILABLE:
-            self.fields = {
-                "image": SafeImageField(label=_("Picture"), help_text=_("A JPEG, PNG or WebP picture.")),
-                **self.fields,
-            }
+        self.fields = {
+            "image": SafeImageField(label=_("Picture"), help_text=_("A JPEG, PNG or WebP picture.")),
+            **self.fields,
+        }
 
 
 class PictureEditForm(ServiceForm):

@@ -617,13 +617,16 @@ def brand_item_create(*, actor: User, brand: Brand, kind: str, data: dict):
     cleaned = spec.clean(data, partial=False)
     if spec.model is SupplyChainEntry:
         cleaned.update(_item_product(actor, brand, data))
-    item = spec.model(brand=brand, **cleaned)
+    return _check_and_save(spec, spec.model(brand=brand, **cleaned))
+
+
+def _check_and_save(spec: BrandItemKind, item):
     if spec.check:
         spec.check(item)
     try:
         with transaction.atomic():
             item.save()
-    except IntegrityError:
+    except IntegrityError:  # the one unique rule: a trade mark's office and number per brand
         raise ValidationError({"number": [_("This registration is already listed for the brand.")]}) from None
     return item
 
@@ -636,14 +639,7 @@ def brand_item_update(*, actor: User, item, data: dict):
     if spec.model is SupplyChainEntry:
         cleaned.update(_item_product(actor, item.brand, data))
     _apply(item, cleaned)
-    if spec.check:
-        spec.check(item)
-    try:
-        with transaction.atomic():
-            item.save()
-    except IntegrityError:
-        raise ValidationError({"number": [_("This registration is already listed for the brand.")]}) from None
-    return item
+    return _check_and_save(spec, item)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.shortcuts import render
 
 from accounts.views.common import paginate
 
-from ..forms import UPLOADS_AVAILABLE, BrandSearchForm, PictureForm, ProductFilterForm
+from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
 from ..models import Brand, BrandCountry, Category, Contact, Product, SupplyChainEntry
 from .common import (
     can_create_brands,
@@ -143,7 +143,7 @@ def product_page(request, product: Product, *, picture_form=None, status: int = 
         "sold_in_names": sorted(country_names(product.sold_in), key=str.casefold),
         "supply_chain": _describe_supply_chain(list(supply_chain)),
         "contacts": _describe_contacts(user, Contact.objects.visible_to(user).filter(brand=brand)),
-        "picture_form": (picture_form or PictureForm()) if editable and UPLOADS_AVAILABLE else None,
+        "picture_form": (picture_form or PictureForm()) if editable else None,
     }
     return render(request, "brands/product_detail.html", context, status=status)
 

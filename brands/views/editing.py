@@ -12,19 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from uploads.images import CleanImage
+
 from .. import services
 from ..forms import (
     BRAND_ITEM_FORMS,
-    UPLOADS_AVAILABLE,
     BrandForm,
-    CleanImage,
     PictureEditForm,
     PictureForm,
     ProductForm,
@@ -112,7 +111,7 @@ def _save_brand(request, form, brand: Brand | None) -> Brand | None:
             else:
                 brand = services.brand_update(actor=request.user, brand=brand, data=data)
             logo = form.cleaned_data.get("logo")
-            if CleanImage is not None and isinstance(logo, CleanImage):
+            if isinstance(logo, CleanImage):
                 brand = services.brand_set_logo(actor=request.user, brand=brand, image=logo)
     except ValidationError as error:
         form.add_service_errors(error)
@@ -133,7 +132,7 @@ def brand_create(request):
     return _form_page(
         request,
         form,
-        {"title": _("New brand"), "back": reverse("brands:catalogue"), "multipart": UPLOADS_AVAILABLE},
+        {"title": _("New brand"), "back": reverse("brands:catalogue"), "multipart": True},
     )
 
 
@@ -152,7 +151,7 @@ def brand_edit(request, pk):
         {
             "title": _("Edit %(name)s") % {"name": brand.name},
             "back": _brand_url(brand.pk),
-            "multipart": UPLOADS_AVAILABLE,
+            "multipart": True,
             "brand": brand,
         },
     )
@@ -241,8 +240,6 @@ def product_delete(request, pk):
 @login_required
 @require_POST
 def picture_add(request, pk):
-    if not UPLOADS_AVAILABLE:
-        raise Http404
     editable_or_refuse(request.user, Product.objects, pk)
     product = product_for_page(request.user, pk)
     form = PictureForm(request.POST, request.FILES)
