@@ -40,6 +40,15 @@ ALLOWED_IDENTICAL = {
             "Actions",  # token table column
             "Permissions",  # Django admin fieldset
             "Dates",  # Django admin fieldset
+            "Catalogue",  # same word in French (the brand catalogue)
+            "Description",  # same word in French (brand and product field)
+            "description",  # model field verbose name
+            "Logo",  # same word in French (brand field)
+            "logo",  # model field verbose name
+            "contact",  # same word in French (model verbose name)
+            "contacts",  # same word in French (model verbose name plural)
+            "GTIN",  # GS1 identifier, not translated
+            "GTIN-14",  # GS1 identifier, not translated
         }
     ),
     "es": frozenset(
@@ -47,6 +56,9 @@ ALLOWED_IDENTICAL = {
             "IPM Portal",  # product name
             "Editor",  # role name, same word in Spanish
             "Token",  # API token: "token" is the Spanish term chosen for this product
+            "%(counter)s error",  # "error" is the same word in Spanish (the plural differs)
+            "GTIN",  # GS1 identifier, not translated
+            "GTIN-14",  # GS1 identifier, not translated
         }
     ),
 }
