@@ -169,7 +169,7 @@ def brand_create(*, actor: User, data: dict) -> Brand:
     """A brand of the actor's organization; visible to every administration unless the data
     says {"visibility": {"all": false, "countries": [...]}}."""
     if not (actor.is_right_holder and actor.has_access and actor.role in ("admin", "editor")):
-        raise PermissionDenied(_("Only a right holder's admins and editors create brands."))
+        raise PermissionDenied(_("Only a right holder's admins and editors can create brands."))
     cleaned = _clean_brand(data, partial=False)
     _check_brand_name_free(actor.organization, cleaned["name"])
     visibility = data.get("visibility") or {"all": True}
@@ -231,8 +231,11 @@ def _clean_price(data: dict, field: str) -> Decimal | None:
     value = data.get(field)
     if value in (None, ""):
         return None
+    text = str(value).strip().replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." not in text:  # a decimal comma, as written in French or Spanish
+        text = text.replace(",", ".")
     try:
-        price = Decimal(str(value))
+        price = Decimal(text)
     except InvalidOperation:
         raise ValidationError({field: [_("Enter a number, e.g. 129.90.")]}) from None
     if price < 0 or price >= Decimal("1e10") or price != price.quantize(Decimal("0.01")):

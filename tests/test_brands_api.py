@@ -226,3 +226,17 @@ def test_nested_items(api, acme_editor, officer_fr, officer_de, brand_fr, produc
     item = contact.json()["id"]
     assert client.patch(f"{base}/contacts/{item}/", {"hours": "24/7"}, format="json").json()["hours"] == "24/7"
     assert client.delete(f"{base}/contacts/{item}/").status_code == 204
+
+
+def test_a_decimal_comma_is_accepted_in_prices(api, acme_editor, brand_all):
+    body = {
+        "brand": brand_all.pk,
+        "name": "Sac",
+        "price_min": "129,90",
+        "price_max": "1 450,00",
+        "price_currency": "eur",
+    }
+    response = api(acme_editor).post("/api/v1/products/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["price_min"], response.json()["price_max"]) == ("129.90", "1450.00")
+    assert response.json()["price_currency"] == "EUR"

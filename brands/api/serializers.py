@@ -122,6 +122,9 @@ class ProductSerializer(serializers.ModelSerializer):
     gtins = GtinListField(required=False)
     hs_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
     sold_in = serializers.ListField(child=CountryCodeField(), required=False, max_length=250)
+    # Amounts as text: "129.90", and "129,90" as written in French or Spanish (the service parses).
+    price_min = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    price_max = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
     images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta:

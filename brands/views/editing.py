@@ -15,7 +15,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from uploads.images import CleanImage
@@ -168,9 +168,12 @@ def brand_delete(request, pk):
     return _confirm_page(
         request,
         title=_("Delete the brand %(name)s?") % {"name": brand.name},
-        details=_(
-            "Its products, pictures, trade marks, contacts and supply chain are deleted with it "
-            "(%(count)d products). This cannot be undone."
+        details=ngettext(
+            "Its %(count)d product, pictures, trade marks, contacts and supply chain are deleted with it. "
+            "This cannot be undone.",
+            "Its %(count)d products, pictures, trade marks, contacts and supply chain are deleted with it. "
+            "This cannot be undone.",
+            count,
         )
         % {"count": count},
         back=_brand_url(brand.pk),
