@@ -32,5 +32,6 @@ def products_import(job, progress) -> dict:
             header=header,
             rows=rows,
             errors=ErrorList(),
+            actor=job.created_by,
             progress=lambda processed, _total=None: progress(processed, total),
         )

@@ -192,6 +192,9 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         ordering = ["-created", "-id"]
         indexes = [models.Index(fields=["brand", "-created"]), models.Index(fields=["category"])]
+        constraints = [
+            models.UniqueConstraint("brand", Lower("sku"), condition=~Q(sku=""), name="product_unique_sku_per_brand"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -56,6 +56,8 @@ def _editable(actor: User, queryset, obj):
 def _text(data: dict, field: str, *, required: bool = False, max_length: int | None = None) -> str:
     value = data.get(field, "")
     value = "" if value is None else str(value).strip()
+    if "\x00" in value:
+        raise ValidationError({field: [_("Null characters are not allowed.")]})
     if required and not value:
         raise ValidationError({field: [_("This field is required.")]})
     if max_length and len(value) > max_length:
@@ -70,16 +72,18 @@ def _string_list(data: dict, field: str, *, max_length: int = 200) -> list[str]:
     if not isinstance(values, (list, tuple)):
         raise ValidationError({field: [_("Give a list.")]})
     cleaned: list[str] = []
+    seen: set[str] = set()
     for value in values:
         value = str(value).strip()
         if not value:
             continue
-        if len(value) > max_length:
+        if len(value) > max_length or "\x00" in value:
             raise ValidationError({field: [_("Each entry has at most %(max)d characters.") % {"max": max_length}]})
-        if value.casefold() not in {v.casefold() for v in cleaned}:
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
             cleaned.append(value)
-    if len(cleaned) > MAX_LIST_ITEMS:
-        raise ValidationError({field: [_("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS}]})
+            if len(cleaned) > MAX_LIST_ITEMS:
+                raise ValidationError({field: [_("At most %(max)d entries.") % {"max": MAX_LIST_ITEMS}]})
     return cleaned
 
 
@@ -132,9 +136,10 @@ def _clean_brand(data: dict, *, partial: bool) -> dict[str, Any]:
 
 def _clean_visibility(visibility) -> tuple[bool, list[str]]:
     """{"all": true} or {"all": false, "countries": [at least one ISO code]}."""
-    if not isinstance(visibility, dict) or not isinstance(visibility.get("all", True), bool):
+    # "all" is required: a visibility without it must not default to everyone.
+    if not isinstance(visibility, dict) or not isinstance(visibility.get("all"), bool):
         raise ValidationError({"visibility": [_('Give {"all": true} or {"all": false, "countries": [...]}.')]})
-    if visibility.get("all", True):
+    if visibility["all"]:
         return True, []
     try:
         countries = normalize_countries(visibility.get("countries") or [])
@@ -174,9 +179,19 @@ def brand_create(*, actor: User, data: dict) -> Brand:
     _check_brand_name_free(actor.organization, cleaned["name"])
     visibility = data.get("visibility") or {"all": True}
     _clean_visibility(visibility)  # refuse before writing anything
-    brand = Brand.objects.create(owner=actor.organization, created_by=actor, **cleaned)
+    brand = Brand(owner=actor.organization, created_by=actor, **cleaned)
+    _save_named(brand)
     _set_visibility(brand, visibility)
     return brand
+
+
+def _save_named(brand: Brand) -> None:
+    """Save, turning the name constraint (a concurrent twin) into the same field error."""
+    try:
+        with transaction.atomic():
+            brand.save()
+    except IntegrityError:
+        raise ValidationError({"name": [_("Your organization already has a brand with this name.")]}) from None
 
 
 @transaction.atomic
@@ -186,7 +201,7 @@ def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
     if "name" in cleaned:
         _check_brand_name_free(brand.owner, cleaned["name"], exclude=brand)
     _apply(brand, cleaned)
-    brand.save()
+    _save_named(brand)
     if "visibility" in data:
         _set_visibility(brand, data["visibility"])
     return brand
@@ -238,6 +253,8 @@ def _clean_price(data: dict, field: str) -> Decimal | None:
         price = Decimal(text)
     except InvalidOperation:
         raise ValidationError({field: [_("Enter a number, e.g. 129.90.")]}) from None
+    if not price.is_finite():
+        raise ValidationError({field: [_("Enter a number, e.g. 129.90.")]})
     if price < 0 or price >= Decimal("1e10") or price != price.quantize(Decimal("0.01")):
         raise ValidationError({field: [_("Enter an amount from 0 with at most two decimals.")]})
     return price
@@ -374,6 +391,22 @@ def _set_gtins(product: Product, gtins: list[tuple[str, str]]) -> None:
             existing.save(update_fields=["entered", "position"])
 
 
+SKU_TAKEN = _("The brand already has a product with this SKU.")
+
+
+def _save_product(product: Product) -> None:
+    """Save, with the SKU rule (one product per SKU in a brand) as a field error."""
+    if product.sku:
+        twins = Product.objects.filter(brand=product.brand_id, sku__iexact=product.sku).exclude(pk=product.pk)
+        if twins.exists():
+            raise ValidationError({"sku": [SKU_TAKEN]})
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise ValidationError({"sku": [SKU_TAKEN]}) from None
+
+
 def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
     brand = _editable(actor, Brand.objects, brand)
     cleaned = _clean_product(data, partial=False)
@@ -382,7 +415,7 @@ def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
     with transaction.atomic():
         product = Product(brand=brand, **cleaned)
         _check_prices(product)
-        product.save()
+        _save_product(product)
         _set_gtins(product, gtins)
     return product
 
@@ -396,7 +429,7 @@ def product_update(*, actor: User, product: Product, data: dict) -> Product:
     with transaction.atomic():
         _apply(product, cleaned)
         _check_prices(product)
-        product.save()
+        _save_product(product)
         if gtins is not None:
             _set_gtins(product, gtins)
     return product

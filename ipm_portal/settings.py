@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "CountryEnum": "ipm_portal.api.COUNTRY_CHOICES",
         "CategoryEnum": "brands.models.Category",
+        "PictureViewEnum": "brands.models.ImageCaption",
     },
 }
 

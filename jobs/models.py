@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,11 +48,12 @@ class JobQuerySet(models.QuerySet):
             return self.none()
         if user.is_platform_admin:
             return self.all()
-        scope = Q(created_by=user)
+        # The person's current organization's jobs (their own included): someone who moved or
+        # was removed no longer sees what they started elsewhere.
         membership = user.membership_or_none
-        if membership is not None:
-            scope |= Q(organization_id=membership.organization_id)
-        return self.filter(scope)
+        if membership is None:
+            return self.none()
+        return self.filter(organization_id=membership.organization_id)
 
 
 class Job(models.Model):

@@ -159,7 +159,8 @@ def _csv_records(file) -> Iterator[tuple[int, list[str]]]:
         lines = _bounded_lines(text)
         first = next(lines, "")
         try:
-            delimiter = csv.Sniffer().sniff(first, delimiters=CSV_DELIMITERS).delimiter
+            # Sniffing is quadratic in the sample: the start of the header line is enough.
+            delimiter = csv.Sniffer().sniff(first[:4096], delimiters=CSV_DELIMITERS).delimiter
         except csv.Error:  # one column, or nothing to tell: the usual comma
             delimiter = ","
         reader = csv.reader(chain([first], lines), delimiter=delimiter)
@@ -204,10 +205,15 @@ def _xlsx_records(file) -> Iterator[tuple[int, list[str]]]:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # The declared size (<dimension>) may be stale: a wrong one would silently drop rows.
+        sheet.reset_dimensions()
     except Exception:  # openpyxl raises many kinds for a damaged or foreign archive
         file.seek(0)
         raise ValidationError(_("This file is not a valid Excel workbook (.xlsx).")) from None
     return _xlsx_rows(workbook, sheet)
+
+
+XLSX_MAX_ROWS = 1_048_576  # Excel's last row
 
 
 def _xlsx_rows(workbook, sheet) -> Iterator[tuple[int, list[str]]]:
@@ -216,6 +222,8 @@ def _xlsx_rows(workbook, sheet) -> Iterator[tuple[int, list[str]]]:
         # Read-only mode yields every row from the first one, empty rows included, so counting
         # gives the spreadsheet's row numbers.
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > XLSX_MAX_ROWS:  # a row numbered past Excel's last one: a forged sheet
+                raise ValidationError(_("The workbook has more rows than Excel allows."))
             yield number, [_cell_text(value) for value in values]
     except ValidationError:
         raise

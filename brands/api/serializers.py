@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ipm_portal.api import CountryCodeField
+from uploads.serializers import SafeImageField
 
 from ..models import (
     Brand,
@@ -31,7 +32,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     organization's, not editable) is an ordinary 400 field error."""
 
     default_error_messages = {
-        "does_not_exist": _("No such object that you can edit: %(pk_value)s."),
+        "does_not_exist": _("No such object that you can edit: {pk_value}."),
         "incorrect_type": _("Give the id (a number)."),
     }
 
@@ -46,7 +47,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 class VisibilitySerializer(serializers.Serializer):
-    all = serializers.BooleanField(default=True)
+    all = serializers.BooleanField(help_text=_("Visible to every administration (true), or only those listed."))
     countries = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=250)
 
 
@@ -165,6 +166,13 @@ class ProductUpdateSerializer(ProductSerializer):
 
     brand = serializers.PrimaryKeyRelatedField(read_only=True)
 
+    def validate(self, attrs):
+        if "brand" in self.initial_data:
+            raise serializers.ValidationError(
+                {"brand": [_("A product stays with its brand: create it in the other.")]}
+            )
+        return attrs
+
 
 class TrademarkSerializer(serializers.ModelSerializer):
     nice_classes = serializers.ListField(
@@ -228,5 +236,10 @@ class SupplyChainSerializer(serializers.ModelSerializer):
 
 
 class ImageUploadSerializer(serializers.Serializer):
+    image = SafeImageField(help_text=_("A JPEG, PNG or WebP picture (checked, re-encoded, metadata removed)."))
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=ImageCaption.choices, required=False, default=ImageCaption.OTHER)
+
+
+class LogoUploadSerializer(serializers.Serializer):
+    image = SafeImageField(help_text=_("A JPEG, PNG or WebP picture."))

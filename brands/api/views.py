@@ -4,7 +4,7 @@ visible object the person may not change)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -27,6 +27,8 @@ from ..models import Brand, Category, Contact, Product, ProductImage, SupplyChai
 from .serializers import (
     BrandSerializer,
     ContactSerializer,
+    ImageUploadSerializer,
+    LogoUploadSerializer,
     ProductImageSerializer,
     ProductSerializer,
     ProductUpdateSerializer,
@@ -261,16 +263,12 @@ class ProductViewSet(viewsets.ModelViewSet):
 class ProductImageUploadMixin:
     """POST /api/v1/products/{id}/images/ (multipart `image`, optional `caption`, `kind`)."""
 
+    @extend_schema(request={"multipart/form-data": ImageUploadSerializer}, responses={201: ProductImageSerializer})
     def create(self, request, *args, **kwargs):
-        from uploads.serializers import SafeImageField
-
-        from .serializers import ImageUploadSerializer
-
-        class Upload(ImageUploadSerializer):
-            image = SafeImageField()
-
         product = self.product()
-        body = Upload(data=request.data)
+        # Who may add pictures is settled before the picture is decoded (it may be 50 MP).
+        services._editable(request.user, Product.objects, product)
+        body = ImageUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         picture = services.product_image_add(
             actor=request.user,
@@ -367,13 +365,9 @@ class BrandLogoView(APIView):
         responses=BrandSerializer,
     )
     def post(self, request, brand_pk):
-        from uploads.serializers import SafeImageField
-
-        class Upload(drf_serializers.Serializer):
-            image = SafeImageField()
-
         brand = self._brand(request, brand_pk)
-        body = Upload(data=request.data)
+        services._editable(request.user, Brand.objects, brand)  # before decoding the picture
+        body = LogoUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         brand = services.brand_set_logo(actor=request.user, brand=brand, image=body.validated_data["image"])
         return Response(BrandSerializer(brand, context={"request": request}).data)
@@ -392,6 +386,7 @@ class ProductImportView(APIView):
 
     @extend_schema(request={"multipart/form-data": ProductImportSerializer}, responses={201: JobSerializer})
     def post(self, request):
+        from jobs.readers import detect_format
         from jobs.services import job_start
 
         from ..job_handlers import PRODUCTS_IMPORT
@@ -401,6 +396,12 @@ class ProductImportView(APIView):
         brand = Brand.objects.editable_by(request.user).filter(pk=body.validated_data["brand"]).first()
         if brand is None:
             raise ApiValidationError({"brand": [_("No such brand that you can edit.")]})
+        upload = body.validated_data["file"]
+        try:  # refuse a file that is neither CSV nor XLSX now, not in the background
+            detect_format(upload, upload.name)
+        except ValidationError as error:
+            raise ApiValidationError({"file": error.messages}) from None
+        upload.seek(0)
         job = job_start(
             actor=request.user,
             organization=brand.owner,
@@ -424,10 +425,14 @@ class ProductExportView(APIView):
 
         from ..importing import EXPORT_COLUMNS, export_rows
 
+        if not request.user.is_right_holder:
+            # The export is a right holder's copy of its own catalogue, not a way around the
+            # throttle for reading everyone's (the page refuses it too).
+            raise PermissionDenied(_("Only right holders export their catalogue."))
         products = Product.objects.visible_to(request.user).select_related("brand").prefetch_related("gtin_set")
         brand = request.query_params.get("brand")
         if brand:
-            if not brand.isdigit():
+            if not (brand.isascii() and brand.isdigit()):
                 raise ApiValidationError({"brand": [_("Give the brand's id (a number).")]})
             products = products.filter(brand_id=int(brand))
         rows = export_rows(products.order_by("brand_id", "id").iterator(chunk_size=2000))
