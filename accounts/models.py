@@ -301,6 +301,9 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_ENABLED = "user.2fa_enabled", _("Two-factor turned on")
     TWO_FACTOR_DISABLED = "user.2fa_disabled", _("Two-factor turned off")
     GTIN_CLAIM_REFUSED = "gtin.claim_refused", _("GTIN already registered: claim refused")
+    GUIDE_PUBLISHED = "guide.published", _("Guide published")
+    GUIDE_ARCHIVED = "guide.archived", _("Guide archived")
+    GUIDE_UNPUBLISHED = "guide.unpublished", _("Guide unpublished by moderation")
 
 
 class AuditEntryQuerySet(models.QuerySet):

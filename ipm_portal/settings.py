@@ -238,6 +238,7 @@ SPECTACULAR_SETTINGS = {
         "CountryEnum": "ipm_portal.api.COUNTRY_CHOICES",
         "CategoryEnum": "brands.models.Category",
         "PictureViewEnum": "brands.models.ImageCaption",
+        "IndicatorKindEnum": "authentication_guides.models.IndicatorKind",
     },
 }
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include(("accounts.api.urls", "api"), namespace="api")),
     path("api/v1/", include(("jobs.api.urls", "jobs-api"), namespace="jobs-api")),
     path("api/v1/", include(("brands.api.urls", "brands-api"), namespace="brands-api")),
+    path("api/v1/", include(("authentication_guides.api.urls", "guides-api"), namespace="guides-api")),
 ]
 
 handler400 = "ipm_portal.views.bad_request"

@@ -129,6 +129,7 @@ def _walk(patterns, prefix):
             route = prefix + str(p.pattern)
             route = route.replace("^", "").replace("$", "")
             route = re.sub(r"\(\?P<[^>]+>[^)]*\)", "1", route)
+            route = re.sub(r"<uuid:[^>]+>", "00000000-0000-4000-8000-000000000001", route)
             route = re.sub(r"<[^>]+>", "1", route)
             route = route.replace("\\.", ".").replace("\\", "")
             if "(" in route or "[" in route:  # format-suffix variants

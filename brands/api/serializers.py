@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -27,6 +28,7 @@ from ..models import (
 ShortText = lambda **kw: serializers.CharField(max_length=200, **kw)  # noqa: E731
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A reference to an object the requester may edit; anything else (invisible, another
     organization's, not editable) is an ordinary 400 field error."""

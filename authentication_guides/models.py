@@ -1,0 +1,204 @@
+"""Authentication guides: how to tell a genuine item from a fake, indicator by indicator.
+
+A Guide has a stable id; its content lives in versions. Version 1 starts as a draft; publishing
+freezes it and makes it what officers see. Editing a published guide opens the next version as
+a draft (a copy), which the owner's members see while officers keep seeing the published one;
+publishing it replaces what officers see in one transaction.
+
+Indicators have a stable `key` across versions (the API's indicator id), so a version can be
+compared with the next one (indicators added, removed, changed).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from brands.models import Brand, Category, Product
+from uploads.paths import private_upload_to
+
+
+class GuideStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    SUPERSEDED = "superseded", _("Replaced by a later version")
+
+
+class GuideQuerySet(models.QuerySet):
+    def visible_to(self, user) -> GuideQuerySet:
+        """The owner's members: their organization's guides in any status. Platform admins: all.
+        Enforcement officers: published guides of brands visible to them, narrowed by the
+        guide's own countries. Anyone else: nothing."""
+        brands = Brand.objects.visible_to(user)
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_platform_admin or user.is_right_holder:
+            return self.filter(brand__in=brands)
+        if user.is_enforcement:
+            country = user.organization.country.code
+            listed = GuideCountry.objects.filter(guide=OuterRef("pk"), country=country)
+            return self.filter(
+                Q(visible_to_all=True) | Exists(listed),
+                brand__in=brands,
+                status=GuideStatus.PUBLISHED,
+                published_version__isnull=False,
+            )
+        return self.none()
+
+    def editable_by(self, user) -> GuideQuerySet:
+        return self.filter(brand__in=Brand.objects.editable_by(user))
+
+
+class Guide(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="guides")
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="guides")
+    category = models.CharField(_("product category"), max_length=32, choices=Category.choices, blank=True)
+    language = models.CharField(_("language"), max_length=2)
+    # Guides that are translations of one another share this group.
+    translation_group = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
+    # True: as visible as the brand. False: only the listed countries (a subset of the brand's).
+    visible_to_all = models.BooleanField(_("as visible as the brand"), default=True)
+    status = models.CharField(_("status"), max_length=16, choices=GuideStatus.choices, default=GuideStatus.DRAFT)
+    published_version = models.ForeignKey(
+        "GuideVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderation_reason = models.TextField(_("moderation note"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("authentication guide")
+        verbose_name_plural = _("authentication guides")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["brand", "status"]), models.Index(fields=["status", "language"])]
+
+    def __str__(self) -> str:
+        version = self.published_version
+        return version.title if version else f"{_('Guide')} {self.pk}"
+
+    def latest_version(self) -> GuideVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class GuideCountry(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="visibility_countries")
+    country = CountryField(_("country"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint("guide", "country", name="guide_country_unique")]
+        indexes = [models.Index(fields=["country", "guide"])]
+
+    def __str__(self) -> str:
+        return f"{self.guide_id} → {self.country.code}"
+
+
+class GuideVersion(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("guide version")
+        verbose_name_plural = _("guide versions")
+        ordering = ["guide", "-number"]
+        constraints = [
+            models.UniqueConstraint("guide", "number", name="guide_version_number_unique"),
+            # At most one version being written at a time.
+            models.UniqueConstraint(
+                "guide",
+                condition=Q(status__in=["draft", "in_review"]),
+                name="guide_one_open_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+
+
+class IndicatorKind(models.TextChoices):
+    CHECK = "check", _("Check")
+    SECURITY_FEATURE = "security_feature", _("Security feature")
+
+
+class Importance(models.TextChoices):
+    DECISIVE = "decisive", _("Decisive")
+    STRONG = "strong", _("Strong")
+    SUPPORTING = "supporting", _("Supporting")
+
+
+IMPORTANCE_RANK = {Importance.DECISIVE: 0, Importance.STRONG: 1, Importance.SUPPORTING: 2}
+
+
+class Indicator(models.Model):
+    """One thing to check, with a picture of the genuine item and one of a fake."""
+
+    version = models.ForeignKey(GuideVersion, on_delete=models.CASCADE, related_name="indicators")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)  # the same across versions
+    kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices, default=IndicatorKind.CHECK)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what to check"), blank=True)
+    location = models.CharField(_("where on the item"), max_length=200, blank=True)
+    importance = models.CharField(
+        _("importance"), max_length=12, choices=Importance.choices, default=Importance.SUPPORTING
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Files are shared between versions (a new draft copies the names): never deleted while
+    # any version refers to them.
+    genuine_image = models.FileField(_("genuine"), upload_to=private_upload_to("guides"), max_length=255)
+    counterfeit_image = models.FileField(_("counterfeit"), upload_to=private_upload_to("guides"), max_length=255)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint("version", "key", name="indicator_key_per_version")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # Fields compared between versions (the pictures by their stored names).
+    COMPARED = (
+        "kind",
+        "title",
+        "description",
+        "location",
+        "importance",
+        "order",
+        "genuine_image",
+        "counterfeit_image",
+    )
+
+    def snapshot(self) -> dict:
+        return {field: str(getattr(self, field) or "") for field in self.COMPARED}

@@ -1,0 +1,414 @@
+"""Writes on authentication guides: drafting, the workflow and moderation.
+
+Only the brand owner's admins and editors write (PermissionDenied otherwise); platform admins
+unpublish. Every publication, archiving and unpublishing is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import AuditAction, User
+from brands.identifiers import normalize_countries
+from brands.models import Brand, Category, Product
+
+from .models import (
+    Guide,
+    GuideCountry,
+    GuideStatus,
+    GuideVersion,
+    Importance,
+    Indicator,
+    IndicatorKind,
+    VersionStatus,
+)
+
+ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
+MAX_TEXT = 20_000
+
+
+def _text(data: dict, field: str, *, required: bool = False, max_length: int = 200) -> str:
+    value = data.get(field, "")
+    value = "" if value is None else str(value).strip()
+    if "\x00" in value:
+        raise ValidationError({field: [_("Null characters are not allowed.")]})
+    if required and not value:
+        raise ValidationError({field: [_("This field is required.")]})
+    if len(value) > max_length:
+        raise ValidationError({field: [_("At most %(max)d characters.") % {"max": max_length}]})
+    return value
+
+
+def _language(data: dict) -> str:
+    language = str(data.get("language") or "").strip().lower()
+    if language not in ISO_639_1:
+        raise ValidationError({"language": [_("Give an ISO 639-1 language code, e.g. en, fr or es.")]})
+    return language
+
+
+def _editable_guide(actor: User, guide: Guide, *, lock: bool = False) -> Guide:
+    queryset = Guide.objects.editable_by(actor)
+    if lock:
+        queryset = queryset.select_for_update()
+    found = queryset.filter(pk=guide.pk).first()
+    if found is None:
+        raise PermissionDenied(_("You cannot edit this guide."))
+    return found
+
+
+def _clean_visibility(brand: Brand, visibility) -> tuple[bool, list[str]]:
+    """A guide may narrow its brand's visibility, never widen it."""
+    if visibility is None:
+        return True, []
+    if not isinstance(visibility, dict) or not isinstance(visibility.get("all"), bool):
+        raise ValidationError({"visibility": [_('Give {"all": true} or {"all": false, "countries": [...]}.')]})
+    if visibility["all"]:
+        return True, []
+    try:
+        countries = normalize_countries(visibility.get("countries") or [])
+    except ValidationError as error:
+        raise ValidationError({"visibility": error.messages}) from None
+    if not countries:
+        raise ValidationError({"visibility": [_("Choose at least one country, or keep the brand's visibility.")]})
+    if not brand.visible_to_all:
+        allowed = set(brand.visibility_countries.values_list("country", flat=True))
+        wider = [c for c in countries if c not in allowed]
+        if wider:
+            raise ValidationError(
+                {
+                    "visibility": [
+                        _("The brand is not visible in %(countries)s: a guide cannot be seen wider than its brand.")
+                        % {"countries": ", ".join(wider)}
+                    ]
+                }
+            )
+    return False, countries
+
+
+def _set_visibility(guide: Guide, visible_to_all: bool, countries: list[str]) -> None:
+    guide.visible_to_all = visible_to_all
+    guide.save(update_fields=["visible_to_all"])
+    GuideCountry.objects.filter(guide=guide).exclude(country__in=countries).delete()
+    existing = set(GuideCountry.objects.filter(guide=guide).values_list("country", flat=True))
+    GuideCountry.objects.bulk_create([GuideCountry(guide=guide, country=c) for c in countries if c not in existing])
+
+
+def _product_of(actor: User, brand: Brand, value) -> Product | None:
+    if value in (None, ""):
+        return None
+    product = Product.objects.editable_by(actor).filter(pk=getattr(value, "pk", value), brand=brand).first()
+    if product is None:
+        raise ValidationError({"product": [_("Choose a product of this brand.")]})
+    return product
+
+
+def _category(data: dict) -> str:
+    category = data.get("category") or ""
+    if category and category not in Category.values:
+        raise ValidationError({"category": [_("Choose one of: %(c)s.") % {"c": ", ".join(Category.values)}]})
+    return category
+
+
+# --------------------------------------------------------------------------- guides
+
+
+@transaction.atomic
+def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
+    """A new guide of `brand`, its version 1 a draft. `translation_of`: a guide it translates."""
+    brand = Brand.objects.editable_by(actor).filter(pk=brand.pk).first()
+    if brand is None:
+        raise PermissionDenied(_("You cannot write guides for this brand."))
+    title = _text(data, "title", required=True)
+    summary = _text(data, "summary", max_length=MAX_TEXT)
+    language = _language(data)
+    visible_to_all, countries = _clean_visibility(brand, data.get("visibility"))
+    guide = Guide(
+        brand=brand,
+        product=_product_of(actor, brand, data.get("product")),
+        category=_category(data),
+        language=language,
+        created_by=actor,
+    )
+    source = data.get("translation_of")
+    if source is not None:
+        original = Guide.objects.editable_by(actor).filter(pk=getattr(source, "pk", source), brand=brand).first()
+        if original is None:
+            raise ValidationError({"translation_of": [_("Choose a guide of this brand.")]})
+        if Guide.objects.filter(translation_group=original.translation_group, language=language).exists():
+            raise ValidationError({"language": [_("This guide already has a version in this language.")]})
+        guide.translation_group = original.translation_group
+    guide.save()
+    _set_visibility(guide, visible_to_all, countries)
+    GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
+    return guide
+
+
+def open_version(actor: User, guide: Guide) -> GuideVersion:
+    """The version being written (draft or in review), opened as a copy of the published one
+    when there is none: officers keep seeing the published version meanwhile."""
+    current = guide.versions.filter(status__in=(VersionStatus.DRAFT, VersionStatus.IN_REVIEW)).first()
+    if current is not None:
+        return current
+    source = guide.published_version or guide.latest_version()
+    number = (guide.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    draft = GuideVersion.objects.create(
+        guide=guide, number=number, title=source.title, summary=source.summary, created_by=actor
+    )
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                version=draft,
+                key=i.key,
+                kind=i.kind,
+                title=i.title,
+                description=i.description,
+                location=i.location,
+                importance=i.importance,
+                order=i.order,
+                genuine_image=i.genuine_image.name,
+                counterfeit_image=i.counterfeit_image.name,
+            )
+            for i in source.indicators.all()
+        ]
+    )
+    return draft
+
+
+@transaction.atomic
+def guide_update(*, actor: User, guide: Guide, data: dict) -> Guide:
+    guide = _editable_guide(actor, guide, lock=True)
+    if "title" in data or "summary" in data:
+        version = open_version(actor, guide)
+        if "title" in data:
+            version.title = _text(data, "title", required=True)
+        if "summary" in data:
+            version.summary = _text(data, "summary", max_length=MAX_TEXT)
+        version.save(update_fields=["title", "summary"])
+    fields = []
+    if "language" in data:
+        language = _language(data)
+        if (
+            language != guide.language
+            and Guide.objects.filter(translation_group=guide.translation_group, language=language).exists()
+        ):
+            raise ValidationError({"language": [_("This guide already has a version in this language.")]})
+        guide.language = language
+        fields.append("language")
+    if "product" in data:
+        guide.product = _product_of(actor, guide.brand, data["product"])
+        fields.append("product")
+    if "category" in data:
+        guide.category = _category(data)
+        fields.append("category")
+    if fields:
+        guide.save(update_fields=fields)
+    if "visibility" in data:
+        _set_visibility(guide, *_clean_visibility(guide.brand, data["visibility"]))
+    return guide
+
+
+@transaction.atomic
+def guide_delete(*, actor: User, guide: Guide) -> None:
+    guide = _editable_guide(actor, guide)
+    guide.delete()
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _clean_indicator(data: dict, *, partial: bool) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    if not partial or "title" in data:
+        cleaned["title"] = _text(data, "title", required=True)
+    if "description" in data:
+        cleaned["description"] = _text(data, "description", max_length=MAX_TEXT)
+    if "location" in data:
+        cleaned["location"] = _text(data, "location")
+    if not partial or "kind" in data:
+        kind = data.get("kind") or IndicatorKind.CHECK
+        if kind not in IndicatorKind.values:
+            raise ValidationError({"kind": [_("Choose check or security_feature.")]})
+        cleaned["kind"] = kind
+    if not partial or "importance" in data:
+        importance = data.get("importance") or Importance.SUPPORTING
+        if importance not in Importance.values:
+            raise ValidationError({"importance": [_("Choose decisive, strong or supporting.")]})
+        cleaned["importance"] = importance
+    if "order" in data and data["order"] not in (None, ""):
+        try:
+            cleaned["order"] = max(0, min(int(data["order"]), 32_000))
+        except (TypeError, ValueError):
+            raise ValidationError({"order": [_("Enter a whole number.")]}) from None
+    return cleaned
+
+
+@transaction.atomic
+def indicator_add(*, actor: User, guide: Guide, data: dict, genuine_image, counterfeit_image) -> Indicator:
+    """Add an indicator to the version being written. Both pictures are required: the genuine
+    item's and a fake's (uploads.images.CleanImage each)."""
+    guide = _editable_guide(actor, guide, lock=True)
+    missing = {
+        field: [_("Add a picture of the %(side)s item.") % {"side": side}]
+        for field, side, image in (
+            ("genuine_image", _("genuine"), genuine_image),
+            ("counterfeit_image", _("counterfeit"), counterfeit_image),
+        )
+        if image is None
+    }
+    if missing:
+        raise ValidationError(missing)
+    cleaned = _clean_indicator(data, partial=False)
+    version = open_version(actor, guide)
+    if "order" not in cleaned:
+        cleaned["order"] = (version.indicators.aggregate(n=Max("order"))["n"] or 0) + 1
+    indicator = Indicator(version=version, **cleaned)
+    indicator.genuine_image.save(genuine_image.name, genuine_image.content, save=False)
+    indicator.counterfeit_image.save(counterfeit_image.name, counterfeit_image.content, save=False)
+    indicator.save()
+    return indicator
+
+
+def _open_indicator(actor: User, guide: Guide, key) -> Indicator:
+    version = open_version(actor, guide)
+    indicator = version.indicators.filter(key=key).first()
+    if indicator is None:
+        raise ValidationError({"indicator": [_("This guide has no such indicator.")]})
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, actor: User, guide: Guide, key, data: dict, genuine_image=None, counterfeit_image=None):
+    guide = _editable_guide(actor, guide, lock=True)
+    indicator = _open_indicator(actor, guide, key)
+    for field, value in _clean_indicator(data, partial=True).items():
+        setattr(indicator, field, value)
+    if genuine_image is not None:
+        indicator.genuine_image.save(genuine_image.name, genuine_image.content, save=False)
+    if counterfeit_image is not None:
+        indicator.counterfeit_image.save(counterfeit_image.name, counterfeit_image.content, save=False)
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_delete(*, actor: User, guide: Guide, key) -> None:
+    guide = _editable_guide(actor, guide, lock=True)
+    _open_indicator(actor, guide, key).delete()
+
+
+# --------------------------------------------------------------------------- workflow
+
+
+def _current_open(guide: Guide) -> GuideVersion | None:
+    return guide.versions.filter(status__in=(VersionStatus.DRAFT, VersionStatus.IN_REVIEW)).first()
+
+
+@transaction.atomic
+def guide_submit(*, actor: User, guide: Guide) -> Guide:
+    """Ask for a review before publishing (optional)."""
+    guide = _editable_guide(actor, guide, lock=True)
+    version = _current_open(guide)
+    if version is None or version.status != VersionStatus.DRAFT:
+        raise ValidationError({"status": [_("There is no draft to submit.")]})
+    version.status = VersionStatus.IN_REVIEW
+    version.save(update_fields=["status"])
+    if guide.status != GuideStatus.PUBLISHED:
+        guide.status = GuideStatus.IN_REVIEW
+        guide.save(update_fields=["status"])
+    return guide
+
+
+@transaction.atomic
+def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
+    """Freeze the version being written and make it what officers see, in one transaction."""
+    guide = _editable_guide(actor, guide, lock=True)
+    version = _current_open(guide)
+    if version is None:
+        raise ValidationError({"status": [_("There is no draft to publish: edit the guide first.")]})
+    if not version.indicators.exists():
+        raise ValidationError({"indicators": [_("Add at least one indicator before publishing.")]})
+    GuideVersion.objects.filter(guide=guide, status=VersionStatus.PUBLISHED).update(status=VersionStatus.SUPERSEDED)
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor
+    version.save(update_fields=["status", "published_at", "published_by"])
+    guide.status = GuideStatus.PUBLISHED
+    guide.published_version = version
+    guide.moderation_reason = ""
+    guide.save(update_fields=["status", "published_version", "moderation_reason"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.GUIDE_PUBLISHED,
+        target=guide,
+        organization=guide.brand.owner,
+        ip=ip,
+        details={"version": version.number},
+    )
+    return guide
+
+
+@transaction.atomic
+def guide_archive(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
+    """Withdraw the guide from officers (kept, with its history)."""
+    guide = _editable_guide(actor, guide, lock=True)
+    if guide.status == GuideStatus.ARCHIVED:
+        raise ValidationError({"status": [_("The guide is already archived.")]})
+    guide.status = GuideStatus.ARCHIVED
+    guide.save(update_fields=["status"])
+    audit_log(actor=actor, action=AuditAction.GUIDE_ARCHIVED, target=guide, organization=guide.brand.owner, ip=ip)
+    return guide
+
+
+@transaction.atomic
+def guide_unpublish(*, actor: User, guide: Guide, reason: str, ip: str | None = None) -> Guide:
+    """Moderation: a platform admin takes a guide away from officers, with a reason."""
+    if not actor.is_platform_admin:
+        raise PermissionDenied(_("Only platform administrators unpublish guides."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give a reason: the brand owner is told it.")]})
+    guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    if guide.status != GuideStatus.PUBLISHED:
+        raise ValidationError({"status": [_("Only a published guide can be unpublished.")]})
+    guide.status = GuideStatus.DRAFT
+    guide.moderation_reason = reason
+    guide.save(update_fields=["status", "moderation_reason"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.GUIDE_UNPUBLISHED,
+        target=guide,
+        organization=guide.brand.owner,
+        reason=reason,
+        ip=ip,
+    )
+    return guide
+
+
+def version_diff(older: GuideVersion, newer: GuideVersion) -> dict:
+    """What changed from `older` to `newer`: title and summary, indicators added, removed and
+    changed (with the fields that changed), matched by their stable key."""
+    before = {i.key: i for i in older.indicators.all()}
+    after = {i.key: i for i in newer.indicators.all()}
+    changed = []
+    for key in before.keys() & after.keys():
+        old, new = before[key].snapshot(), after[key].snapshot()
+        fields = [field for field in Indicator.COMPARED if old[field] != new[field]]
+        if fields:
+            changed.append({"id": str(key), "title": after[key].title, "fields": fields})
+    return {
+        "from": older.number,
+        "to": newer.number,
+        "title": None if older.title == newer.title else {"from": older.title, "to": newer.title},
+        "summary_changed": older.summary != newer.summary,
+        "added": [{"id": str(k), "title": after[k].title} for k in after.keys() - before.keys()],
+        "removed": [{"id": str(k), "title": before[k].title} for k in before.keys() - after.keys()],
+        "changed": sorted(changed, key=lambda c: c["title"]),
+    }
