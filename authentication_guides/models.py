@@ -202,3 +202,139 @@ class Indicator(models.Model):
 
     def snapshot(self) -> dict:
         return {field: str(getattr(self, field) or "") for field in self.COMPARED}
+
+
+# --------------------------------------------------------------------------- inspection, feedback, usage
+
+
+class Verdict(models.TextChoices):
+    GENUINE = "genuine", _("Matches genuine")
+    FAKE = "fake", _("Matches fake")
+    UNSURE = "unsure", _("Can't tell")
+
+
+class Conclusion(models.TextChoices):
+    LIKELY_COUNTERFEIT = "likely_counterfeit", _("Likely counterfeit")
+    LIKELY_GENUINE = "likely_genuine", _("Likely genuine")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
+
+
+class ChecklistQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ChecklistQuerySet:
+        """An inspection belongs to the administration that made it (and platform admins see
+        all); the brand owner sees it once it is attached to a case (with the cases issue)."""
+        if not getattr(user, "is_authenticated", False) or not user.has_access:
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        if user.is_enforcement:
+            return self.filter(organization=user.organization)
+        return self.none()
+
+
+class Checklist(models.Model):
+    """An officer's inspection of an item against a published guide version: per indicator,
+    matches genuine, matches fake or can't tell, and the summary."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="checklists")
+    version = models.ForeignKey(GuideVersion, on_delete=models.PROTECT, related_name="checklists")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # [{"indicator": key, "title": ..., "importance": ..., "verdict": ..., "note": ...}] as inspected.
+    results = models.JSONField(_("results"), default=list)
+    conclusion = models.CharField(_("conclusion"), max_length=24, choices=Conclusion.choices)
+    note = models.TextField(_("note"), blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = ChecklistQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection checklist")
+        verbose_name_plural = _("inspection checklists")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.guide_id} v{self.version.number}: {self.get_conclusion_display()}"
+
+    @property
+    def counts(self) -> dict:
+        counts = dict.fromkeys(Verdict.values, 0)
+        for result in self.results:
+            counts[result["verdict"]] += 1
+        return counts
+
+
+class FeedbackKind(models.TextChoices):
+    OUTDATED = "outdated", _("Outdated or wrong")
+    NEW_VARIANT = "new_variant", _("New fake variant")
+
+
+class FeedbackStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def visible_to(self, user) -> FeedbackQuerySet:
+        """The administration that sent it; the guide's owner; platform admins."""
+        if not getattr(user, "is_authenticated", False) or not user.has_access:
+            return self.none()
+        if user.is_platform_admin:
+            return self.all()
+        organization = user.organization
+        if organization is None:
+            return self.none()
+        if user.is_enforcement:
+            return self.filter(organization=organization)
+        if user.is_right_holder:
+            return self.filter(guide__brand__owner=organization)
+        return self.none()
+
+
+class Feedback(models.Model):
+    """An officer's report on a guide: outdated or wrong, or a new fake variant (with a photo)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="feedback")
+    version = models.ForeignKey(GuideVersion, null=True, on_delete=models.SET_NULL, related_name="+")
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=FeedbackKind.choices)
+    message = models.TextField(_("message"))
+    photo = models.FileField(_("photo"), upload_to=private_upload_to("guides/feedback"), blank=True, max_length=255)
+    status = models.CharField(_("status"), max_length=12, choices=FeedbackStatus.choices, default=FeedbackStatus.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guide feedback")
+        verbose_name_plural = _("guide feedback")
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["status", "-created"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:60]}"
+
+
+class GuideViewDay(models.Model):
+    """How many times officers of one country read a guide on one day. Nobody's identity is
+    kept: only the count."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="view_days")
+    country = CountryField(_("country"))
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("guide views of a day")
+        verbose_name_plural = _("guide views")
+        constraints = [models.UniqueConstraint("guide", "country", "day", name="guide_view_day_unique")]
+        indexes = [models.Index(fields=["guide", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.guide_id} {self.country.code} {self.day}: {self.views}"

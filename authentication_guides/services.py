@@ -21,13 +21,20 @@ from brands.identifiers import normalize_countries
 from brands.models import Brand, Category, Product
 
 from .models import (
+    Checklist,
+    Conclusion,
+    Feedback,
+    FeedbackKind,
+    FeedbackStatus,
     Guide,
     GuideCountry,
     GuideStatus,
     GuideVersion,
+    GuideViewDay,
     Importance,
     Indicator,
     IndicatorKind,
+    Verdict,
     VersionStatus,
 )
 
@@ -411,4 +418,149 @@ def version_diff(older: GuideVersion, newer: GuideVersion) -> dict:
         "added": [{"id": str(k), "title": after[k].title} for k in after.keys() - before.keys()],
         "removed": [{"id": str(k), "title": before[k].title} for k in before.keys() - after.keys()],
         "changed": sorted(changed, key=lambda c: c["title"]),
+    }
+
+
+# --------------------------------------------------------------------------- officers' side
+
+
+def _readable_published(user: User, guide: Guide) -> GuideVersion:
+    """The published version of a guide `user` may read, for an enforcement officer."""
+    if not user.is_enforcement:
+        raise PermissionDenied(_("Inspections and feedback come from enforcement officers."))
+    guide = Guide.objects.visible_to(user).select_related("published_version").filter(pk=guide.pk).first()
+    if guide is None or guide.published_version is None:
+        raise PermissionDenied(_("This guide is not published."))
+    return guide.published_version
+
+
+def conclude(results: list[dict]) -> str:
+    """A decisive indicator matching the fake: likely counterfeit. Every decisive indicator
+    matching the genuine item (and none the fake): likely genuine. Otherwise: inconclusive."""
+    decisive = [r for r in results if r["importance"] == Importance.DECISIVE]
+    if any(r["verdict"] == Verdict.FAKE for r in decisive):
+        return Conclusion.LIKELY_COUNTERFEIT
+    if (
+        decisive
+        and all(r["verdict"] == Verdict.GENUINE for r in decisive)
+        and not any(r["verdict"] == Verdict.FAKE for r in results)
+    ):
+        return Conclusion.LIKELY_GENUINE
+    return Conclusion.INCONCLUSIVE
+
+
+@transaction.atomic
+def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> Checklist:
+    """Store an officer's inspection: a verdict per indicator of the published version (every
+    indicator answered once), and its conclusion."""
+    version = _readable_published(actor, guide)
+    indicators = {str(i.key): i for i in version.indicators.all()}
+    if not isinstance(results, (list, tuple)):
+        raise ValidationError({"results": [_("Give a list of results.")]})
+    answered: dict[str, dict] = {}
+    for result in results:
+        key = str((result or {}).get("indicator", "")) if isinstance(result, dict) else ""
+        verdict = result.get("verdict") if isinstance(result, dict) else None
+        if key not in indicators:
+            raise ValidationError({"results": [_("“%(key)s” is not an indicator of this guide.") % {"key": key}]})
+        if verdict not in Verdict.values:
+            raise ValidationError({"results": [_("A verdict is genuine, fake or unsure.")]})
+        if key in answered:
+            raise ValidationError({"results": [_("Each indicator is answered once.")]})
+        indicator = indicators[key]
+        answered[key] = {
+            "indicator": key,
+            "title": indicator.title,
+            "importance": indicator.importance,
+            "verdict": verdict,
+            "note": _text(result, "note", max_length=2000),
+        }
+    missing = [indicators[k].title for k in indicators if k not in answered]
+    if missing:
+        raise ValidationError({"results": [_("Answer every indicator: %(titles)s.") % {"titles": ", ".join(missing)}]})
+    ordered = [answered[str(i.key)] for i in version.indicators.all()]
+    return Checklist.objects.create(
+        guide_id=guide.pk,
+        version=version,
+        organization=actor.organization,
+        created_by=actor,
+        results=ordered,
+        conclusion=conclude(ordered),
+        note=_text({"note": note}, "note", max_length=MAX_TEXT),
+    )
+
+
+@transaction.atomic
+def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=None) -> Feedback:
+    """An officer reports that a guide is outdated or wrong, or sends a new fake variant."""
+    version = _readable_published(actor, guide)
+    if kind not in FeedbackKind.values:
+        raise ValidationError({"kind": [_("Choose outdated or new_variant.")]})
+    message = _text({"message": message}, "message", required=True, max_length=MAX_TEXT)
+    feedback = Feedback(
+        guide_id=guide.pk,
+        version=version,
+        organization=actor.organization,
+        created_by=actor,
+        kind=kind,
+        message=message,
+    )
+    if photo is not None:
+        feedback.photo.save(photo.name, photo.content, save=False)
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback:
+    """The brand's admins and editors answer; the answer is what the officers' side reads."""
+    feedback = (
+        Feedback.objects.select_for_update().filter(pk=feedback.pk, guide__in=Guide.objects.editable_by(actor)).first()
+    )
+    if feedback is None:
+        raise PermissionDenied(_("You cannot answer this."))
+    feedback.answer = _text({"answer": answer}, "answer", required=True, max_length=MAX_TEXT)
+    feedback.status = FeedbackStatus.ANSWERED
+    feedback.answered_by = actor
+    feedback.answered_at = timezone.now()
+    feedback.save(update_fields=["answer", "status", "answered_by", "answered_at"])
+    return feedback
+
+
+def guide_view_record(*, guide: Guide, user: User) -> None:
+    """Count an officer's reading of a published guide for their country and today: one UPDATE
+    (an INSERT the first time of the day). Nobody's identity is kept. Owners' and admins'
+    readings are not counted."""
+    if not user.is_enforcement or guide.status != GuideStatus.PUBLISHED:
+        return
+    from django.db import IntegrityError
+    from django.db.models import F
+
+    country, day = user.organization.country.code, timezone.localdate()
+    counted = GuideViewDay.objects.filter(guide_id=guide.pk, country=country, day=day)
+    if counted.update(views=F("views") + 1):
+        return
+    try:
+        with transaction.atomic():
+            GuideViewDay.objects.create(guide_id=guide.pk, country=country, day=day, views=1)
+    except IntegrityError:  # another reading created the day's row a moment ago
+        counted.update(views=F("views") + 1)
+
+
+def guide_usage(*, guides, days: int = 90) -> dict:
+    """Views per country and per day over the last `days` days, for `guides` (a queryset the
+    caller has scoped to what the person may see)."""
+    from django.db.models import Sum
+
+    since = timezone.localdate() - timezone.timedelta(days=days - 1)
+    rows = GuideViewDay.objects.filter(guide__in=guides, day__gte=since)
+    by_country = rows.values("country").annotate(views=Sum("views")).order_by("-views", "country")
+    by_day = rows.values("day").annotate(views=Sum("views")).order_by("day")
+    by_guide = rows.values("guide").annotate(views=Sum("views")).order_by("-views")
+    return {
+        "since": since,
+        "total": sum(r["views"] for r in by_country),
+        "by_country": [{"country": r["country"], "views": r["views"]} for r in by_country],
+        "by_day": [{"day": r["day"], "views": r["views"]} for r in by_day],
+        "by_guide": [{"guide": r["guide"], "views": r["views"]} for r in by_guide],
     }

@@ -239,6 +239,7 @@ SPECTACULAR_SETTINGS = {
         "CategoryEnum": "brands.models.Category",
         "PictureViewEnum": "brands.models.ImageCaption",
         "IndicatorKindEnum": "authentication_guides.models.IndicatorKind",
+        "FeedbackKindEnum": "authentication_guides.models.FeedbackKind",
     },
 }
 

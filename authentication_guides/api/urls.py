@@ -13,5 +13,13 @@ urlpatterns = [
         views.IndicatorImageView.as_view(),
         name="indicator-image",
     ),
+    path(
+        "guides/<int:pk>/feedback/<int:feedback_pk>/answer/",
+        views.FeedbackAnswerView.as_view(),
+        name="feedback-answer",
+    ),
+    path(
+        "guides/<int:pk>/feedback/<int:feedback_pk>/photo/", views.FeedbackPhotoView.as_view(), name="feedback-photo"
+    ),
     path("", include(router.urls)),
 ]

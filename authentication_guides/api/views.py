@@ -6,6 +6,7 @@ platform admins) read the latest version, draft included. Writes go through the 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,7 +27,17 @@ from ipm_portal.api import CountryCodeField
 from uploads.serializers import SafeImageField
 
 from .. import services
-from ..models import Guide, GuideVersion, Importance, Indicator, IndicatorKind
+from ..models import (
+    Checklist,
+    Feedback,
+    FeedbackKind,
+    Guide,
+    GuideVersion,
+    Importance,
+    Indicator,
+    IndicatorKind,
+    Verdict,
+)
 
 
 def sees_drafts(user, guide: Guide) -> bool:
@@ -157,8 +168,63 @@ class VersionHistorySerializer(serializers.Serializer):
     changes = VersionChangesSerializer(allow_null=True, help_text=_("What changed since the version before."))
 
 
+class ChecklistResultSerializer(serializers.Serializer):
+    indicator = serializers.UUIDField()
+    verdict = serializers.ChoiceField(choices=Verdict.choices)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ChecklistWriteSerializer(serializers.Serializer):
+    results = ChecklistResultSerializer(many=True, max_length=500)
+    note = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+
+class ChecklistSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number")
+    counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Checklist
+        fields = ["id", "guide", "version", "results", "counts", "conclusion", "note", "created"]
+
+
+class FeedbackWriteSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FeedbackKind.choices)
+    message = serializers.CharField(max_length=20_000)
+    photo = SafeImageField(required=False)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", allow_null=True, default=None)
+    photo = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "guide", "version", "kind", "message", "photo", "status", "answer", "answered_at", "created"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo(self, feedback: Feedback) -> str | None:
+        if not feedback.photo:
+            return None
+        url = reverse("guides-api:feedback-photo", args=[feedback.guide_id, feedback.pk])
+        return self.context["request"].build_absolute_uri(url)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=20_000)
+
+
+class UsageSerializer(serializers.Serializer):
+    since = serializers.DateField()
+    total = serializers.IntegerField()
+    by_country = serializers.ListField(child=serializers.DictField())
+    by_day = serializers.ListField(child=serializers.DictField())
+    by_guide = serializers.ListField(child=serializers.DictField())
+
+
 class GuideViewSet(viewsets.ModelViewSet):
     serializer_class = GuideSerializer
+    lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -188,6 +254,11 @@ class GuideViewSet(viewsets.ModelViewSet):
         context = super().get_serializer_context()
         context["with_indicators"] = self.action != "list"
         return context
+
+    def retrieve(self, request, *args, **kwargs):
+        guide = self.get_object()
+        services.guide_view_record(guide=guide, user=request.user)
+        return Response(self.get_serializer(guide).data)
 
     def get_object(self):
         guide = super().get_object()
@@ -291,6 +362,112 @@ class GuideViewSet(viewsets.ModelViewSet):
             counterfeit_image=data.pop("counterfeit_image", None),
         )
         return Response(IndicatorSerializer(indicator, context={"request": request}).data, status=201)
+
+    @extend_schema(
+        request=ChecklistWriteSerializer, responses={200: ChecklistSerializer(many=True), 201: ChecklistSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def checklists(self, request, pk=None):
+        """POST: an officer's inspection (a verdict per indicator of the published version);
+        GET: the inspections of this guide by the person's administration."""
+        guide = self.get_object()
+        if request.method == "POST":
+            body = ChecklistWriteSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            results = [{**r, "indicator": str(r["indicator"])} for r in body.validated_data["results"]]
+            checklist = services.checklist_record(
+                actor=request.user, guide=guide, results=results, note=body.validated_data["note"]
+            )
+            return Response(ChecklistSerializer(checklist).data, status=status.HTTP_201_CREATED)
+        checklists = Checklist.objects.visible_to(request.user).filter(guide=guide).select_related("version")
+        page = self.paginate_queryset(checklists)
+        return self.get_paginated_response(ChecklistSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": FeedbackWriteSerializer},
+        responses={200: FeedbackSerializer(many=True), 201: FeedbackSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def feedback(self, request, pk=None):
+        """POST (officers): "this guide is outdated or wrong", or a new fake variant with a photo.
+        GET: the feedback the person may see (their administration's, or all, for the owner)."""
+        guide = self.get_object()
+        context = {"request": request}
+        if request.method == "POST":
+            body = FeedbackWriteSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            feedback = services.feedback_send(actor=request.user, guide=guide, **body.validated_data)
+            return Response(FeedbackSerializer(feedback, context=context).data, status=status.HTTP_201_CREATED)
+        items = Feedback.objects.visible_to(request.user).filter(guide=guide).select_related("version")
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(FeedbackSerializer(page, many=True, context=context).data)
+
+    @extend_schema(responses=FeedbackSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="feedback-queue")
+    def feedback_queue(self, request):
+        """The brand owner's queue: feedback on its guides, open first, newest first."""
+        items = (
+            Feedback.objects.visible_to(request.user).select_related("version").order_by("status", "-created", "-id")
+        )
+        state = request.query_params.get("status")
+        if state:
+            items = items.filter(status=state)
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(FeedbackSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(responses=UsageSerializer, parameters=[OpenApiParameter("days", int)])
+    @action(detail=True, methods=["get"])
+    def usage(self, request, pk=None):
+        """Officers' readings of this guide per country and per day (no names)."""
+        guide = self.get_object()
+        if not sees_drafts(request.user, guide):
+            raise PermissionDenied(_("Only the brand owner sees how a guide is used."))
+        return Response(services.guide_usage(guides=Guide.objects.filter(pk=guide.pk), days=_days(request)))
+
+    @extend_schema(
+        responses=UsageSerializer, parameters=[OpenApiParameter("days", int)], operation_id="v1_guides_usage_all"
+    )
+    @action(detail=False, methods=["get"], url_path="usage")
+    def usage_all(self, request):
+        """The dashboard: readings of all the organization's guides (platform admins: all)."""
+        user = request.user
+        if not (user.is_right_holder or user.is_platform_admin):
+            raise PermissionDenied(_("Only brand owners see how their guides are used."))
+        return Response(services.guide_usage(guides=Guide.objects.visible_to(user), days=_days(request)))
+
+
+def _days(request) -> int:
+    value = request.query_params.get("days", "90")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 730:
+        raise ApiValidationError({"days": [_("Give a number of days from 1 to 730.")]})
+    return int(value)
+
+
+class FeedbackAnswerView(APIView):
+    """POST /api/v1/guides/{id}/feedback/{feedback_id}/answer/ (the brand's admins and editors)."""
+
+    @extend_schema(request=AnswerSerializer, responses=FeedbackSerializer)
+    def post(self, request, pk, feedback_pk):
+        feedback = get_object_or_404(Feedback.objects.visible_to(request.user), pk=feedback_pk, guide_id=pk)
+        body = AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        feedback = services.feedback_answer(
+            actor=request.user, feedback=feedback, answer=body.validated_data["answer"]
+        )
+        return Response(FeedbackSerializer(feedback, context={"request": request}).data)
+
+
+class FeedbackPhotoView(APIView):
+    @extend_schema(responses={(200, "image/*"): bytes})
+    def get(self, request, pk, feedback_pk):
+        from django.http import Http404
+
+        from uploads.serving import protected_file_response
+
+        feedback = get_object_or_404(Feedback.objects.visible_to(request.user), pk=feedback_pk, guide_id=pk)
+        if not feedback.photo:
+            raise Http404
+        return protected_file_response(request, feedback.photo)
 
 
 class IndicatorView(APIView):
