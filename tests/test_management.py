@@ -19,8 +19,9 @@ def test_createsuperuser_noinput_makes_an_approved_platform_admin(monkeypatch, a
     assert api(user).get("/api/v1/admin/organizations/").status_code == 200
 
 
-def test_seed_demo_is_idempotent(settings, capsys):
+def test_seed_demo_is_idempotent(settings, capsys, tmp_path):
     settings.DEBUG = True
+    settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo")
     counts = (User.objects.count(), Organization.objects.count())
     out = capsys.readouterr().out
@@ -33,6 +34,12 @@ def test_seed_demo_is_idempotent(settings, capsys):
     assert roles == {"admin", "editor", "viewer", "coordinator", "officer"}
     customs_countries = set(Organization.objects.filter(kind="customs").values_list("country", flat=True))
     assert len(customs_countries) == 2
+    from authentication_guides.models import Guide
+    from brands.models import Brand, Product
+
+    assert Brand.objects.count() == 4 and Product.objects.count() == 11
+    assert all(p.images.count() == 3 for p in Product.objects.all())
+    assert Guide.objects.filter(status="published").count() == 8
 
 
 def test_seed_demo_demo_accounts_can_sign_in(settings, anonymous):

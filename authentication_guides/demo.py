@@ -1,0 +1,129 @@
+"""Demo guides for `manage.py seed_demo`: one published guide per demo brand, with a genuine and
+a counterfeit picture per indicator drawn with Pillow, and a French translation of the first.
+Idempotent."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import Role, User
+from brands.models import Brand
+
+from . import services
+from .models import Guide
+
+INDICATORS = [
+    (
+        "Serial number engraving",
+        "Laser-engraved, 8 digits, sharp edges; fakes are printed or shallow.",
+        "Case back, at 6 o'clock",
+        "decisive",
+        "check",
+    ),
+    (
+        "Hologram label",
+        "The hologram shows the logo turning from gold to green when tilted.",
+        "Box, left side",
+        "strong",
+        "security_feature",
+    ),
+    (
+        "Stitching",
+        "Genuine: 8 stitches per cm, even and waxed. Fakes: 5 to 6, uneven.",
+        "Strap, left seam",
+        "supporting",
+        "check",
+    ),
+]
+
+
+def _picture(text: str, genuine: bool) -> SimpleUploadedFile:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 480), (236, 248, 240) if genuine else (252, 236, 236))
+    draw = ImageDraw.Draw(image)
+    colour = (20, 120, 60) if genuine else (170, 30, 30)
+    if genuine:
+        for x in range(80, 560, 24):
+            draw.line((x, 200, x + 12, 200), fill=colour, width=4)
+    else:
+        for x in range(80, 560, 40):
+            draw.line((x, 196 + (x % 3) * 4, x + 20, 204), fill=colour, width=3)
+    draw.rectangle((40, 40, 600, 440), outline=colour, width=6)
+    draw.text((56, 56), ("GENUINE — " if genuine else "COUNTERFEIT — ") + text, fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def seed(stdout=None) -> int:
+    from uploads.images import clean_image
+
+    created = 0
+    for brand in Brand.objects.select_related("owner").order_by("pk"):
+        if Guide.objects.filter(brand=brand).exists():
+            continue
+        editor = (
+            User.objects.filter(membership__organization=brand.owner, membership__role__in=(Role.ADMIN, Role.EDITOR))
+            .order_by("pk")
+            .first()
+        )
+        if editor is None:
+            continue
+        product = brand.products.order_by("pk").first()
+        guide = services.guide_create(
+            actor=editor,
+            brand=brand,
+            data={
+                "title": f"How to tell a genuine {brand.name} from a fake",
+                "summary": "Check the decisive indicator first: a fake fails it in seconds.",
+                "language": "en",
+                "product": product,
+            },
+        )
+        for title, description, location, importance, kind in INDICATORS:
+            services.indicator_add(
+                actor=editor,
+                guide=guide,
+                data={
+                    "title": title,
+                    "description": description,
+                    "location": location,
+                    "importance": importance,
+                    "kind": kind,
+                },
+                genuine_image=clean_image(_picture(title, genuine=True)),
+                counterfeit_image=clean_image(_picture(title, genuine=False)),
+            )
+        services.guide_publish(actor=editor, guide=guide)
+        french = services.guide_create(
+            actor=editor,
+            brand=brand,
+            data={
+                "title": f"Reconnaître un vrai {brand.name} d'une contrefaçon",
+                "language": "fr",
+                "translation_of": guide,
+                "product": product,
+            },
+        )
+        title, description, location, importance, kind = INDICATORS[0]
+        services.indicator_add(
+            actor=editor,
+            guide=french,
+            data={
+                "title": "Gravure du numéro de série",
+                "description": "Gravée au laser, 8 chiffres, bords nets.",
+                "location": "Fond du boîtier, à 6 heures",
+                "importance": importance,
+                "kind": kind,
+            },
+            genuine_image=clean_image(_picture(title, genuine=True)),
+            counterfeit_image=clean_image(_picture(title, genuine=False)),
+        )
+        services.guide_publish(actor=editor, guide=french)
+        created += 2
+    if stdout is not None:
+        stdout.write(f"Demo guides ready ({created} new guides).")
+    return created
