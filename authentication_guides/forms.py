@@ -1,0 +1,271 @@
+"""Forms of the guide pages. They parse what the browser sends into the dicts the services take;
+the services validate again (languages, visibility that only narrows, products of the brand) and
+their refusals are put back on the matching fields with `add_service_errors`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf.locale import LANG_INFO
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.forms import PortalForm
+from brands.forms import ServiceForm
+from brands.models import Brand, Category, Product
+from uploads.forms import SafeImageField
+
+from .models import Guide, Importance, IndicatorKind
+
+ANY = _("Any")
+
+
+def language_name(code: str) -> str:
+    info = LANG_INFO.get(code, {})
+    return gettext(info["name"]) if "name" in info else code
+
+
+def _language_choices():
+    # Evaluated when the form is rendered, so the names follow the active language.
+    codes = [code for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info]
+    return sorted(((code, language_name(code)) for code in codes), key=lambda choice: choice[1].casefold())
+
+
+class _ProductChoice(forms.ModelChoiceField):
+    """A product, named with its brand when the form offers several brands' products."""
+
+    def __init__(self, *args, with_brand: bool = False, **kwargs):
+        self.with_brand = with_brand
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, product: Product) -> str:
+        label = f"{product.name} ({product.sku})" if product.sku else product.name
+        return f"{product.brand.name} — {label}" if self.with_brand else label
+
+
+class GuideForm(ServiceForm):
+    """A new guide (with its brand, unless it is fixed), a translation, or a guide's settings.
+
+    On an existing guide, `service_data()` holds only what changed: sending an unchanged title
+    would open a new draft version of a published guide for nothing."""
+
+    ALL, SELECTED = "all", "selected"
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=20_000,
+        help_text=_("What the guide covers and what to look at first."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the guide"), choices=lambda: [("", _("Choose a language")), *_language_choices()]
+    )
+    category = forms.ChoiceField(
+        label=_("Product category"),
+        required=False,
+        choices=[("", _("None (or the product's)")), *Category.choices],
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who sees this guide"),
+        choices=[
+            (ALL, _("Every administration that sees the brand")),
+            (SELECTED, _("Only the administrations of the countries chosen below")),
+        ],
+        initial=ALL,
+        widget=forms.RadioSelect,
+    )
+    countries = forms.MultipleChoiceField(
+        label=_("Countries"),
+        choices=lambda: list(countries),
+        required=False,
+        help_text=_(
+            "Only countries that see the brand: a guide can narrow its brand's visibility, never widen it. "
+            "Hold Ctrl (or ⌘) to choose several."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    error_fields = {"visibility": "countries", "translation_of": "language"}
+
+    def __init__(self, *args, user, brand: Brand | None = None, guide: Guide | None = None, version=None, **kwargs):
+        self.guide = guide
+        if guide is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "title": version.title if version else "",
+                    "summary": version.summary if version else "",
+                    "language": guide.language,
+                    "product": guide.product_id,
+                    "category": guide.category,
+                    "visibility": self.ALL if guide.visible_to_all else self.SELECTED,
+                    "countries": [row.country.code for row in guide.visibility_countries.all()],
+                },
+            )
+            brand = guide.brand
+        super().__init__(*args, **kwargs)
+        products = Product.objects.editable_by(user).select_related("brand").order_by("brand__name", "name", "id")
+        fields = dict(self.fields)
+        if brand is None:
+            # A new guide: the person chooses one of the brands they may write for.
+            fields = {
+                "brand": forms.ModelChoiceField(
+                    label=_("Brand"),
+                    queryset=Brand.objects.editable_by(user).order_by("name", "id"),
+                    empty_label=_("Choose a brand"),
+                ),
+                **fields,
+            }
+        else:
+            products = products.filter(brand=brand)
+        fields["product"] = _ProductChoice(
+            label=_("Product"),
+            queryset=products,
+            required=False,
+            empty_label=_("None: the guide covers the brand or a category"),
+            with_brand=brand is None,
+        )
+        order = ["brand", "title", "summary", "language", "product", "category", "visibility", "countries"]
+        self.fields = {name: fields[name] for name in order if name in fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("visibility") == self.SELECTED and not cleaned.get("countries") and "countries" in cleaned:
+            self.add_error("countries", _("Choose at least one country, or keep the brand's visibility."))
+        return cleaned
+
+    def _visibility(self) -> dict:
+        data = self.cleaned_data
+        if data["visibility"] == self.ALL:
+            return {"all": True}
+        return {"all": False, "countries": data["countries"]}
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        values = {
+            "title": data["title"],
+            "summary": data["summary"],
+            "language": data["language"],
+            "product": data["product"],
+            "category": data["category"],
+            "visibility": self._visibility(),
+        }
+        if self.guide is None:
+            return values
+        changed = {name for name in self.changed_data if name not in ("title", "summary")}
+        if changed & {"visibility", "countries"}:
+            changed.add("visibility")
+        for name in ("title", "summary"):
+            # A browser sends a textarea's line breaks as CRLF: not a change on its own.
+            if _lines(values[name]) != _lines(self.initial.get(name) or ""):
+                changed.add(name)
+        return {field: value for field, value in values.items() if field in changed}
+
+
+def _lines(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+class IndicatorForm(ServiceForm):
+    """An indicator with its two pictures: both required when adding; when editing, a picture
+    left empty keeps the current one."""
+
+    title = forms.CharField(label=_("What to check"), max_length=200, help_text=_("e.g. “Stitches on the left seam”."))
+    description = forms.CharField(
+        label=_("How to tell"),
+        required=False,
+        max_length=20_000,
+        help_text=_("e.g. “Genuine: 8 stitches per cm, straight. Fakes: 5 or 6, uneven.”"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    location = forms.CharField(
+        label=_("Where on the item"), required=False, max_length=200, help_text=_("e.g. “inside the left shoe”.")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=IndicatorKind.choices, initial=IndicatorKind.CHECK)
+    importance = forms.ChoiceField(
+        label=_("Importance"),
+        choices=Importance.choices,
+        initial=Importance.STRONG,
+        help_text=_("Decisive: on its own, tells a fake. Decisive indicators are shown first."),
+        widget=forms.RadioSelect,
+    )
+    order = forms.IntegerField(
+        label=_("Position"),
+        required=False,
+        min_value=0,
+        max_value=32_000,
+        help_text=_("Within the same importance, indicators are shown in increasing position."),
+    )
+
+    def __init__(self, *args, indicator=None, **kwargs):
+        if indicator is not None:
+            fields = ("title", "description", "location", "kind", "importance", "order")
+            kwargs.setdefault("initial", {field: getattr(indicator, field) for field in fields})
+        super().__init__(*args, **kwargs)
+        adding = indicator is None
+        keep = "" if adding else _("Leave empty to keep the current picture.")
+        self.fields["genuine_image"] = SafeImageField(
+            label=_("Picture of the genuine item"),
+            required=adding,
+            help_text=keep or _("A JPEG, PNG or WebP picture."),
+            error_messages={"required": _("Add a picture of the genuine item.")},
+        )
+        self.fields["counterfeit_image"] = SafeImageField(
+            label=_("Picture of a counterfeit"),
+            required=adding,
+            help_text=keep or _("A JPEG, PNG or WebP picture, showing the same place as the genuine one."),
+            error_messages={"required": _("Add a picture of a counterfeit.")},
+        )
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("genuine_image", None)
+        data.pop("counterfeit_image", None)
+        if data.get("order") is None:
+            data.pop("order", None)  # the service puts a new indicator last
+        return data
+
+    def pictures(self) -> dict:
+        """The new pictures (uploads.images.CleanImage), None for a side left unchanged."""
+        return {
+            side: value if value else None
+            for side, value in (
+                ("genuine_image", self.cleaned_data.get("genuine_image")),
+                ("counterfeit_image", self.cleaned_data.get("counterfeit_image")),
+            )
+        }
+
+
+class UnpublishForm(PortalForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2_000,
+        help_text=_("The brand owner is told it, and it goes to the audit log."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class GuideFilterForm(PortalForm):
+    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none(), required=False, empty_label=ANY)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, guides, **kwargs):
+        """`guides`: the guides the person may see; the choices are their brands and languages."""
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = Brand.objects.filter(pk__in=guides.values("brand")).order_by("name", "id")
+        languages = guides.order_by().values_list("language", flat=True).distinct()
+        self.fields["language"].choices = lambda: [
+            ("", ANY),
+            *sorted(((code, language_name(code)) for code in languages), key=lambda c: c[1].casefold()),
+        ]
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        if self.cleaned_data["brand"] is not None:
+            queryset = queryset.filter(brand=self.cleaned_data["brand"])
+        if self.cleaned_data["language"]:
+            queryset = queryset.filter(language=self.cleaned_data["language"])
+        return queryset
