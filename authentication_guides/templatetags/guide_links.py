@@ -1,0 +1,38 @@
+"""`{% guides_for brand product as guides %}`: the guides of a brand (or those that apply to a
+product: its own, and the brand's general ones of no or the same category) that the person may
+see, for the catalogue's brand and product pages. One query, through `visible_to(user)`."""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import OuterRef, Q, Subquery
+
+from ..models import Guide, GuideVersion
+from ..views.common import sees_drafts
+
+register = template.Library()
+
+SHOWN = 10
+
+
+@register.simple_tag(takes_context=True)
+def guides_for(context, brand, product=None) -> dict:
+    """{"guides": up to SHOWN guides with `shown_title`, "more": whether there are others}."""
+    user = context["request"].user
+    guides = Guide.objects.visible_to(user).filter(brand=brand)
+    if product is not None:
+        guides = guides.filter(Q(product=product) | Q(product__isnull=True, category__in=["", product.category]))
+    latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number").values("title")[:1]
+    rows = list(
+        guides.select_related("published_version")
+        .annotate(latest_title=Subquery(latest))
+        .order_by("-created", "-id")[: SHOWN + 1]
+    )
+    for guide in rows:
+        guide.brand = brand  # the same brand: no query to read its owner
+        owner_view = sees_drafts(user, guide)
+        guide.owner_view = owner_view
+        guide.shown_title = guide.latest_title if owner_view else guide.published_version.title
+    if product is not None:
+        rows.sort(key=lambda guide: guide.product_id is None)  # the product's own guides first
+    return {"guides": rows[:SHOWN], "more": len(rows) > SHOWN}
