@@ -15,7 +15,7 @@ from brands.forms import ServiceForm
 from brands.models import Brand, Category, Product
 from uploads.forms import SafeImageField
 
-from .models import Guide, Importance, IndicatorKind
+from .models import Guide, Importance, IndicatorKind, Verdict
 
 ANY = _("Any")
 
@@ -236,6 +236,43 @@ class IndicatorForm(ServiceForm):
                 ("counterfeit_image", self.cleaned_data.get("counterfeit_image")),
             )
         }
+
+
+class ChecklistForm(PortalForm):
+    """An inspection: for each indicator of the published version, what the item shows (matches
+    genuine, matches fake, can't tell) with an optional note; a note on the whole inspection."""
+
+    def __init__(self, *args, indicators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"verdict-{indicator.key}"] = forms.ChoiceField(
+                label=_("What the item shows"),
+                choices=Verdict.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose what the item shows for this indicator.")},
+            )
+            self.fields[f"note-{indicator.key}"] = forms.CharField(
+                label=_("Note (optional)"), required=False, max_length=2_000
+            )
+        self.fields["note"] = forms.CharField(
+            label=_("Note on the inspection (optional)"),
+            required=False,
+            max_length=20_000,
+            help_text=_("e.g. the consignment, the quantity, where the item was found."),
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def rows(self) -> list[tuple]:
+        """(indicator, its verdict field, its note field), in the order shown."""
+        return [(i, self[f"verdict-{i.key}"], self[f"note-{i.key}"]) for i in self.indicators]
+
+    def results(self) -> list[dict]:
+        data = self.cleaned_data
+        return [
+            {"indicator": str(i.key), "verdict": data[f"verdict-{i.key}"], "note": data[f"note-{i.key}"]}
+            for i in self.indicators
+        ]
 
 
 class UnpublishForm(PortalForm):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import editing, reading, workflow
+from .views import editing, inspection, reading, workflow
 
 app_name = "guides"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("<int:pk>/publish/", workflow.guide_publish, name="publish"),
     path("<int:pk>/archive/", workflow.guide_archive, name="archive"),
     path("<int:pk>/unpublish/", workflow.guide_unpublish, name="unpublish"),
+    path("<int:pk>/check/", inspection.checklist_start, name="check"),
+    path("<int:pk>/checks/<int:checklist_pk>/", inspection.checklist_detail, name="checklist"),
 ]
