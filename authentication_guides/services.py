@@ -192,12 +192,17 @@ def open_version(actor: User, guide: Guide) -> GuideVersion:
 @transaction.atomic
 def guide_update(*, actor: User, guide: Guide, data: dict) -> Guide:
     guide = _editable_guide(actor, guide, lock=True)
-    if "title" in data or "summary" in data:
+    texts = {}
+    if "title" in data:
+        texts["title"] = _text(data, "title", required=True)
+    if "summary" in data:
+        texts["summary"] = _text(data, "summary", max_length=MAX_TEXT)
+    current = _current_open(guide) or guide.published_version or guide.latest_version()
+    if any(getattr(current, field) != value for field, value in texts.items()):
+        # Only a real change opens the next draft of a published guide.
         version = open_version(actor, guide)
-        if "title" in data:
-            version.title = _text(data, "title", required=True)
-        if "summary" in data:
-            version.summary = _text(data, "summary", max_length=MAX_TEXT)
+        for field, value in texts.items():
+            setattr(version, field, value)
         version.save(update_fields=["title", "summary"])
     fields = []
     if "language" in data:
@@ -338,6 +343,9 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
     """Freeze the version being written and make it what officers see, in one transaction."""
     guide = _editable_guide(actor, guide, lock=True)
     version = _current_open(guide)
+    if version is None and guide.published_version is not None and guide.status != GuideStatus.PUBLISHED:
+        # Archived, or unpublished by moderation: publishing again restores the last version.
+        return _republish(actor, guide, ip=ip)
     if version is None:
         raise ValidationError({"status": [_("There is no draft to publish: edit the guide first.")]})
     if not version.indicators.exists():
@@ -358,6 +366,21 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
         organization=guide.brand.owner,
         ip=ip,
         details={"version": version.number},
+    )
+    return guide
+
+
+def _republish(actor: User, guide: Guide, *, ip: str | None) -> Guide:
+    guide.status = GuideStatus.PUBLISHED
+    guide.moderation_reason = ""
+    guide.save(update_fields=["status", "moderation_reason"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.GUIDE_PUBLISHED,
+        target=guide,
+        organization=guide.brand.owner,
+        ip=ip,
+        details={"version": guide.published_version.number, "restored": True},
     )
     return guide
 

@@ -211,3 +211,24 @@ def test_the_guide_list_is_bounded(editor, brand_fr, api, officer_fr, django_ass
         with django_assert_max_num_queries(10):
             response = client.get("/api/v1/guides/")
         assert response.json()["count"] == 12
+
+
+def test_an_unchanged_title_opens_no_draft(editor, guide):
+    add_indicator(editor, guide["id"])
+    publish(editor, guide["id"])
+    editor.patch(f"/api/v1/guides/{guide['id']}/", {"title": guide["title"]}, format="json")
+    assert Guide.objects.get(pk=guide["id"]).versions.count() == 1
+    editor.patch(f"/api/v1/guides/{guide['id']}/", {"title": "New title"}, format="json")
+    assert Guide.objects.get(pk=guide["id"]).versions.count() == 2
+
+
+def test_an_archived_or_unpublished_guide_can_be_published_again(editor, guide, api, platform_admin, officer_fr):
+    add_indicator(editor, guide["id"])
+    publish(editor, guide["id"])
+    api(platform_admin).post(f"/api/v1/guides/{guide['id']}/unpublish/", {"reason": "Check"}, format="json")
+    assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").status_code == 404
+    again = publish(editor, guide["id"])
+    assert again.status_code == 200 and again.json()["status"] == "published"
+    assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").json()["version"] == 1
+    editor.post(f"/api/v1/guides/{guide['id']}/archive/")
+    assert publish(editor, guide["id"]).json()["status"] == "published"

@@ -48,6 +48,7 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
         assert nav_links(client.get("/").content.decode()) == {
             "/",
             "/catalogue/",
+            "/guides/",
             "/accounts/members/",
             "/accounts/me/",
         }
@@ -56,7 +57,7 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
 def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
     for person in (officer_fr, acme_viewer):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {"/", "/catalogue/", "/accounts/me/"}
+        assert nav_links(client.get("/").content.decode()) == {"/", "/catalogue/", "/guides/", "/accounts/me/"}
 
 
 def test_pending_person_sees_only_sign_out(client, acme):
