@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import AuditAction, User
-from brands.identifiers import normalize_countries
+from brands.identifiers import parse_visibility
 from brands.models import Brand, Category, Product
 
 from .models import (
@@ -75,16 +75,11 @@ def _clean_visibility(brand: Brand, visibility) -> tuple[bool, list[str]]:
     """A guide may narrow its brand's visibility, never widen it."""
     if visibility is None:
         return True, []
-    if not isinstance(visibility, dict) or not isinstance(visibility.get("all"), bool):
-        raise ValidationError({"visibility": [_('Give {"all": true} or {"all": false, "countries": [...]}.')]})
-    if visibility["all"]:
+    visible_to_all, countries = parse_visibility(
+        visibility, empty_message=_("Choose at least one country, or keep the brand's visibility.")
+    )
+    if visible_to_all:
         return True, []
-    try:
-        countries = normalize_countries(visibility.get("countries") or [])
-    except ValidationError as error:
-        raise ValidationError({"visibility": error.messages}) from None
-    if not countries:
-        raise ValidationError({"visibility": [_("Choose at least one country, or keep the brand's visibility.")]})
     if not brand.visible_to_all:
         allowed = set(brand.visibility_countries.values_list("country", flat=True))
         wider = [c for c in countries if c not in allowed]

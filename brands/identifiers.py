@@ -85,3 +85,20 @@ def normalize_countries(values) -> list[str]:
         if code not in seen:
             seen.append(code)
     return seen
+
+
+def parse_visibility(visibility, *, empty_message: str) -> tuple[bool, list[str]]:
+    """{"all": true} or {"all": false, "countries": [at least one ISO code]} as (all, countries).
+    "all" is required: a visibility without it must never default to everyone. Errors are keyed
+    "visibility"; `empty_message` is the one for a list with no country."""
+    if not isinstance(visibility, dict) or not isinstance(visibility.get("all"), bool):
+        raise ValidationError({"visibility": [_('Give {"all": true} or {"all": false, "countries": [...]}.')]})
+    if visibility["all"]:
+        return True, []
+    try:
+        countries = normalize_countries(visibility.get("countries") or [])
+    except ValidationError as error:
+        raise ValidationError({"visibility": error.messages}) from None
+    if not countries:
+        raise ValidationError({"visibility": [empty_message]})
+    return False, countries

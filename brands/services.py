@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import AuditAction, User
 
-from .identifiers import normalize_countries, normalize_country, normalize_gtin, normalize_hs_code
+from .identifiers import (
+    normalize_countries,
+    normalize_country,
+    normalize_gtin,
+    normalize_hs_code,
+    parse_visibility,
+)
 from .models import (
     Brand,
     BrandCountry,
@@ -135,21 +141,9 @@ def _clean_brand(data: dict, *, partial: bool) -> dict[str, Any]:
 
 
 def _clean_visibility(visibility) -> tuple[bool, list[str]]:
-    """{"all": true} or {"all": false, "countries": [at least one ISO code]}."""
-    # "all" is required: a visibility without it must not default to everyone.
-    if not isinstance(visibility, dict) or not isinstance(visibility.get("all"), bool):
-        raise ValidationError({"visibility": [_('Give {"all": true} or {"all": false, "countries": [...]}.')]})
-    if visibility["all"]:
-        return True, []
-    try:
-        countries = normalize_countries(visibility.get("countries") or [])
-    except ValidationError as error:
-        raise ValidationError({"visibility": error.messages}) from None
-    if not countries:
-        raise ValidationError(
-            {"visibility": [_("Choose at least one country, or make the brand visible to every administration.")]}
-        )
-    return False, countries
+    return parse_visibility(
+        visibility, empty_message=_("Choose at least one country, or make the brand visible to every administration.")
+    )
 
 
 def _set_visibility(brand: Brand, visibility) -> None:
