@@ -49,6 +49,10 @@ ALLOWED_IDENTICAL = {
             "contacts",  # same word in French (model verbose name plural)
             "GTIN",  # GS1 identifier, not translated
             "GTIN-14",  # GS1 identifier, not translated
+            "Guides",  # same word in French (authentication guides, main navigation)
+            "%(counter)s guide",  # same word in French (the plural is "guides" too)
+            "message",  # same word in French (guide feedback field)
+            "conclusion",  # same word in French (inspection checklist field)
         }
     ),
     "es": frozenset(
