@@ -178,6 +178,9 @@ class Indicator(models.Model):
     # any version refers to them.
     genuine_image = models.FileField(_("genuine"), upload_to=private_upload_to("guides"), max_length=255)
     counterfeit_image = models.FileField(_("counterfeit"), upload_to=private_upload_to("guides"), max_length=255)
+    # Made by a task after commit (1280 px): what a phone loads; the original until they exist.
+    genuine_thumb = models.FileField(upload_to=private_upload_to("guides/thumbs"), blank=True, max_length=255)
+    counterfeit_thumb = models.FileField(upload_to=private_upload_to("guides/thumbs"), blank=True, max_length=255)
 
     class Meta:
         verbose_name = _("indicator")

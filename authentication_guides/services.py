@@ -149,7 +149,11 @@ def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
         guide.translation_group = original.translation_group
     guide.save()
     _set_visibility(guide, visible_to_all, countries)
-    GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
+    first = GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
+    if source is not None:
+        template = original.published_version or original.latest_version()
+        if template is not None:
+            _copy_indicators(template, first)
     return guide
 
 
@@ -177,11 +181,42 @@ def open_version(actor: User, guide: Guide) -> GuideVersion:
                 order=i.order,
                 genuine_image=i.genuine_image.name,
                 counterfeit_image=i.counterfeit_image.name,
+                genuine_thumb=i.genuine_thumb.name,
+                counterfeit_thumb=i.counterfeit_thumb.name,
             )
             for i in source.indicators.all()
         ]
     )
     return draft
+
+
+def _copy_indicators(source: GuideVersion, target: GuideVersion) -> None:
+    """Start a version with another's indicators (a new translation): texts to translate, the
+    same pictures (files are shared, never deleted while referred to)."""
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                version=target,
+                kind=i.kind,
+                title=i.title,
+                description=i.description,
+                location=i.location,
+                importance=i.importance,
+                order=i.order,
+                genuine_image=i.genuine_image.name,
+                counterfeit_image=i.counterfeit_image.name,
+                genuine_thumb=i.genuine_thumb.name,
+                counterfeit_thumb=i.counterfeit_thumb.name,
+            )
+            for i in source.indicators.all()
+        ]
+    )
+
+
+def _thumbnails_after_commit(indicator: Indicator) -> None:
+    from .tasks import make_indicator_thumbnails
+
+    transaction.on_commit(lambda: make_indicator_thumbnails.delay(indicator.pk))
 
 
 @transaction.atomic
@@ -280,6 +315,7 @@ def indicator_add(*, actor: User, guide: Guide, data: dict, genuine_image, count
     indicator.genuine_image.save(genuine_image.name, genuine_image.content, save=False)
     indicator.counterfeit_image.save(counterfeit_image.name, counterfeit_image.content, save=False)
     indicator.save()
+    _thumbnails_after_commit(indicator)
     return indicator
 
 
@@ -299,9 +335,13 @@ def indicator_update(*, actor: User, guide: Guide, key, data: dict, genuine_imag
         setattr(indicator, field, value)
     if genuine_image is not None:
         indicator.genuine_image.save(genuine_image.name, genuine_image.content, save=False)
+        indicator.genuine_thumb = ""
     if counterfeit_image is not None:
         indicator.counterfeit_image.save(counterfeit_image.name, counterfeit_image.content, save=False)
+        indicator.counterfeit_thumb = ""
     indicator.save()
+    if genuine_image is not None or counterfeit_image is not None:
+        _thumbnails_after_commit(indicator)
     return indicator
 
 

@@ -232,3 +232,34 @@ def test_an_archived_or_unpublished_guide_can_be_published_again(editor, guide, 
     assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").json()["version"] == 1
     editor.post(f"/api/v1/guides/{guide['id']}/archive/")
     assert publish(editor, guide["id"]).json()["status"] == "published"
+
+
+def test_indicator_pictures_get_phone_sized_copies_after_commit(editor, guide, django_capture_on_commit_callbacks):
+    from PIL import Image
+
+    big = SimpleUploadedFile("big.jpg", pictures.image_bytes("JPEG", image=pictures.picture(size=(2400, 1800))))
+    with django_capture_on_commit_callbacks(execute=True):
+        added = add_indicator(editor, guide["id"], genuine_image=big)
+    assert added.status_code == 201
+    from authentication_guides.models import Indicator
+
+    indicator = Indicator.objects.get()
+    assert indicator.genuine_thumb and indicator.counterfeit_thumb
+    served = editor.get(added.json()["genuine_image"])
+    assert served["Content-Type"] == "image/webp"
+    import io
+
+    assert max(Image.open(io.BytesIO(b"".join(served.streaming_content))).size) == 1280
+    original = editor.get(added.json()["genuine_image"] + "&size=original")
+    assert original["Content-Type"] == "image/jpeg"
+
+
+def test_a_new_translation_starts_with_the_indicators(editor, guide):
+    add_indicator(editor, guide["id"], title="Serial")
+    french = editor.post(
+        "/api/v1/guides/",
+        {"brand": guide["brand"], "title": "Repérer un faux", "language": "fr", "translation_of": guide["id"]},
+        format="json",
+    ).json()
+    assert [i["title"] for i in french["indicators"]] == ["Serial"]
+    assert editor.get(french["indicators"][0]["genuine_image"]).status_code == 200

@@ -506,7 +506,10 @@ class IndicatorView(APIView):
 class IndicatorImageView(APIView):
     """The genuine or counterfeit picture of an indicator, to people who may read that version."""
 
-    @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "image/*"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int), OpenApiParameter("size", str, enum=["large", "original"])],
+        responses={(200, "image/*"): bytes},
+    )
     def get(self, request, pk, key, side):
         from django.http import Http404
 
@@ -525,4 +528,9 @@ class IndicatorImageView(APIView):
         indicator = version.indicators.filter(key=key).first() if version else None
         if indicator is None or side not in ("genuine", "counterfeit"):
             raise Http404
-        return protected_file_response(request, getattr(indicator, f"{side}_image"))
+        # The phone-sized copy by default (the original until it exists); ?size=original for the
+        # full picture.
+        image = getattr(indicator, f"{side}_image")
+        if request.query_params.get("size") != "original":
+            image = getattr(indicator, f"{side}_thumb") or image
+        return protected_file_response(request, image)
