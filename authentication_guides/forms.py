@@ -306,3 +306,72 @@ class GuideFilterForm(PortalForm):
         if self.cleaned_data["language"]:
             queryset = queryset.filter(language=self.cleaned_data["language"])
         return queryset
+
+
+# The feedback loop and the usage dashboard (appended; imported here to keep the edit local).
+from .models import FeedbackKind, FeedbackStatus  # noqa: E402
+
+
+class FeedbackForm(PortalForm):
+    """An officer's report on a published guide: outdated or wrong, or a new fake variant."""
+
+    kind = forms.ChoiceField(
+        label=_("What are you reporting?"),
+        choices=FeedbackKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you are reporting.")},
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        max_length=20_000,
+        help_text=_("What is wrong, or how the new fake differs from the genuine item."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    photo = SafeImageField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A picture of the fake or of what changed (JPEG, PNG or WebP)."),
+    )
+
+
+class AnswerForm(PortalForm):
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=20_000,
+        help_text=_("The officers' administration reads it with their report."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class FeedbackFilterForm(PortalForm):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", ANY), *FeedbackStatus.choices])
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset.none()
+        if self.cleaned_data["status"]:
+            queryset = queryset.filter(status=self.cleaned_data["status"])
+        return queryset
+
+
+USAGE_PERIODS = (30, 90, 365)
+
+
+class UsagePeriodForm(PortalForm):
+    days = forms.TypedChoiceField(
+        label=_("Period"),
+        coerce=int,
+        required=False,
+        empty_value=90,
+        choices=[
+            (30, _("Last 30 days")),
+            (90, _("Last 90 days")),
+            (365, _("Last 365 days")),
+        ],
+    )
+
+    def period(self) -> int:
+        """The chosen period; 90 days when nothing (or nothing valid) was chosen."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["days"]
+        return 90

@@ -25,3 +25,14 @@ urlpatterns = [
     path("<int:pk>/check/", inspection.checklist_start, name="check"),
     path("<int:pk>/checks/<int:checklist_pk>/", inspection.checklist_detail, name="checklist"),
 ]
+
+# The feedback loop and the usage statistics.
+from .views import feedback, usage  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/feedback/new/", feedback.feedback_new, name="feedback_new"),
+    path("feedback/", feedback.feedback_queue, name="feedback_queue"),
+    path("feedback/<int:fid>/answer/", feedback.feedback_answer, name="feedback_answer"),
+    path("usage/", usage.usage_dashboard, name="usage"),
+    path("<int:pk>/usage/", usage.usage_guide, name="guide_usage"),
+]
