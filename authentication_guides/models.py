@@ -62,6 +62,17 @@ class GuideQuerySet(models.QuerySet):
     def editable_by(self, user) -> GuideQuerySet:
         return self.filter(brand__in=Brand.objects.editable_by(user))
 
+    def in_language_of(self, user) -> GuideQuerySet:
+        """For an officer, one guide per set of translations: the one in their language when
+        it exists (among those they may see), any other otherwise. Others see every guide."""
+        if not getattr(user, "is_enforcement", False):
+            return self
+        language = user.language
+        theirs = Guide.objects.visible_to(user).filter(
+            translation_group=OuterRef("translation_group"), language=language
+        )
+        return self.filter(Q(language=language) | ~Exists(theirs))
+
 
 class Guide(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="guides")

@@ -263,3 +263,24 @@ def test_a_new_translation_starts_with_the_indicators(editor, guide):
     ).json()
     assert [i["title"] for i in french["indicators"]] == ["Serial"]
     assert editor.get(french["indicators"][0]["genuine_image"]).status_code == 200
+
+
+def test_an_officer_lists_the_guide_in_their_language(editor, guide, api, officer_fr):
+    french = editor.post(
+        "/api/v1/guides/",
+        {"brand": guide["brand"], "title": "Repérer un faux", "language": "fr", "translation_of": guide["id"]},
+        format="json",
+    ).json()
+    for guide_id in (guide["id"], french["id"]):
+        add_indicator(editor, guide_id)
+        publish(editor, guide_id)
+    officer_fr.language = "fr"
+    officer_fr.save()
+    listed = api(officer_fr).get("/api/v1/guides/").json()["results"]
+    assert [g["language"] for g in listed] == ["fr"]
+    every = api(officer_fr).get("/api/v1/guides/", {"all_languages": "true"}).json()["results"]
+    assert sorted(g["language"] for g in every) == ["en", "fr"]
+    officer_fr.language = "es"  # no Spanish version: both stay listed
+    officer_fr.save()
+    assert len(api(officer_fr).get("/api/v1/guides/").json()["results"]) == 2
+    assert len(editor.get("/api/v1/guides/").json()["results"]) == 2  # owners see every translation

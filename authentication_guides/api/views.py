@@ -243,6 +243,8 @@ class GuideViewSet(viewsets.ModelViewSet):
             if not (brand.isascii() and brand.isdigit()):
                 raise ApiValidationError({"brand": [_("Give the brand's id (a number).")]})
             queryset = queryset.filter(brand_id=int(brand))
+        if self.action == "list" and self.request.query_params.get("all_languages") != "true":
+            queryset = queryset.in_language_of(self.request.user)
         product = self.request.query_params.get("product")
         if product:
             if not (product.isascii() and product.isdigit()):

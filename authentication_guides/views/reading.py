@@ -30,7 +30,7 @@ from .common import FIELD_LABELS, Workflow, can_edit, readable_guide, reading_or
 def guide_list(request):
     """The guides the person may see, newest first, by brand and language."""
     user = request.user
-    guides = Guide.objects.visible_to(user)
+    guides = Guide.objects.visible_to(user).in_language_of(user)
     form = GuideFilterForm(request.GET or None, guides=guides)
     queryset = guides.select_related("brand", "product", "published_version").order_by("-created", "-id")
     if form.is_bound:
