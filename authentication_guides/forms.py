@@ -218,11 +218,31 @@ class IndicatorForm(ServiceForm):
             help_text=keep or _("A JPEG, PNG or WebP picture, showing the same place as the genuine one."),
             error_messages={"required": _("Add a picture of a counterfeit.")},
         )
+        self.fields["extra_picture"] = SafeImageField(
+            label=_("Extra picture (optional)"),
+            required=False,
+            help_text=_("Another angle, a detail or a known fake variant."),
+        )
+        self.fields["extra_caption"] = forms.CharField(
+            label=_("Caption of the extra picture"), required=False, max_length=200
+        )
+
+    EXTRA_FIELDS = ("extra_picture", "extra_caption")
+
+    def extra(self) -> tuple | None:
+        """(CleanImage, caption) for an extra picture sent with the form, or None."""
+        image = self.cleaned_data.get("extra_picture")
+        return (image, self.cleaned_data.get("extra_caption", "")) if image else None
+
+    def indicator_changed(self) -> bool:
+        return any(name not in self.EXTRA_FIELDS for name in self.changed_data)
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("genuine_image", None)
         data.pop("counterfeit_image", None)
+        for name in self.EXTRA_FIELDS:
+            data.pop(name, None)
         if data.get("order") is None:
             data.pop("order", None)  # the service puts a new indicator last
         return data

@@ -218,6 +218,26 @@ class Indicator(models.Model):
         return {field: str(getattr(self, field) or "") for field in self.COMPARED}
 
 
+class IndicatorPicture(models.Model):
+    """An extra picture of an indicator (another angle, a detail, a known fake variant). Like
+    indicators, it has a stable `key` across versions and its file is shared between them."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="extra_pictures")
+    key = models.UUIDField(default=uuid.uuid4, editable=False)
+    image = models.FileField(_("picture"), upload_to=private_upload_to("guides/extra"), max_length=255)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("extra picture")
+        verbose_name_plural = _("extra pictures")
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint("indicator", "key", name="indicator_picture_key_unique")]
+
+    def __str__(self) -> str:
+        return self.caption or str(self.key)
+
+
 # --------------------------------------------------------------------------- inspection, feedback, usage
 
 

@@ -34,6 +34,7 @@ from .models import (
     Importance,
     Indicator,
     IndicatorKind,
+    IndicatorPicture,
     Verdict,
     VersionStatus,
 )
@@ -168,35 +169,20 @@ def open_version(actor: User, guide: Guide) -> GuideVersion:
     draft = GuideVersion.objects.create(
         guide=guide, number=number, title=source.title, summary=source.summary, created_by=actor
     )
-    Indicator.objects.bulk_create(
-        [
-            Indicator(
-                version=draft,
-                key=i.key,
-                kind=i.kind,
-                title=i.title,
-                description=i.description,
-                location=i.location,
-                importance=i.importance,
-                order=i.order,
-                genuine_image=i.genuine_image.name,
-                counterfeit_image=i.counterfeit_image.name,
-                genuine_thumb=i.genuine_thumb.name,
-                counterfeit_thumb=i.counterfeit_thumb.name,
-            )
-            for i in source.indicators.all()
-        ]
-    )
+    _copy_indicators(source, draft, keep_keys=True)
     return draft
 
 
-def _copy_indicators(source: GuideVersion, target: GuideVersion) -> None:
-    """Start a version with another's indicators (a new translation): texts to translate, the
-    same pictures (files are shared, never deleted while referred to)."""
-    Indicator.objects.bulk_create(
+def _copy_indicators(source: GuideVersion, target: GuideVersion, *, keep_keys: bool = False) -> None:
+    """Start `target` with `source`'s indicators and their extra pictures: the next version of
+    the same guide (same keys, so versions compare), or a new translation (new keys: texts to
+    translate). Files are shared, never deleted while referred to."""
+    originals = list(source.indicators.prefetch_related("extra_pictures"))
+    copies = Indicator.objects.bulk_create(
         [
             Indicator(
                 version=target,
+                **({"key": i.key} if keep_keys else {}),
                 kind=i.kind,
                 title=i.title,
                 description=i.description,
@@ -208,7 +194,20 @@ def _copy_indicators(source: GuideVersion, target: GuideVersion) -> None:
                 genuine_thumb=i.genuine_thumb.name,
                 counterfeit_thumb=i.counterfeit_thumb.name,
             )
-            for i in source.indicators.all()
+            for i in originals
+        ]
+    )
+    IndicatorPicture.objects.bulk_create(
+        [
+            IndicatorPicture(
+                indicator=copy,
+                **({"key": p.key} if keep_keys else {}),
+                image=p.image.name,
+                caption=p.caption,
+                order=p.order,
+            )
+            for original, copy in zip(originals, copies, strict=True)
+            for p in original.extra_pictures.all()
         ]
     )
 
@@ -622,3 +621,31 @@ def guide_usage(*, guides, days: int = 90) -> dict:
         "by_day": [{"day": r["day"], "views": r["views"]} for r in by_day],
         "by_guide": [{"guide": r["guide"], "views": r["views"]} for r in by_guide],
     }
+
+
+MAX_EXTRA_PICTURES = 12
+
+
+@transaction.atomic
+def indicator_picture_add(*, actor: User, guide: Guide, key, image, caption: str = "") -> IndicatorPicture:
+    """An extra picture of an indicator (a CleanImage), on the version being written."""
+    guide = _editable_guide(actor, guide, lock=True)
+    indicator = _open_indicator(actor, guide, key)
+    if indicator.extra_pictures.count() >= MAX_EXTRA_PICTURES:
+        raise ValidationError(
+            {"image": [_("At most %(max)d extra pictures an indicator.") % {"max": MAX_EXTRA_PICTURES}]}
+        )
+    order = (indicator.extra_pictures.aggregate(n=Max("order"))["n"] or 0) + 1
+    picture = IndicatorPicture(indicator=indicator, caption=_text({"caption": caption}, "caption"), order=order)
+    picture.image.save(image.name, image.content, save=False)
+    picture.save()
+    return picture
+
+
+@transaction.atomic
+def indicator_picture_delete(*, actor: User, guide: Guide, key, picture_key) -> None:
+    guide = _editable_guide(actor, guide, lock=True)
+    indicator = _open_indicator(actor, guide, key)
+    deleted, _by_model = indicator.extra_pictures.filter(key=picture_key).delete()
+    if not deleted:
+        raise ValidationError({"picture": [_("This indicator has no such picture.")]})

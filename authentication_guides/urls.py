@@ -18,6 +18,11 @@ urlpatterns = [
     path("<int:pk>/indicators/new/", editing.indicator_add, name="indicator_add"),
     path("<int:pk>/indicators/<uuid:key>/edit/", editing.indicator_edit, name="indicator_edit"),
     path("<int:pk>/indicators/<uuid:key>/delete/", editing.indicator_delete, name="indicator_delete"),
+    path(
+        "<int:pk>/indicators/<uuid:key>/pictures/<uuid:picture_key>/delete/",
+        editing.indicator_picture_delete,
+        name="indicator_picture_delete",
+    ),
     path("<int:pk>/submit/", workflow.guide_submit, name="submit"),
     path("<int:pk>/publish/", workflow.guide_publish, name="publish"),
     path("<int:pk>/archive/", workflow.guide_archive, name="archive"),

@@ -284,3 +284,28 @@ def test_an_officer_lists_the_guide_in_their_language(editor, guide, api, office
     officer_fr.save()
     assert len(api(officer_fr).get("/api/v1/guides/").json()["results"]) == 2
     assert len(editor.get("/api/v1/guides/").json()["results"]) == 2  # owners see every translation
+
+
+def test_extra_pictures_of_an_indicator(editor, guide, api, officer_fr, officer_de):
+    indicator = add_indicator(editor, guide["id"]).json()["id"]
+    base = f"/api/v1/guides/{guide['id']}/indicators/{indicator}/pictures/"
+    added = editor.post(base, {"image": png(), "caption": "Known fake, 2025 batch"}, format="multipart")
+    assert added.status_code == 201, added.json()
+    assert (
+        editor.post(
+            base, {"image": SimpleUploadedFile("x.svg", pictures.SVG_WITH_SCRIPT)}, format="multipart"
+        ).status_code
+        == 400
+    )
+    assert api(officer_fr).post(base, {"image": png()}, format="multipart").status_code == 404  # draft: not visible
+    publish(editor, guide["id"])
+    seen = api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").json()["indicators"][0]["extra_pictures"]
+    assert [p["caption"] for p in seen] == ["Known fake, 2025 batch"]
+    assert api(officer_fr).get(seen[0]["url"]).status_code == 200
+    assert api(officer_de).get(seen[0]["url"]).status_code == 404
+    assert api(officer_fr).post(base, {"image": png()}, format="multipart").status_code == 403
+    # Removing it opens the next draft; officers keep the published picture meanwhile.
+    assert editor.delete(f"{base}{seen[0]['id']}/").status_code == 204
+    assert editor.get(f"/api/v1/guides/{guide['id']}/").json()["indicators"][0]["extra_pictures"] == []
+    assert len(api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").json()["indicators"][0]["extra_pictures"]) == 1
+    assert editor.delete(f"{base}{seen[0]['id']}/").status_code == 400

@@ -355,3 +355,56 @@ def test_a_service_refusal_is_shown_on_the_form(editor, brand_fr, monkeypatch):
     monkeypatch.setattr(services, "guide_create", refuse)
     response = editor.post(f"/guides/new/?brand={brand_fr.pk}", {"title": "x", "language": "en", "visibility": "all"})
     assert form_errors(response)["summary"] == ["Refused by the service."]
+
+
+def test_extra_pictures_through_the_pages(client, acme_editor, officer_fr, brand_fr, tmp_path, settings):
+    """Added with the indicator's form, shown on the reading page, removed from the form page."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from authentication_guides import services as guide_services
+    from authentication_guides.models import IndicatorPicture
+    from uploads import testing as pictures
+    from uploads.images import clean_image
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def png():
+        return SimpleUploadedFile("p.png", pictures.image_bytes("PNG"), content_type="image/png")
+
+    guide = guide_services.guide_create(actor=acme_editor, brand=brand_fr, data={"title": "G", "language": "en"})
+    indicator = guide_services.indicator_add(
+        actor=acme_editor,
+        guide=guide,
+        data={"title": "Seam"},
+        genuine_image=clean_image(png()),
+        counterfeit_image=clean_image(png()),
+    )
+    client.force_login(acme_editor, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/guides/{guide.pk}/indicators/{indicator.key}/edit/"
+    response = client.post(
+        url,
+        {
+            "title": "Seam",
+            "kind": "check",
+            "importance": "supporting",
+            "extra_picture": png(),
+            "extra_caption": "Fake, 2025 batch",
+        },
+    )
+    assert response.status_code == 302
+    picture = IndicatorPicture.objects.get()
+    assert picture.caption == "Fake, 2025 batch"
+    guide_services.guide_publish(actor=acme_editor, guide=guide)
+    client.force_login(officer_fr, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/guides/{guide.pk}/").content.decode()
+    assert "Fake, 2025 batch" in page
+    src = re.search(r'src="([^"]+/pictures/[^"]+/file/\?version=1)"', page).group(1)
+    assert client.get(src).status_code == 200
+    client.force_login(acme_editor, backend="django.contrib.auth.backends.ModelBackend")
+    removed = client.post(f"/guides/{guide.pk}/indicators/{indicator.key}/pictures/{picture.key}/delete/")
+    assert removed.status_code == 302
+    # The draft lost it; the published version keeps it for officers.
+    assert IndicatorPicture.objects.filter(indicator__version__status="published").count() == 1
+    assert IndicatorPicture.objects.filter(indicator__version__status="draft").count() == 0

@@ -36,6 +36,7 @@ from ..models import (
     Importance,
     Indicator,
     IndicatorKind,
+    IndicatorPicture,
     Verdict,
 )
 
@@ -57,10 +58,28 @@ class GuideVisibilitySerializer(serializers.Serializer):
     countries = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=250)
 
 
+class ExtraPictureSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="key", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndicatorPicture
+        fields = ["id", "url", "caption", "order"]
+
+    @extend_schema_field(serializers.URLField())
+    def get_url(self, picture: IndicatorPicture) -> str:
+        indicator = picture.indicator
+        path_ = reverse(
+            "guides-api:indicator-picture-file", args=[indicator.version.guide_id, indicator.key, picture.key]
+        )
+        return self.context["request"].build_absolute_uri(f"{path_}?version={indicator.version.number}")
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="key", read_only=True)
     genuine_image = serializers.SerializerMethodField()
     counterfeit_image = serializers.SerializerMethodField()
+    extra_pictures = ExtraPictureSerializer(many=True, read_only=True)
 
     class Meta:
         model = Indicator
@@ -74,6 +93,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "order",
             "genuine_image",
             "counterfeit_image",
+            "extra_pictures",
         ]
 
     def _url(self, indicator: Indicator, side: str) -> str:
@@ -134,7 +154,8 @@ class GuideSerializer(serializers.Serializer):
             ],
         }
         if self.context.get("with_indicators", True) and version is not None:
-            data["indicators"] = IndicatorSerializer(version.indicators.all(), many=True, context=self.context).data
+            indicators = version.indicators.select_related("version").prefetch_related("extra_pictures")
+            data["indicators"] = IndicatorSerializer(indicators, many=True, context=self.context).data
         if sees_drafts(user, guide) and guide.moderation_reason:
             data["moderation_reason"] = guide.moderation_reason
         return data
@@ -518,15 +539,7 @@ class IndicatorImageView(APIView):
         from uploads.serving import protected_file_response
 
         guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
-        versions = guide.versions.all()
-        if not sees_drafts(request.user, guide):
-            versions = versions.filter(published_at__isnull=False)
-        number = request.query_params.get("version", "")
-        version = (
-            versions.filter(number=int(number)).first()
-            if number.isascii() and number.isdigit()
-            else version_for(request.user, guide)
-        )
+        version = _readable_version(request, guide)
         indicator = version.indicators.filter(key=key).first() if version else None
         if indicator is None or side not in ("genuine", "counterfeit"):
             raise Http404
@@ -536,3 +549,67 @@ class IndicatorImageView(APIView):
         if request.query_params.get("size") != "original":
             image = getattr(indicator, f"{side}_thumb") or image
         return protected_file_response(request, image)
+
+
+class ExtraPictureUploadSerializer(serializers.Serializer):
+    image = SafeImageField()
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class IndicatorPicturesView(APIView):
+    """POST /api/v1/guides/{id}/indicators/{indicator_id}/pictures/: an extra picture (multipart
+    `image`, optional `caption`), on the version being written."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ExtraPictureUploadSerializer}, responses={201: ExtraPictureSerializer}
+    )
+    def post(self, request, pk, key):
+        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        services._editable_guide(request.user, guide)  # before decoding the picture
+        body = ExtraPictureUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        picture = services.indicator_picture_add(actor=request.user, guide=guide, key=key, **body.validated_data)
+        return Response(ExtraPictureSerializer(picture, context={"request": request}).data, status=201)
+
+
+class IndicatorPictureView(APIView):
+    """DELETE an extra picture (on the version being written); GET its file (?version=N)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk, key, picture_key):
+        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        services.indicator_picture_delete(actor=request.user, guide=guide, key=key, picture_key=picture_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IndicatorPictureFileView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "image/*"): bytes})
+    def get(self, request, pk, key, picture_key):
+        from django.http import Http404
+
+        from uploads.serving import protected_file_response
+
+        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        version = _readable_version(request, guide)
+        picture = (
+            IndicatorPicture.objects.filter(indicator__version=version, indicator__key=key, key=picture_key).first()
+            if version
+            else None
+        )
+        if picture is None:
+            raise Http404
+        return protected_file_response(request, picture.image)
+
+
+def _readable_version(request, guide: Guide) -> GuideVersion | None:
+    """The version asked for with ?version=N among those the person may read (the published
+    ones for officers), or the one they read by default."""
+    versions = guide.versions.all()
+    if not sees_drafts(request.user, guide):
+        versions = versions.filter(published_at__isnull=False)
+    number = request.query_params.get("version", "")
+    if number.isascii() and number.isdigit():
+        return versions.filter(number=int(number)).first()
+    return version_for(request.user, guide)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from brands.models import Brand
 from brands.views.common import can_create_brands, editable_or_refuse, posted
@@ -185,7 +186,9 @@ def indicator_add(request, pk):
     if request.method == "POST" and form.is_valid():
 
         def add(data):
-            return services.indicator_add(actor=request.user, guide=guide, data=data, **form.pictures())
+            indicator = services.indicator_add(actor=request.user, guide=guide, data=data, **form.pictures())
+            _add_extra(request, guide, indicator.key, form)
+            return indicator
 
         indicator = _attempt(form, add)
         if indicator is not None:
@@ -203,6 +206,28 @@ def indicator_add(request, pk):
             "intro": _("Both pictures show the same place on the item: the genuine one and a counterfeit."),
         },
     )
+
+
+def _add_extra(request, guide: Guide, key, form) -> None:
+    extra = form.extra()
+    if extra is not None:
+        image, caption = extra
+        services.indicator_picture_add(actor=request.user, guide=guide, key=key, image=image, caption=caption)
+
+
+@login_required
+@require_POST
+def indicator_picture_delete(request, pk, key, picture_key):
+    guide = editable_guide(request.user, pk)
+    try:
+        services.indicator_picture_delete(actor=request.user, guide=guide, key=key, picture_key=picture_key)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The picture is removed."))
+        _draft_notice(request, guide)
+    return redirect("guides:indicator_edit", pk, key)
 
 
 def _indicator(guide: Guide, key):
@@ -224,7 +249,13 @@ def indicator_edit(request, pk, key):
             return redirect(back)
 
         def update(data):
-            return services.indicator_update(actor=request.user, guide=guide, key=key, data=data, **form.pictures())
+            saved = indicator
+            if form.indicator_changed():
+                saved = services.indicator_update(
+                    actor=request.user, guide=guide, key=key, data=data, **form.pictures()
+                )
+            _add_extra(request, guide, key, form)
+            return saved
 
         saved = _attempt(form, update)
         if saved is not None:

@@ -73,7 +73,7 @@ def reading_context(request, guide: Guide) -> dict:
     return {
         "guide": guide,
         "version": version,
-        "indicators": reading_order(version.indicators.all()) if version else [],
+        "indicators": reading_order(version.indicators.prefetch_related("extra_pictures")) if version else [],
         "language_name": language_name(guide.language),
         "translations": translations,
         "in_your_language": next(
