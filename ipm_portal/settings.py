@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "brands",
     "authentication_guides",
     "alerts",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(("jobs.api.urls", "jobs-api"), namespace="jobs-api")),
     path("api/v1/", include(("brands.api.urls", "brands-api"), namespace="brands-api")),
     path("api/v1/", include(("authentication_guides.api.urls", "guides-api"), namespace="guides-api")),
+    path("api/v1/", include(("search.urls", "search-api"), namespace="search-api")),
 ]
 
 handler400 = "ipm_portal.views.bad_request"
