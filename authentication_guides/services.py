@@ -374,8 +374,22 @@ def guide_submit(*, actor: User, guide: Guide) -> Guide:
 
 @transaction.atomic
 def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
-    """Freeze the version being written and make it what officers see, in one transaction."""
-    guide = _editable_guide(actor, guide, lock=True)
+    """Freeze the version being written and make it what officers see, in one transaction.
+
+    A guide unpublished by moderation goes back to officers only through a platform admin
+    (its owner may edit it meanwhile); an archived one its owner may publish again."""
+    moderated = Guide.objects.filter(pk=guide.pk).exclude(moderation_reason="").exists()
+    if moderated:
+        if not actor.is_platform_admin:
+            raise PermissionDenied(
+                _(
+                    "A platform administrator unpublished this guide: "
+                    "only a platform administrator can publish it again."
+                )
+            )
+        guide = Guide.objects.select_for_update().get(pk=guide.pk)
+    else:
+        guide = _editable_guide(actor, guide, lock=True)
     version = _current_open(guide)
     if version is None and guide.published_version is not None and guide.status != GuideStatus.PUBLISHED:
         # Archived, or unpublished by moderation: publishing again restores the last version.

@@ -225,9 +225,13 @@ def test_an_unchanged_title_opens_no_draft(editor, guide):
 def test_an_archived_or_unpublished_guide_can_be_published_again(editor, guide, api, platform_admin, officer_fr):
     add_indicator(editor, guide["id"])
     publish(editor, guide["id"])
-    api(platform_admin).post(f"/api/v1/guides/{guide['id']}/unpublish/", {"reason": "Check"}, format="json")
+    admin = api(platform_admin)
+    admin.post(f"/api/v1/guides/{guide['id']}/unpublish/", {"reason": "Check"}, format="json")
     assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").status_code == 404
-    again = publish(editor, guide["id"])
+    # Moderation holds: the owner cannot put it back; a platform admin can.
+    assert publish(editor, guide["id"]).status_code == 403
+    assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").status_code == 404
+    again = publish(admin, guide["id"])
     assert again.status_code == 200 and again.json()["status"] == "published"
     assert api(officer_fr).get(f"/api/v1/guides/{guide['id']}/").json()["version"] == 1
     editor.post(f"/api/v1/guides/{guide['id']}/archive/")

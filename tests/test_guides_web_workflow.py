@@ -144,16 +144,24 @@ def test_only_platform_admins_unpublish(client_for, published_guide, persona, st
     assert not AuditEntry.objects.filter(action=AuditAction.GUIDE_UNPUBLISHED).exists()
 
 
-def test_after_moderation_the_owner_corrects_and_publishes_again(
+def test_after_moderation_the_owner_corrects_and_a_platform_admin_publishes_again(
     client_for, acme_editor, platform_admin, published_guide
 ):
+    # Moderation holds against the owner (who may be a counterfeiter posing as one): they correct,
+    # a platform admin puts the guide back.
     services.guide_unpublish(actor=platform_admin, guide=published_guide, reason="Wrong serial format")
     client = client_for("acme_editor")
     client.post(
         f"/guides/{published_guide.pk}/edit/",
         {"title": "Corrected", "summary": "Look at the back first.", "language": "en", "visibility": "all"},
     )
-    html = follow(client, client.post(f"/guides/{published_guide.pk}/publish/"))
+    page = client.get(f"/guides/{published_guide.pk}/").content.decode()
+    assert f'action="/guides/{published_guide.pk}/publish/"' not in page
+    assert client.post(f"/guides/{published_guide.pk}/publish/").status_code == 403
+    assert Guide.objects.get(pk=published_guide.pk).status == GuideStatus.DRAFT
+    admin = client_for("platform_admin")
+    assert "Publish again" in admin.get(f"/guides/{published_guide.pk}/").content.decode()
+    html = follow(admin, admin.post(f"/guides/{published_guide.pk}/publish/"))
     guide = Guide.objects.get(pk=published_guide.pk)
     assert (
         guide.status == GuideStatus.PUBLISHED and guide.published_version.number == 2 and not guide.moderation_reason

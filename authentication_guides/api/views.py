@@ -350,11 +350,11 @@ class GuideViewSet(viewsets.ModelViewSet):
         """The history: each version with who published it when, and what changed since the
         one before. Officers see the published versions only."""
         guide = self.get_object()
-        versions = list(
-            guide.versions.select_related("published_by").prefetch_related("indicators").order_by("number")
-        )
-        if not sees_drafts(request.user, guide):
-            versions = [v for v in versions if v.published_at is not None]
+        versions = guide.versions.select_related("published_by").prefetch_related("indicators").order_by("number")
+        owner_view = sees_drafts(request.user, guide)
+        if not owner_view:
+            versions = versions.filter(published_at__isnull=False)
+        versions = list(versions)
         history = []
         for previous, version in zip([None, *versions], versions, strict=False):
             history.append(
@@ -363,7 +363,8 @@ class GuideViewSet(viewsets.ModelViewSet):
                     "status": version.status,
                     "title": version.title,
                     "published_at": version.published_at,
-                    "published_by": version.published_by.full_name if version.published_by else None,
+                    # Officers need not know which of the owner's people published it.
+                    "published_by": version.published_by.full_name if owner_view and version.published_by else None,
                     "changes": services.version_diff(previous, version) if previous else None,
                 }
             )

@@ -112,7 +112,8 @@ class Workflow:
 
     @property
     def can_publish(self) -> bool:
-        return self.open_version is not None
+        # After moderation, only a platform admin puts the guide back (see "Publish again").
+        return self.open_version is not None and not self.unpublished_by_moderation
 
     @property
     def can_archive(self) -> bool:

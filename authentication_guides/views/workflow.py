@@ -18,8 +18,16 @@ from .common import editable_guide, guide_url, readable_guide
 from .reading import reading_page
 
 
-def _act(request, pk, action, success: str):
-    guide = editable_guide(request.user, pk)
+def _act(request, pk, action, success: str, *, moderator: bool = False):
+    user = request.user
+    # A platform admin acts on guides they may read (publishing one unpublished by moderation);
+    # everyone else on the guides they may edit.
+    if moderator and user.is_platform_admin:
+        guide = readable_guide(user, pk)
+        if not guide.moderation_reason:
+            raise PermissionDenied
+    else:
+        guide = editable_guide(user, pk)
     try:
         action(guide)
     except ValidationError as error:
@@ -49,6 +57,7 @@ def guide_publish(request, pk):
         pk,
         lambda guide: services.guide_publish(actor=request.user, guide=guide, ip=client_ip(request)),
         _("The guide is published: officers who may see it now read this version."),
+        moderator=True,
     )
 
 
