@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,9 +32,11 @@ DEBUG = env.bool("DEBUG", default=False)
 BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 
 SECRET_KEY = env_secret("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+# Without a key and with DEBUG off, the key stays empty (never a default): Django refuses to sign
+# anything with it, the web and worker processes refuse to start (ipm_portal/startup.py), and
+# `manage.py check` reports it; commands that sign nothing (makemigrations, makemessages) run.
+SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])

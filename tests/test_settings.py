@@ -15,9 +15,14 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args, env_overrides):
+def run_env(env_overrides):
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_SETTINGS_MODULE"}
     env.update(env_overrides)
+    return env
+
+
+def run_manage(*args, env_overrides):
+    env = run_env(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "ipm_portal.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -30,10 +35,35 @@ def test_check_deploy_passes_with_production_values():
 
 
 def test_debug_off_without_a_secret_key_refuses_to_start():
+    """No default key in production: the web process refuses to start and the deploy check
+    fails; commands that sign nothing still run (makemigrations for developers and CI)."""
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
-    result = run_manage("check", env_overrides=env)
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    deploy = run_manage("check", "--deploy", env_overrides=env)
+    assert deploy.returncode != 0
+    assert "SECRET_KEY must be set" in deploy.stdout + deploy.stderr
+    web = subprocess.run(
+        [sys.executable, "-c", "import ipm_portal.wsgi"],
+        cwd=ROOT,
+        env={**run_env(env), "DJANGO_SETTINGS_MODULE": "ipm_portal.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert web.returncode != 0 and "SECRET_KEY must be set" in web.stderr
+    assert run_manage("makemigrations", "--check", "--dry-run", env_overrides=env).returncode == 0
+
+
+def test_a_worker_without_a_secret_key_refuses_to_start(settings):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ipm_portal.celery import _refuse_to_start_misconfigured
+
+    settings.SECRET_KEY_MISSING = True
+    with pytest.raises(ImproperlyConfigured):
+        _refuse_to_start_misconfigured()
+    settings.SECRET_KEY_MISSING = False
+    _refuse_to_start_misconfigured()
 
 
 def test_production_defaults_are_safe():
