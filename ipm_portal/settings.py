@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "brands",
     "authentication_guides",
     "alerts",
+    "notifications",
     "search",
 ]
 
@@ -145,6 +146,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 6 * 3600},
     "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 5 * 60},
+    # Events never dispatched or left half-done are finished from the database.
+    "sweep-notifications": {"task": "notifications.tasks.sweep", "schedule": 60},
+    # Daily digests go out after NOTIFICATIONS_DIGEST_HOUR (UTC), once per person per day.
+    "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 10 * 60},
 }
 
 # --- Accounts, sign-in and two-factor.

@@ -1,0 +1,75 @@
+"""Thin tasks of the notification pipeline: they take ids and call `pipeline`."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from kombu.exceptions import OperationalError
+
+from . import pipeline
+
+logger = logging.getLogger(__name__)
+
+EMAIL_RETRY_BASE_SECONDS = 30
+EMAIL_RETRY_MAX_SECONDS = 3600
+
+
+def _enqueue_chunks(chunk_ids: list[int]) -> int:
+    sent = 0
+    for chunk_id in chunk_ids:
+        try:
+            deliver_chunk.apply_async((chunk_id,), retry=False)
+            sent += 1
+        except (OperationalError, OSError):
+            # The sweeper enqueues it again once the broker is back.
+            logger.warning("Could not enqueue notification chunk %s.", chunk_id, exc_info=True)
+    return sent
+
+
+@shared_task(acks_late=True)
+def dispatch_event(event_id: str) -> int:
+    """Expand an event's recipients into chunks and enqueue one delivery task per chunk and
+    channel. Returns how many chunks were enqueued."""
+    return _enqueue_chunks(pipeline.event_dispatch(event_id))
+
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
+def deliver_chunk(self, chunk_id: int) -> int:
+    """Deliver one chunk: in-app rows in one bulk insert, or the chunk's e-mails. E-mails that
+    failed are retried with exponential backoff; after the last retry they stay recorded as
+    failed. Returns how many were delivered."""
+    result = pipeline.chunk_deliver(chunk_id)
+    if result.failed:
+        if self.request.retries >= self.max_retries:
+            pipeline.chunk_give_up(chunk_id)
+        else:
+            countdown = min(EMAIL_RETRY_BASE_SECONDS * 2**self.request.retries, EMAIL_RETRY_MAX_SECONDS)
+            pipeline.chunk_postpone(chunk_id, countdown)
+            raise self.retry(countdown=countdown)
+    return result.delivered
+
+
+@shared_task(acks_late=True)
+def sweep(stale_after_seconds: float | None = None) -> dict:
+    """Beat, every minute: dispatch events never dispatched (broker down at commit) and
+    enqueue again chunks left not done (worker killed), from the database, without waiting
+    for the broker's own redelivery."""
+    from datetime import timedelta
+
+    from .events import enqueue_dispatch
+
+    kwargs = {} if stale_after_seconds is None else {"stale_after": timedelta(seconds=stale_after_seconds)}
+    claimed = pipeline.sweep_claim(**kwargs)
+    events = sum(1 for event_id in claimed.events if enqueue_dispatch(event_id))
+    chunks = _enqueue_chunks(claimed.chunks)
+    return {"events": events, "chunks": chunks}
+
+
+@shared_task(acks_late=True)
+def send_digests() -> int:
+    """Beat: the daily digest e-mails (one a day per person who chose them). Returns how many
+    were sent."""
+    from .digests import digests_send
+
+    return digests_send()
