@@ -10,4 +10,5 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from ipm_portal import startup  # noqa: F401  (registers the project's system checks)
 
+        from . import notifying  # noqa: F401  (registers the account events)
         from .api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

@@ -29,9 +29,11 @@ from .models import (
 
 
 def _send_account_email_after_commit(entry: AuditEntry) -> None:
-    from .tasks import send_account_email
+    """Emit the account event of this audit entry (notifications pipeline: in-app and e-mail,
+    dispatched once the transaction commits)."""
+    from .notifying import account_event_emit
 
-    transaction.on_commit(lambda: send_account_email.delay(entry.pk))
+    account_event_emit(entry)
 
 
 def _require_reason(reason: str) -> str:

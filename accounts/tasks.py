@@ -4,23 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .emails import send_account_email_for_entry
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),  # SMTP server down or refusing: try again later
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    max_retries=8,
-    acks_late=True,
-)
-def send_account_email(self, audit_entry_id: int) -> int:
-    """Tell the people concerned that an account or organization was approved, rejected,
-    suspended or reinstated (with the reason), or tell approvers that someone asked to join.
-    Returns how many messages were sent."""
-    return send_account_email_for_entry(audit_entry_id)
-
 
 @shared_task(acks_late=True)
 def purge_expired_tokens() -> int:

@@ -36,7 +36,12 @@ def test_approval_email_is_sent_by_a_worker_after_commit(celery_worker, smtp_ser
     assert wait_for(lambda: smtp_server.messages), "no e-mail reached the SMTP server"
     recipients, message = smtp_server.messages[0]
     assert recipients == [founder.email]
-    assert message["X-IPM-Event"] == "organization.approved"
+    # Sent by the notification pipeline: the event's kind and id (its idempotency key).
+    from notifications.models import Event
+
+    event = Event.objects.get(kind="account.approved")
+    assert message["X-IPM-Event"] == "account.approved"
+    assert message["X-IPM-Event-Id"] == str(event.pk)
     text = message.get_body(("plain",)).get_content()
     assert "Lumen Optics" in text and "Papiers vérifiés" in text
     assert message.get_body(("html",)) is not None

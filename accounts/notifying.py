@@ -1,0 +1,149 @@
+"""Account events on the notification pipeline: approved, rejected, suspended, reinstated (the
+person concerned, or an organization's members) and join requests (the organization's
+approvers). Their subject is the audit entry of the decision, so the e-mail carries its reason.
+
+They are transactional: e-mailed whatever the person's e-mail preference, and to the person
+concerned even without access (a rejected registration learns why).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from notifications.registry import event_type
+
+from .models import APPROVER_ROLES, AuditAction, AuditEntry, Organization, OrganizationKind, Status, User
+
+ACCOUNT_APPROVED = "account.approved"
+ACCOUNT_REJECTED = "account.rejected"
+ACCOUNT_SUSPENDED = "account.suspended"
+ACCOUNT_REINSTATED = "account.reinstated"
+MEMBER_JOIN_REQUESTED = "member.join_requested"
+
+KIND_OF_ACTION = {
+    AuditAction.ORGANIZATION_APPROVED: ACCOUNT_APPROVED,
+    AuditAction.USER_APPROVED: ACCOUNT_APPROVED,
+    AuditAction.ORGANIZATION_REJECTED: ACCOUNT_REJECTED,
+    AuditAction.USER_REJECTED: ACCOUNT_REJECTED,
+    AuditAction.ORGANIZATION_SUSPENDED: ACCOUNT_SUSPENDED,
+    AuditAction.USER_SUSPENDED: ACCOUNT_SUSPENDED,
+    AuditAction.ORGANIZATION_REINSTATED: ACCOUNT_REINSTATED,
+    AuditAction.USER_REINSTATED: ACCOUNT_REINSTATED,
+    AuditAction.USER_JOIN_REQUESTED: MEMBER_JOIN_REQUESTED,
+}
+
+# Subject and message of each e-mail; {organization} and {person} are filled in.
+MESSAGES = {
+    AuditAction.ORGANIZATION_APPROVED: (
+        _("Your organization is approved"),
+        _("{organization} is approved on IPM Portal. You can now sign in and use the portal."),
+    ),
+    AuditAction.ORGANIZATION_REJECTED: (
+        _("Your registration was not accepted"),
+        _("The registration of {organization} on IPM Portal was not accepted."),
+    ),
+    AuditAction.ORGANIZATION_SUSPENDED: (
+        _("Your organization is suspended"),
+        _("{organization} is suspended on IPM Portal: its members cannot use the portal for now."),
+    ),
+    AuditAction.ORGANIZATION_REINSTATED: (
+        _("Your organization is reinstated"),
+        _("{organization} is reinstated on IPM Portal: its members can sign in again."),
+    ),
+    AuditAction.USER_APPROVED: (
+        _("Your account is approved"),
+        _("Your account in {organization} is approved. You can now sign in and use the portal."),
+    ),
+    AuditAction.USER_REJECTED: (
+        _("Your request was not accepted"),
+        _("Your request to join {organization} on IPM Portal was not accepted."),
+    ),
+    AuditAction.USER_SUSPENDED: (
+        _("Your account is suspended"),
+        _("Your account in {organization} is suspended: you cannot use the portal for now."),
+    ),
+    AuditAction.USER_REINSTATED: (
+        _("Your account is reinstated"),
+        _("Your account in {organization} is reinstated: you can sign in again."),
+    ),
+    AuditAction.USER_JOIN_REQUESTED: (
+        _("Someone asks to join your organization"),
+        _("{person} asks to join {organization}. Approve or reject the request in the portal."),
+    ),
+}
+
+
+def account_event_emit(entry: AuditEntry) -> None:
+    """Tell the people concerned about a moderation decision or a join request (called in the
+    service's transaction, right after the audit entry is written)."""
+    from notifications.events import emit
+
+    kind = KIND_OF_ACTION.get(entry.action)
+    if kind is None:
+        return
+    organization = entry.organization
+    emit(
+        kind,
+        subject=entry,
+        actor=entry.actor,
+        organization=organization if organization and organization.kind == OrganizationKind.RIGHT_HOLDER else None,
+        data={"action": entry.action},
+    )
+
+
+def message_for(entry: AuditEntry) -> str:
+    """The e-mail's message, in the active language."""
+    _subject, message = MESSAGES[entry.action]
+    return str(message).format(
+        organization=entry.organization.name if entry.organization else "",
+        person=entry.actor_email,
+    )
+
+
+def _entry(event) -> AuditEntry:
+    return event.subject
+
+
+def _recipients(event) -> QuerySet:
+    entry = _entry(event)
+    organization = entry.organization
+    if entry.action == AuditAction.USER_JOIN_REQUESTED:
+        # The organization's approvers; a pending organization has none yet (platform admins
+        # see the request in their queue).
+        if organization is None or organization.status != Status.APPROVED:
+            return User.objects.none()
+        return User.objects.filter(
+            membership__organization=organization,
+            membership__role__in=APPROVER_ROLES,
+            status=Status.APPROVED,
+            is_active=True,
+        )
+    if entry.target_type == Organization._meta.label_lower:
+        members = User.objects.filter(membership__organization_id=entry.target_id)
+        if entry.action == AuditAction.ORGANIZATION_APPROVED:
+            return members.filter(membership__is_founder=True)  # approved with it
+        return members
+    return User.objects.filter(pk=entry.target_id)
+
+
+def _title(event) -> str:
+    subject, _message = MESSAGES[_entry(event).action]
+    return str(subject)
+
+
+def _link(event) -> str:
+    if _entry(event).action == AuditAction.USER_JOIN_REQUESTED:
+        return "/accounts/members/"
+    return "/"
+
+
+for _kind in (ACCOUNT_APPROVED, ACCOUNT_REJECTED, ACCOUNT_SUSPENDED, ACCOUNT_REINSTATED, MEMBER_JOIN_REQUESTED):
+    event_type(
+        _kind,
+        recipients=_recipients,
+        title=_title,
+        link=_link,
+        email_template="account_message",
+        transactional=True,
+    )
