@@ -6,3 +6,8 @@ class AlertsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "alerts"
     verbose_name = _("Alerts and cases")
+
+    def ready(self) -> None:
+        from . import notifying
+
+        notifying.register()

@@ -146,6 +146,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 6 * 3600},
     "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 5 * 60},
+    "expire-alerts": {"task": "alerts.tasks.expire_alerts", "schedule": 15 * 60},
+    "case-deadlines": {"task": "alerts.tasks.case_deadlines", "schedule": 15 * 60},
     # Events never dispatched or left half-done are finished from the database.
     "sweep-notifications": {"task": "notifications.tasks.sweep", "schedule": 60},
     # Daily digests go out after NOTIFICATIONS_DIGEST_HOUR (UTC), once per person per day.

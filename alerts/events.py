@@ -1,0 +1,57 @@
+"""The one place where alerts and cases call the notification pipeline (notifications.events).
+
+Called inside the domain transaction: the event row is written with the change, and the
+pipeline fans it out after commit. `data` carries what recipients() and title() need (ids) and
+what a webhook receiver may read; nothing in it is secret from the organization concerned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Alert, Case
+
+# Who a case event is for: the brand owner's side, the officers' side, or both.
+TO_OWNER = "owner"
+TO_OFFICERS = "officers"
+TO_BOTH = "both"
+
+
+def _emit(kind: str, *, subject, actor=None, organization=None, data: dict[str, Any] | None = None):
+    try:
+        from notifications.events import emit
+    except ImportError:  # the notification pipeline is not installed in this tree yet
+        return None
+    return emit(kind, subject=subject, actor=actor, organization=organization, data=data)
+
+
+def alert_published(alert: Alert, *, actor) -> None:
+    _emit(
+        "alert.published",
+        subject=alert,
+        actor=actor,
+        organization=alert.brand.owner,
+        data={
+            "alert": alert.pk,
+            "brand": alert.brand_id,
+            "title": alert.title,
+            "severity": alert.severity,
+            "target_countries": alert.target_countries,
+            "hs_codes": alert.hs_codes,
+            "valid_until": alert.valid_until.isoformat(),
+        },
+    )
+
+
+def case_event(kind: str, case: Case, *, to: str, actor=None, **extra) -> None:
+    data = {
+        "case": case.pk,
+        "to": to,
+        "brand": case.brand_id,
+        "brand_name": case.brand_name,
+        "country": case.country.code,
+        "status": case.status,
+        "deadline": case.deadline.isoformat(),
+        **extra,
+    }
+    _emit(f"case.{kind}", subject=case, actor=actor, organization=case.owner, data=data)

@@ -1,0 +1,181 @@
+"""Forms of the alert and case pages. They parse what the browser sends into the dicts the
+services take; the services validate and their refusals are shown next to the fields."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from brands.forms import ANY, ServiceForm, _countries_field, _country_choices, _lines
+from brands.models import Brand, Product, TransportMode
+from uploads.forms import SafeImageField
+
+from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Severity
+
+HOLD_CTRL = _("Hold Ctrl (or ⌘) to choose several.")
+
+
+class AlertForm(ServiceForm):
+    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200, help_text=_("e.g. Fake Lumina watches via Le Havre"))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    description = forms.CharField(
+        label=_("Description"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"), queryset=Product.objects.none(), required=False, help_text=HOLD_CTRL
+    )
+    target_countries = _countries_field(
+        _("Send to the administrations of"), _("Only countries where the brand is visible. ") + str(HOLD_CTRL)
+    )
+    hs_codes = forms.CharField(
+        label=_("HS codes"),
+        max_length=2000,
+        required=False,
+        help_text=_("One per line, 6 to 10 digits, e.g. 9102.11."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    origin_countries = _countries_field(_("Suspected origin countries"), HOLD_CTRL)
+    route = forms.CharField(
+        label=_("Route"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    ports = forms.CharField(
+        label=_("Ports and airports"),
+        max_length=20_000,
+        required=False,
+        help_text=_("One per line."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    transport_modes = forms.MultipleChoiceField(
+        label=_("Transport modes"), choices=TransportMode.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        help_text=_("The last day, YYYY-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, user, alert=None, **kwargs):
+        if alert is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "brand": alert.brand_id,
+                    "title": alert.title,
+                    "severity": alert.severity,
+                    "description": alert.description,
+                    "products": [p.pk for p in alert.products.all()],
+                    "target_countries": alert.target_countries,
+                    "hs_codes": "\n".join(alert.hs_codes),
+                    "origin_countries": alert.origin_countries,
+                    "route": alert.route,
+                    "ports": "\n".join(alert.ports),
+                    "transport_modes": alert.transport_modes,
+                    "valid_until": alert.valid_until,
+                },
+            )
+        else:
+            kwargs.setdefault("initial", {"valid_until": timezone.localdate() + datetime.timedelta(days=30)})
+        super().__init__(*args, **kwargs)
+        brands = Brand.objects.editable_by(user).order_by("name")
+        self.fields["brand"].queryset = brands
+        self.fields["products"].queryset = (
+            Product.objects.filter(brand__in=brands).select_related("brand").order_by("brand__name", "name")
+        )
+        self.fields["products"].label_from_instance = lambda p: f"{p.brand.name} — {p.name}"
+        if alert is not None:
+            self.fields["brand"].disabled = True
+            self.fields["products"].queryset = Product.objects.filter(brand_id=alert.brand_id).order_by("name")
+            self.fields["products"].label_from_instance = lambda p: p.name
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["hs_codes"] = _lines(data["hs_codes"].replace(",", "\n"))
+        data["ports"] = _lines(data["ports"])
+        return data
+
+
+class AlertFilterForm(ServiceForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", ANY), *AlertStatus.choices], required=False)
+    severity = forms.ChoiceField(label=_("Severity"), choices=[("", ANY), *Severity.choices], required=False)
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        for field in ("status", "severity"):
+            if self.cleaned_data.get(field):
+                queryset = queryset.filter(**{field: self.cleaned_data[field]})
+        return queryset
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class CaseForm(ServiceForm):
+    brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none())
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.none(), required=False, empty_label=_("Not known")
+    )
+    description = forms.CharField(
+        label=_("What was detained"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000_000)
+    location = forms.CharField(label=_("Location"), max_length=200, help_text=_("Port, airport, post office…"))
+    declared_origin = forms.ChoiceField(
+        label=_("Declared origin"), choices=lambda: [("", "—"), *_country_choices()], required=False
+    )
+    perishable = forms.BooleanField(
+        label=_("Perishable goods"), required=False, help_text=_("The brand owner then has 3 working days, not 10.")
+    )
+    checklist = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    photo = SafeImageField(label=_("Photo"), required=False, help_text=_("A JPEG, PNG or WebP picture."))
+
+    def __init__(self, *args, user, brand=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        brands = Brand.objects.visible_to(user).order_by("name")
+        self.fields["brand"].queryset = brands
+        products = Product.objects.visible_to(user).select_related("brand").order_by("brand__name", "name")
+        if brand is not None:
+            products = products.filter(brand=brand)
+        self.fields["product"].queryset = products
+        self.fields["product"].label_from_instance = lambda p: f"{p.brand.name} — {p.name}"
+
+
+class CaseFilterForm(ServiceForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", ANY), *CaseStatus.choices], required=False)
+    overdue = forms.ChoiceField(
+        label=_("Deadline"), choices=[("", ANY), ("yes", _("Overdue")), ("no", _("Not overdue"))], required=False
+    )
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        if self.cleaned_data.get("status"):
+            queryset = queryset.filter(status=self.cleaned_data["status"])
+        if self.cleaned_data.get("overdue"):
+            queryset = queryset.filter(overdue=self.cleaned_data["overdue"] == "yes")
+        return queryset
+
+
+class RespondForm(ServiceForm):
+    verdict = forms.ChoiceField(label=_("Verdict"), choices=CaseVerdictKind.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comment"), max_length=20_000, required=False, widget=forms.Textarea({"rows": 3})
+    )
+
+
+class CloseForm(ServiceForm):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(label=_("Note"), max_length=20_000, required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class MessageForm(ServiceForm):
+    body = forms.CharField(label=_("Message"), max_length=20_000, widget=forms.Textarea({"rows": 3}))
+    attachment = SafeImageField(label=_("Picture"), required=False, help_text=_("A JPEG, PNG or WebP picture."))
+
+
+class PhotoForm(ServiceForm):
+    image = SafeImageField(label=_("Photo"), help_text=_("A JPEG, PNG or WebP picture."))

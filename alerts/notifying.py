@@ -1,0 +1,116 @@
+"""Who is told of alert and case events, with what title and link (registered with the
+notification pipeline at start-up, from AlertsConfig.ready()).
+
+Recipients are querysets, scoped in SQL like everything else:
+- alert.published: every approved officer and coordinator of the enforcement administrations
+  (approved) of every target country;
+- case events toward the brand owner: its approved admins and editors; toward the officers:
+  the officer who opened the case (still in that administration) and its coordinators.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import ENFORCEMENT_KINDS, Role, Status, User
+from brands.models import WRITER_ROLES
+
+from . import events
+from .models import AlertCountry, Case
+
+CASE_KINDS = ("case.opened", "case.message", "case.answered", "case.deadline_near", "case.overdue")
+
+
+def _approved_people() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, status=Status.APPROVED, membership__organization__status=Status.APPROVED
+    )
+
+
+def alert_recipients(event) -> QuerySet[User]:
+    countries = AlertCountry.objects.filter(alert_id=event.data["alert"]).values("country")
+    return _approved_people().filter(
+        membership__organization__kind__in=ENFORCEMENT_KINDS,
+        membership__organization__country__in=countries,
+        membership__role__in=(Role.OFFICER, Role.COORDINATOR),
+    )
+
+
+def _owner_side(case_id: int) -> Q:
+    owner = Case.objects.filter(pk=case_id).values("owner_id")
+    return Q(membership__organization_id__in=owner, membership__role__in=WRITER_ROLES)
+
+
+def _officer_side(case_id: int) -> Q:
+    case = Case.objects.filter(pk=case_id).values("organization_id", "opened_by_id").first()
+    if case is None:
+        return Q(pk__in=[])
+    same_administration = Q(membership__organization_id=case["organization_id"])
+    return same_administration & (Q(pk=case["opened_by_id"]) | Q(membership__role=Role.COORDINATOR))
+
+
+def case_recipients(event) -> QuerySet[User]:
+    case_id, to = event.data["case"], event.data.get("to")
+    condition = Q(pk__in=[])
+    if to in (events.TO_OWNER, events.TO_BOTH):
+        condition |= _owner_side(case_id)
+    if to in (events.TO_OFFICERS, events.TO_BOTH):
+        condition |= _officer_side(case_id)
+    return _approved_people().filter(condition).distinct()
+
+
+def alert_title(event) -> str:
+    return _("Alert: %(title)s") % {"title": event.data.get("title", "")}
+
+
+CASE_TITLES = {
+    "case.opened": lambda d: _("New detention case #%(case)s: %(brand)s (%(country)s)"),
+    "case.message": lambda d: _("New message on case #%(case)s (%(brand)s)"),
+    "case.answered": lambda d: _("Case #%(case)s answered: %(verdict)s"),
+    "case.deadline_near": lambda d: _("Case #%(case)s: the answer is due by %(deadline)s"),
+    "case.overdue": lambda d: _("Case #%(case)s is overdue: no answer by %(deadline)s"),
+}
+
+
+def _verdict_label(value: str) -> str:
+    from .models import CaseVerdictKind
+
+    labels = dict(CaseVerdictKind.choices)
+    return str(labels.get(value, value))
+
+
+def _kind(event) -> str:
+    return getattr(event, "kind", None) or event.type
+
+
+def case_title(event) -> str:
+    data = event.data
+    template = CASE_TITLES[_kind(event)](data)
+    return template % {
+        "case": data.get("case"),
+        "brand": data.get("brand_name", ""),
+        "country": data.get("country", ""),
+        "verdict": _verdict_label(data.get("verdict", "")),
+        "deadline": data.get("deadline", ""),
+    }
+
+
+def alert_link(event) -> str:
+    return reverse("alerts:detail", args=[event.data["alert"]])
+
+
+def case_link(event) -> str:
+    url = reverse("cases:detail", args=[event.data["case"]])
+    return f"{url}#thread" if _kind(event) == "case.message" else url
+
+
+def register() -> None:
+    try:
+        from notifications.registry import event_type
+    except ImportError:  # the notification pipeline is not installed in this tree yet
+        return
+    event_type("alert.published", recipients=alert_recipients, title=alert_title, link=alert_link)
+    for kind in CASE_KINDS:
+        event_type(kind, recipients=case_recipients, title=case_title, link=case_link)

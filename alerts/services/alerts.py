@@ -1,0 +1,296 @@
+"""Alerts: a right holder drafts, publishes or withdraws; officers of the target countries
+acknowledge; alerts expire by themselves after their last valid day."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case as SwitchCase
+from django.db.models import Count, Exists, IntegerField, OuterRef, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import User
+from brands.identifiers import normalize_hs_code
+from brands.models import WRITER_ROLES, Brand, Product, TransportMode
+from brands.services import _choices, _countries, _string_list, _text
+
+from .. import events
+from ..models import (
+    AUDIT_ALERT_PUBLISHED,
+    AUDIT_ALERT_WITHDRAWN,
+    Alert,
+    AlertAcknowledgement,
+    AlertCountry,
+    AlertStatus,
+    Severity,
+)
+
+MAX_TEXT = 20_000
+MAX_PRODUCTS = 100
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+def can_write_alerts(user: User) -> bool:
+    """A right holder's admins and editors draft and publish their brands' alerts."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.has_access
+        and user.is_right_holder
+        and user.role in WRITER_ROLES
+    )
+
+
+def _editable(actor: User, alert: Alert, *, lock: bool = False) -> Alert:
+    queryset = Alert.objects.editable_by(actor)
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    found = queryset.select_related("brand", "brand__owner").filter(pk=alert.pk).first()
+    if found is None:
+        raise PermissionDenied(_("Only the brand owner's admins and editors can change this alert."))
+    return found
+
+
+def _brand_countries(brand: Brand) -> set[str] | None:
+    """The countries a brand is visible to; None when visible to every administration."""
+    if brand.visible_to_all:
+        return None
+    return {row.country.code for row in brand.visibility_countries.all()}
+
+
+def _target_countries(data: dict, brand: Brand) -> list[str]:
+    countries = _countries(data, "target_countries")
+    if not countries:
+        raise ValidationError({"target_countries": [_("Choose at least one country to send the alert to.")]})
+    allowed = _brand_countries(brand)
+    if allowed is not None:
+        outside = [c for c in countries if c not in allowed]
+        if outside:
+            raise ValidationError(
+                {
+                    "target_countries": [
+                        _("The brand is not visible in %(countries)s: an alert cannot reach further than its brand.")
+                        % {"countries": ", ".join(outside)}
+                    ]
+                }
+            )
+    return countries
+
+
+def _hs_codes(data: dict) -> list[str]:
+    codes: list[str] = []
+    for value in _string_list(data, "hs_codes", max_length=32):
+        try:
+            code = normalize_hs_code(value)
+        except ValidationError as error:
+            raise ValidationError({"hs_codes": error.messages}) from None
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def _valid_until(data: dict) -> datetime.date:
+    value = data.get("valid_until")
+    if isinstance(value, str):
+        try:
+            value = parse_date(value.strip())
+        except ValueError:
+            value = None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if not isinstance(value, datetime.date):
+        raise ValidationError({"valid_until": [_("Give the last day the alert is valid (YYYY-MM-DD).")]})
+    if value < timezone.localdate():
+        raise ValidationError({"valid_until": [_("The last valid day cannot be in the past.")]})
+    return value
+
+
+def _products(data: dict, brand: Brand) -> list[Product]:
+    values = data.get("products") or []
+    if not isinstance(values, (list, tuple)):
+        raise ValidationError({"products": [_("Give a list of product ids.")]})
+    if len(values) > MAX_PRODUCTS:
+        raise ValidationError({"products": [_("At most %(max)d products.") % {"max": MAX_PRODUCTS}]})
+    ids = []
+    for value in values:
+        pk = value.pk if isinstance(value, Product) else value
+        try:
+            ids.append(int(pk))
+        except (TypeError, ValueError):
+            raise ValidationError({"products": [_("Give the products' ids (numbers).")]}) from None
+    products = list(Product.objects.filter(brand=brand, pk__in=ids))
+    if len(products) != len(set(ids)):
+        raise ValidationError({"products": [_("Choose products of the alert's brand.")]})
+    return products
+
+
+def _clean(data: dict, brand: Brand, *, partial: bool) -> tuple[dict[str, Any], list[str] | None, list | None]:
+    cleaned: dict[str, Any] = {}
+    if not partial or "title" in data:
+        cleaned["title"] = _text(data, "title", required=True, max_length=200)
+    if "description" in data:
+        cleaned["description"] = _text(data, "description", max_length=MAX_TEXT)
+    if "route" in data:
+        cleaned["route"] = _text(data, "route", max_length=2000)
+    if "origin_countries" in data:
+        cleaned["origin_countries"] = _countries(data, "origin_countries")
+    if "ports" in data:
+        cleaned["ports"] = _string_list(data, "ports")
+    if "transport_modes" in data:
+        cleaned["transport_modes"] = _choices(data, "transport_modes", TransportMode)
+    if "hs_codes" in data:
+        cleaned["hs_codes"] = _hs_codes(data)
+    if not partial or "severity" in data:
+        severity = data.get("severity") or Severity.MEDIUM
+        if severity not in Severity.values:
+            raise ValidationError({"severity": [_("Choose low, medium, high or critical.")]})
+        cleaned["severity"] = severity
+    if not partial or "valid_until" in data:
+        cleaned["valid_until"] = _valid_until(data)
+    countries = _target_countries(data, brand) if not partial or "target_countries" in data else None
+    products = _products(data, brand) if "products" in data else None
+    return cleaned, countries, products
+
+
+def _set_countries(alert: Alert, countries: list[str]) -> None:
+    AlertCountry.objects.filter(alert=alert).exclude(country__in=countries).delete()
+    existing = set(AlertCountry.objects.filter(alert=alert).values_list("country", flat=True))
+    AlertCountry.objects.bulk_create([AlertCountry(alert=alert, country=c) for c in countries if c not in existing])
+
+
+@transaction.atomic
+def alert_create(*, actor: User, data: dict) -> Alert:
+    """A draft alert about one of the actor's organization's brands."""
+    if not can_write_alerts(actor):
+        raise PermissionDenied(_("Only a right holder's admins and editors can draft alerts."))
+    brand = data.get("brand")
+    brand_id = brand.pk if isinstance(brand, Brand) else brand
+    try:
+        brand = Brand.objects.editable_by(actor).prefetch_related("visibility_countries").get(pk=int(brand_id))
+    except (TypeError, ValueError, Brand.DoesNotExist):
+        raise ValidationError({"brand": [_("Choose one of your organization's brands.")]}) from None
+    cleaned, countries, products = _clean(data, brand, partial=False)
+    alert = Alert.objects.create(brand=brand, created_by=actor, status=AlertStatus.DRAFT, **cleaned)
+    _set_countries(alert, countries)
+    if products:
+        alert.products.set(products)
+    return alert
+
+
+@transaction.atomic
+def alert_update(*, actor: User, alert: Alert, data: dict) -> Alert:
+    """Change a draft (a published alert has been sent: withdraw it and draft another)."""
+    alert = _editable(actor, alert, lock=True)
+    if alert.status != AlertStatus.DRAFT:
+        raise ValidationError({"status": [_("Only a draft can be changed.")]})
+    brand = Brand.objects.prefetch_related("visibility_countries").get(pk=alert.brand_id)
+    cleaned, countries, products = _clean(data, brand, partial=True)
+    for field, value in cleaned.items():
+        setattr(alert, field, value)
+    alert.save()
+    if countries is not None:
+        _set_countries(alert, countries)
+    if products is not None:
+        alert.products.set(products)
+    return alert
+
+
+@transaction.atomic
+def alert_publish(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
+    """Send a draft to the officers of its target countries (alert.published, after commit)."""
+    alert = _editable(actor, alert, lock=True)
+    if alert.status != AlertStatus.DRAFT:
+        raise ValidationError({"status": [_("Only a draft can be published.")]})
+    if alert.valid_until < timezone.localdate():
+        raise ValidationError({"valid_until": [_("The last valid day is past: change it before publishing.")]})
+    # The brand's visibility may have narrowed since the draft was written: check again.
+    brand = Brand.objects.prefetch_related("visibility_countries").get(pk=alert.brand_id)
+    _target_countries({"target_countries": alert.target_countries}, brand)
+    alert.status = AlertStatus.PUBLISHED
+    alert.published_at = timezone.now()
+    alert.published_by = actor
+    alert.save(update_fields=["status", "published_at", "published_by", "updated"])
+    audit_log(actor=actor, action=AUDIT_ALERT_PUBLISHED, target=alert, ip=ip, organization=alert.brand.owner)
+    events.alert_published(alert, actor=actor)
+    return alert
+
+
+@transaction.atomic
+def alert_withdraw(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
+    """Take back a draft or a published alert: officers stop seeing it at once."""
+    alert = _editable(actor, alert, lock=True)
+    if alert.status not in (AlertStatus.DRAFT, AlertStatus.PUBLISHED):
+        raise ValidationError(
+            {"status": [_("This alert is already %(status)s.") % {"status": alert.get_status_display().lower()}]}
+        )
+    alert.status = AlertStatus.WITHDRAWN
+    alert.withdrawn_at = timezone.now()
+    alert.save(update_fields=["status", "withdrawn_at", "updated"])
+    audit_log(actor=actor, action=AUDIT_ALERT_WITHDRAWN, target=alert, ip=ip, organization=alert.brand.owner)
+    return alert
+
+
+def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
+    """An officer of a target country marks the alert as seen (once; again is harmless)."""
+    if not (actor.has_access and actor.is_enforcement):
+        raise PermissionDenied(_("Only enforcement officers acknowledge alerts."))
+    if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+        raise PermissionDenied(_("This alert is not sent to your administration."))
+    organization = actor.organization
+    try:
+        with transaction.atomic():
+            ack, _created = AlertAcknowledgement.objects.get_or_create(
+                alert=alert, user=actor, defaults={"organization": organization, "country": organization.country}
+            )
+    except IntegrityError:  # two clicks at once
+        ack = AlertAcknowledgement.objects.get(alert=alert, user=actor)
+    return ack
+
+
+def alerts_expire(*, today: datetime.date | None = None) -> int:
+    """Published alerts past their last valid day become expired (beat task). Idempotent."""
+    today = today or timezone.localdate()
+    return Alert.objects.filter(status=AlertStatus.PUBLISHED, valid_until__lt=today).update(
+        status=AlertStatus.EXPIRED, updated=timezone.now()
+    )
+
+
+def acknowledgement_counts(alert: Alert) -> list[tuple[str, int]]:
+    """(country, acknowledgements) for every target country of the alert, zeros included; for
+    the owner's eyes (counts only, never who)."""
+    counts = dict(
+        AlertAcknowledgement.objects.filter(alert=alert)
+        .values_list("country")
+        .annotate(n=Count("id"))
+        .values_list("country", "n")
+    )
+    return [(country, counts.get(country, 0)) for country in alert.target_countries]
+
+
+def severity_order():
+    return SwitchCase(
+        *[When(severity=value, then=Value(rank)) for value, rank in SEVERITY_RANK.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def alerts_for_home(user: User, limit: int = 5) -> list[Alert]:
+    """The published alerts `user` sees, most severe and newest first, each with `acknowledged`
+    (for officers) — what the home page's alerts panel shows. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    mine = AlertAcknowledgement.objects.filter(alert=OuterRef("pk"), user=user)
+    alerts = (
+        Alert.objects.visible_to(user)
+        .filter(status=AlertStatus.PUBLISHED, valid_until__gte=timezone.localdate())
+        .select_related("brand")
+        .annotate(acknowledged=Exists(mine), severity_rank=severity_order())
+        .order_by("severity_rank", "-published_at", "-id")
+    )
+    return list(alerts[:limit])

@@ -1,0 +1,323 @@
+"""Detention cases: an officer opens one; the brand owner's admins and editors answer with a
+verdict (again after need_sample) and may ask once for more time; both sides write on the
+thread; the officers close it with an outcome. Beat tasks remind before the deadline and flag
+overdue cases."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import User
+from authentication_guides.models import Checklist
+from brands.identifiers import normalize_country
+from brands.models import Brand, Product
+from brands.services import _text
+from uploads.images import CleanImage
+
+from .. import events, workdays
+from ..models import (
+    AUDIT_CASE_CLOSED,
+    AUDIT_CASE_EXTENDED,
+    AUDIT_CASE_OPENED,
+    AUDIT_CASE_VERDICT,
+    Case,
+    CaseMessage,
+    CasePhoto,
+    CaseStatus,
+    CaseVerdict,
+    CaseVerdictKind,
+    Outcome,
+    Side,
+)
+
+MAX_TEXT = 20_000
+MAX_QUANTITY = 1_000_000_000
+MAX_PHOTOS = 30
+
+
+def can_open_cases(user: User) -> bool:
+    """Approved members of an enforcement administration open cases."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_access and user.is_enforcement)
+
+
+def _id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    pk = getattr(value, "pk", value)
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        return -1  # never an id: "no such object" below
+
+
+def _quantity(data: dict) -> int:
+    value = data.get("quantity")
+    try:
+        quantity = int(str(value).strip()) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        quantity = None
+    if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
+        raise ValidationError({"quantity": [_("Give the number of items detained (a whole number, at least 1).")]})
+    return quantity
+
+
+def _bool(data: dict, field: str) -> bool:
+    value = data.get(field, False)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "1", "yes", "on", "false", "0", "no", "off", ""):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    raise ValidationError({field: [_("Give true or false.")]})
+
+
+def _clean_case(actor: User, data: dict) -> dict[str, Any]:
+    brand = Brand.objects.visible_to(actor).select_related("owner").filter(pk=_id(data.get("brand"))).first()
+    if brand is None:
+        raise ValidationError({"brand": [_("Choose a brand you can see.")]})
+    product = None
+    product_id = _id(data.get("product"))
+    if product_id is not None:
+        product = Product.objects.visible_to(actor).filter(pk=product_id, brand=brand).first()
+        if product is None:
+            raise ValidationError({"product": [_("Choose a product of this brand that you can see, or none.")]})
+    checklist = None
+    checklist_id = _id(data.get("checklist"))
+    if checklist_id is not None:
+        checklist = (
+            Checklist.objects.visible_to(actor)
+            .filter(pk=checklist_id, organization=actor.organization, guide__brand=brand)
+            .first()
+        )
+        if checklist is None:
+            raise ValidationError({"checklist": [_("Choose an inspection of your administration about this brand.")]})
+    origin = data.get("declared_origin") or ""
+    if origin:
+        try:
+            origin = normalize_country(origin)
+        except ValidationError as error:
+            raise ValidationError({"declared_origin": error.messages}) from None
+    return {
+        "brand": brand,
+        "brand_name": brand.name,
+        "owner": brand.owner,
+        "product": product,
+        "product_name": product.name if product else "",
+        "checklist": checklist,
+        "description": _text(data, "description", required=True, max_length=MAX_TEXT),
+        "quantity": _quantity(data),
+        "location": _text(data, "location", required=True, max_length=200),
+        "declared_origin": origin,
+        "perishable": _bool(data, "perishable"),
+    }
+
+
+@transaction.atomic
+def case_open(*, actor: User, data: dict, photos: list[CleanImage] | tuple = (), ip: str | None = None) -> Case:
+    """A detention notice to the brand owner, in the actor's administration's country, with a
+    deadline of 10 working days (3 if perishable) from the next working day."""
+    if not can_open_cases(actor):
+        raise PermissionDenied(_("Only enforcement officers open cases."))
+    cleaned = _clean_case(actor, data)
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("At most %(max)d photos.") % {"max": MAX_PHOTOS}]})
+    organization = actor.organization
+    country = organization.country.code
+    opened = timezone.localdate()
+    deadline = workdays.answer_deadline(opened, country, perishable=cleaned["perishable"])
+    case = Case.objects.create(
+        organization=organization,
+        opened_by=actor,
+        country=country,
+        deadline=deadline,
+        remind_on=workdays.reminder_day(deadline, country, opened=opened),
+        **cleaned,
+    )
+    for photo in photos:
+        _save_photo(case, photo, actor)
+    audit_log(actor=actor, action=AUDIT_CASE_OPENED, target=case, ip=ip, organization=organization)
+    events.case_event("opened", case, to=events.TO_OWNER, actor=actor)
+    return case
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("owner", "organization").get(pk=case.pk)
+
+
+def _not_closed(case: Case) -> None:
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"status": [_("This case is closed.")]})
+
+
+@transaction.atomic
+def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip: str | None = None) -> Case:
+    """The brand owner's verdict. After need_sample they answer again once the sample is
+    examined; every verdict is kept."""
+    if not Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("Only the brand owner's admins and editors answer a case."))
+    case = _locked(case)
+    _not_closed(case)
+    if verdict not in CaseVerdictKind.values:
+        raise ValidationError({"verdict": [_("Choose counterfeit, genuine or need_sample.")]})
+    comment = _text({"comment": comment}, "comment", max_length=MAX_TEXT)
+    last = CaseVerdict.objects.filter(case=case).order_by("-created", "-id").first()
+    if last is not None and last.verdict != CaseVerdictKind.NEED_SAMPLE:
+        raise ValidationError({"verdict": [_("This case is answered. Write on the thread to add something.")]})
+    CaseVerdict.objects.create(case=case, verdict=verdict, comment=comment, author=actor)
+    case.status = CaseStatus.ANSWERED
+    case.answered_at = timezone.now()
+    case.save(update_fields=["status", "answered_at", "updated"])
+    audit_log(
+        actor=actor,
+        action=AUDIT_CASE_VERDICT,
+        target=case,
+        ip=ip,
+        organization=case.owner,
+        details={"verdict": verdict},
+    )
+    events.case_event("answered", case, to=events.TO_OFFICERS, actor=actor, verdict=verdict)
+    return case
+
+
+@transaction.atomic
+def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
+    """The brand owner's one extension: 10 more working days after the current deadline."""
+    if not Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("Only the brand owner's admins and editors ask for more time."))
+    case = _locked(case)
+    _not_closed(case)
+    if case.extended:
+        raise ValidationError({"deadline": [_("The deadline has already been extended once.")]})
+    country = case.country.code
+    case.deadline = workdays.extended_deadline(case.deadline, country)
+    case.remind_on = workdays.reminder_day(case.deadline, country, opened=timezone.localdate())
+    case.reminded = False
+    case.overdue = case.deadline < timezone.localdate()
+    case.extended = True
+    case.extended_at = timezone.now()
+    case.save(update_fields=["deadline", "remind_on", "reminded", "overdue", "extended", "extended_at", "updated"])
+    audit_log(
+        actor=actor,
+        action=AUDIT_CASE_EXTENDED,
+        target=case,
+        ip=ip,
+        organization=case.owner,
+        details={"deadline": case.deadline.isoformat()},
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, outcome: str, note: str = "", ip: str | None = None) -> Case:
+    """The officers' side closes the case with what became of the goods."""
+    if not Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("Only the officers of the administration that opened the case close it."))
+    case = _locked(case)
+    _not_closed(case)
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": [_("Choose destroyed, released, referred_to_court or other.")]})
+    case.status = CaseStatus.CLOSED
+    case.outcome = outcome
+    case.outcome_note = _text({"note": note}, "note", max_length=MAX_TEXT)
+    case.closed_at = timezone.now()
+    case.closed_by = actor
+    case.save(update_fields=["status", "outcome", "outcome_note", "closed_at", "closed_by", "updated"])
+    audit_log(
+        actor=actor,
+        action=AUDIT_CASE_CLOSED,
+        target=case,
+        ip=ip,
+        organization=case.organization,
+        details={"outcome": outcome},
+    )
+    return case
+
+
+def _side(actor: User, case: Case) -> str:
+    if Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+        return Side.ENFORCEMENT
+    if Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+        return Side.RIGHT_HOLDER
+    raise PermissionDenied(_("Only the officers handling the case and the brand owner's editors write here."))
+
+
+@transaction.atomic
+def case_message_post(*, actor: User, case: Case, body: str, attachment: CleanImage | None = None) -> CaseMessage:
+    """A message on the case's thread, to the other side (case.message)."""
+    side = _side(actor, case)
+    case = _locked(case)
+    _not_closed(case)
+    body = _text({"body": body}, "body", required=True, max_length=MAX_TEXT)
+    message = CaseMessage(case=case, author=actor, side=side, body=body)
+    if attachment is not None:
+        message.attachment.save(attachment.name, attachment.content, save=False)
+    message.save()
+    to = events.TO_OWNER if side == Side.ENFORCEMENT else events.TO_OFFICERS
+    events.case_event("message", case, to=to, actor=actor, message=message.pk)
+    return message
+
+
+def _save_photo(case: Case, photo: CleanImage, actor: User) -> CasePhoto:
+    item = CasePhoto(case=case, uploaded_by=actor, width=photo.width, height=photo.height)
+    item.image.save(photo.name, photo.content, save=False)
+    item.save()
+    return item
+
+
+def require_photo_writer(actor: User, case: Case) -> None:
+    """Checked before a picture is decoded: only the case's officers add photos."""
+    if not Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("Only the officers handling the case add photos."))
+
+
+@transaction.atomic
+def case_photo_add(*, actor: User, case: Case, image: CleanImage) -> CasePhoto:
+    require_photo_writer(actor, case)
+    case = _locked(case)
+    _not_closed(case)
+    if CasePhoto.objects.filter(case=case).count() >= MAX_PHOTOS:
+        raise ValidationError({"image": [_("A case holds at most %(max)d photos.") % {"max": MAX_PHOTOS}]})
+    return _save_photo(case, image, actor)
+
+
+# --------------------------------------------------------------------------- beat tasks
+
+
+def cases_flag_overdue(*, today: datetime.date | None = None) -> int:
+    """Flag the open cases whose deadline has passed unanswered (case.overdue, once each)."""
+    today = today or timezone.localdate()
+    flagged = 0
+    due = Case.objects.filter(status=CaseStatus.OPEN, overdue=False, deadline__lt=today).values_list("pk", flat=True)
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            # Claim the row: a second run (or a concurrent one) changes nothing and emits nothing.
+            if Case.objects.filter(pk=pk, overdue=False, status=CaseStatus.OPEN).update(overdue=True) != 1:
+                continue
+            case = Case.objects.select_related("owner").get(pk=pk)
+            events.case_event("overdue", case, to=events.TO_BOTH)
+            flagged += 1
+    return flagged
+
+
+def cases_remind_deadline(*, today: datetime.date | None = None) -> int:
+    """Remind the brand owner of open cases whose deadline is near (case.deadline_near, once
+    per deadline: an extension re-arms it)."""
+    today = today or timezone.localdate()
+    reminded = 0
+    due = Case.objects.filter(
+        status=CaseStatus.OPEN, reminded=False, remind_on__lte=today, deadline__gte=today
+    ).values_list("pk", flat=True)
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            if Case.objects.filter(pk=pk, reminded=False).update(reminded=True) != 1:
+                continue
+            case = Case.objects.select_related("owner").get(pk=pk)
+            events.case_event("deadline_near", case, to=events.TO_OWNER)
+            reminded += 1
+    return reminded
