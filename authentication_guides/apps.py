@@ -6,3 +6,6 @@ class AuthenticationGuidesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "authentication_guides"
     verbose_name = _("Authentication guides")
+
+    def ready(self) -> None:
+        from . import notifying  # noqa: F401  (registers the guide events)

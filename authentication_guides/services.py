@@ -19,6 +19,7 @@ from accounts.audit import audit_log
 from accounts.models import AuditAction, User
 from brands.identifiers import parse_visibility
 from brands.models import Brand, Category, Product
+from notifications.events import emit
 
 from .models import (
     Checklist,
@@ -415,6 +416,13 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
         ip=ip,
         details={"version": version.number},
     )
+    emit(
+        "guide.published",
+        subject=guide,
+        actor=actor,
+        organization=guide.brand.owner,
+        data={"version": version.number, "title": version.title, "brand": guide.brand.name},
+    )
     return guide
 
 
@@ -579,6 +587,13 @@ def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=N
     if photo is not None:
         feedback.photo.save(photo.name, photo.content, save=False)
     feedback.save()
+    emit(
+        "guide.feedback",
+        subject=feedback,
+        actor=actor,
+        organization=guide.brand.owner,
+        data={"guide": guide.pk, "kind": kind, "title": version.title},
+    )
     return feedback
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("catalogue/", include("brands.urls")),
     path("guides/", include("authentication_guides.urls")),
+    path("", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("cases/", include("alerts.case_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include(("jobs.api.urls", "jobs-api"), namespace="jobs-api")),
     path("api/v1/", include(("brands.api.urls", "brands-api"), namespace="brands-api")),
     path("api/v1/", include(("authentication_guides.api.urls", "guides-api"), namespace="guides-api")),
+    path("api/v1/", include(("notifications.api.urls", "notifications-api"), namespace="notifications-api")),
     path("api/v1/", include(("alerts.api.urls", "alerts-api"), namespace="alerts-api")),
     path("api/v1/", include(("search.urls", "search-api"), namespace="search-api")),
 ]
