@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Full-text search and trigram lookups on PostgreSQL (search/); inert on SQLite.
+    "django.contrib.postgres",
     "rest_framework",
     "knox",
     "django_filters",

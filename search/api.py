@@ -1,22 +1,83 @@
-"""POST /api/v1/search/photo/: barcodes in a photo, and the visible products they identify."""
+"""Search endpoints: GET /api/v1/search/ (ranked full text) and POST /api/v1/search/photo/."""
 
 from __future__ import annotations
 
 import io
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from PIL import Image
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from brands.api.serializers import ProductSerializer
-from brands.models import Product
+from brands.identifiers import normalize_hs_prefix
+from brands.models import Category, Product
+from ipm_portal.api import CountryCodeField, Pagination
 from uploads.serializers import SafeImageField
 
+from . import services
 from .barcodes import read_codes
+from .models import ResultType
+
+
+class SearchParameters(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=services.MAX_QUERY_LENGTH,
+        help_text=_("What to look for: a brand, product, GTIN, HS code, trade-mark number or words of a guide."),
+        error_messages={"blank": _("Type what you are looking for."), "required": _("Type what you are looking for.")},
+    )
+    type = serializers.ChoiceField(choices=ResultType.choices, required=False)
+    hs_code = serializers.CharField(required=False, help_text=_("An HS code prefix, 2 to 10 digits."))
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    origin = CountryCodeField(required=False, help_text=_("An expected origin country of the products."))
+
+    def validate_hs_code(self, value):
+        try:
+            return normalize_hs_prefix(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class HitSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ResultType.choices)
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    brand = serializers.IntegerField()
+    brand_name = serializers.CharField()
+    snippet = serializers.CharField(help_text=_("An extract with the matching words in <mark>, HTML-escaped."))
+    score = serializers.FloatField()
+    link = serializers.CharField(help_text=_("The page of the result on the portal."))
+
+
+class SearchView(GenericAPIView):
+    """Ranked search over what the person may see: exact brand, alias, GTIN, SKU or trade-mark
+    number first, then products by name, then text. Accent- and case-insensitive, prefix
+    matching on every word; typo tolerant on PostgreSQL."""
+
+    pagination_class = Pagination
+    serializer_class = HitSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("type", str, enum=ResultType.values),
+            OpenApiParameter("hs_code", str),
+            OpenApiParameter("category", str, enum=Category.values),
+            OpenApiParameter("origin", str),
+        ]
+    )
+    def get(self, request):
+        params = SearchParameters(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        text = params.validated_data.pop("q")
+        documents = services.search(request.user, text, **params.validated_data)
+        page = self.paginate_queryset(documents)
+        return self.get_paginated_response(HitSerializer(services.hits(page, text), many=True).data)
 
 
 class PhotoSerializer(serializers.Serializer):
@@ -36,6 +97,18 @@ class PhotoResultSerializer(serializers.Serializer):
     products = ProductSerializer(many=True)
 
 
+def products_with_codes(user, codes):
+    gtins = {code.gtin for code in codes if code.gtin}
+    if not gtins:
+        return Product.objects.none()
+    return Product.objects.visible_to(user).filter(gtin_set__gtin__in=gtins).with_details().distinct()
+
+
+def decode_photo(clean) -> list:
+    with Image.open(io.BytesIO(clean.content.read())) as picture:
+        return read_codes(picture.convert("RGB"))
+
+
 class PhotoSearchView(APIView):
     """Decode EAN-13, EAN-8, UPC-A/E, QR and DataMatrix codes in the photo (GS1 Digital Link and
     element strings give the GTIN, serial and batch) and answer the products, among those the
@@ -48,15 +121,8 @@ class PhotoSearchView(APIView):
     def post(self, request):
         body = PhotoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        clean = body.validated_data["image"]  # checked and re-encoded: no metadata, bounded size
-        with Image.open(io.BytesIO(clean.content.read())) as picture:
-            codes = read_codes(picture.convert("RGB"))
-        gtins = {code.gtin for code in codes if code.gtin}
-        products = (
-            Product.objects.visible_to(request.user).filter(gtin_set__gtin__in=gtins).with_details().distinct()
-            if gtins
-            else Product.objects.none()
-        )
+        codes = decode_photo(body.validated_data["image"])  # checked and re-encoded: no metadata
+        products = products_with_codes(request.user, codes)
         context = {"request": request}
         return Response(
             {

@@ -1,0 +1,118 @@
+"""Searching what a person may see, and remembering the products they opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from authentication_guides.models import Guide
+from brands.models import Brand, Product
+
+from .backends import Query, backend
+from .models import RecentView, ResultType, SearchDocument
+from .text import highlight
+
+MAX_QUERY_LENGTH = 200
+RECENT_LIMIT = 8
+
+
+def visible_documents(user) -> QuerySet:
+    """The index rows of what `user` may see, by the same rules as every list (in SQL): the
+    brands visible to them; for officers, published guides visible to their country, each in
+    their language when translated; for the owner, their content in its newest version."""
+    documents = SearchDocument.objects.filter(brand__in=Brand.objects.visible_to(user))
+    guides = Guide.objects.visible_to(user)
+    if getattr(user, "is_enforcement", False):
+        documents = documents.filter(public=True)
+        guides = guides.in_language_of(user)
+    else:
+        documents = documents.filter(latest=True)
+    return documents.filter(~Q(type=ResultType.GUIDE) | Q(object_id__in=guides.values("pk")))
+
+
+def search(
+    user,
+    text: str,
+    *,
+    type: str = "",
+    hs_code: str = "",
+    category: str = "",
+    origin: str = "",
+) -> QuerySet:
+    """Ranked documents matching `text` (see backends.py), best first. Filters are already
+    validated: a result type, an HS code prefix (digits), a category, a country code."""
+    query = Query.parse(text)
+    if query.empty:
+        return SearchDocument.objects.none()
+    documents = visible_documents(user)
+    if type:
+        documents = documents.filter(type=type)
+    if hs_code:
+        documents = documents.filter(hs_code__startswith=hs_code)
+    if category:
+        documents = documents.filter(categories__contains=f",{category},")
+    if origin:
+        documents = documents.filter(origins__contains=f",{origin},")
+    return (
+        backend()
+        .matching(documents, query)
+        .select_related("brand")
+        .order_by("-score", "type", "object_id")
+        .defer("names", "text", "keys", "vector")
+    )
+
+
+@dataclass
+class Hit:
+    type: str
+    id: int
+    title: str
+    brand: int
+    brand_name: str
+    snippet: str
+    score: float
+    link: str
+
+
+_LINKS = {
+    ResultType.BRAND: lambda d: reverse("brands:brand_detail", args=[d.object_id]),
+    ResultType.TRADEMARK: lambda d: reverse("brands:brand_detail", args=[d.brand_id]),
+    ResultType.PRODUCT: lambda d: reverse("brands:product_detail", args=[d.object_id]),
+    ResultType.GUIDE: lambda d: reverse("guides:detail", args=[d.object_id]),
+}
+
+
+def hits(documents, text: str) -> list[Hit]:
+    """A page of documents as results, with highlighted snippets."""
+    terms = Query.parse(text).terms
+    return [
+        Hit(
+            type=d.type,
+            id=d.object_id,
+            title=d.title,
+            brand=d.brand_id,
+            brand_name=d.brand.name,
+            snippet=highlight(d.body or d.title, terms),
+            score=round(d.score, 4),
+            link=_LINKS[d.type](d),
+        )
+        for d in documents
+    ]
+
+
+def record_view(user, product: Product) -> None:
+    """Remember that an officer opened this product (one row per person and product)."""
+    if not getattr(user, "is_enforcement", False):
+        return
+    RecentView.objects.update_or_create(user=user, product=product, defaults={"viewed": timezone.now()})
+
+
+def recently_viewed(user, limit: int = RECENT_LIMIT) -> list[Product]:
+    """The products the person opened last, among those they may still see."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    seen = RecentView.objects.filter(user=user, product__in=Product.objects.visible_to(user)).order_by("-viewed")
+    return [view.product for view in seen.select_related("product__brand")[:limit]]
