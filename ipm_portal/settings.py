@@ -156,6 +156,12 @@ CELERY_BEAT_SCHEDULE = {
     "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 10 * 60},
 }
 
+# --- Notifications: recipients per delivery task (in-app rows in one insert; e-mails over one
+# SMTP connection) and the hour (UTC) from which the daily digests go out.
+NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=2000)
+NOTIFICATIONS_EMAIL_CHUNK_SIZE = env.int("NOTIFICATIONS_EMAIL_CHUNK_SIZE", default=200)
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=6)
+
 # --- Accounts, sign-in and two-factor.
 AUTH_USER_MODEL = "accounts.User"
 KNOX_TOKEN_MODEL = "accounts.ApiToken"

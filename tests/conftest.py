@@ -152,7 +152,8 @@ def smtp_server():
 def celery_worker(transactional_db, settings):
     """start(**env) -> a real Celery worker process on its own queue, with the production
     settings, the test database and the given environment (e.g. EMAIL_URL). Tasks sent by this
-    process go through the real Redis broker to that worker."""
+    process go through the real Redis broker to that worker. `include=("tests.module",)` makes
+    the worker import extra modules (e.g. test-only notification kinds)."""
     import os
     import subprocess
     import sys
@@ -167,7 +168,7 @@ def celery_worker(transactional_db, settings):
     processes = []
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
 
-    def start(**extra_env):
+    def start(include=(), **extra_env):
         db = connection.settings_dict
         env = dict(os.environ)
         env.update(
@@ -197,6 +198,7 @@ def celery_worker(transactional_db, settings):
                 "--without-heartbeat",
                 "-l",
                 "INFO",
+                *(["--include", ",".join(include)] if include else []),
             ],
             cwd=Path(__file__).resolve().parent.parent,
             env=env,

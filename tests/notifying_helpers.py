@@ -4,6 +4,8 @@ recipients are that organization's members (the pipeline keeps those with access
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
@@ -17,6 +19,8 @@ def _recipients(event):
 
 
 def _title(event):
+    # `delay` slows each chunk down, so that a test can kill a worker in the middle of a fan-out.
+    time.sleep(event.data.get("delay", 0))
     # A string Django translates: the in-app title shows the recipient's language.
     return f"{_('Organization')}: {event.data.get('text', '')}"
 
