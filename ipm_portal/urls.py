@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("catalogue/", include("brands.urls")),
     path("guides/", include("authentication_guides.urls")),
+    path("search/", include("search.web_urls")),
     path("", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("cases/", include("alerts.case_urls")),

@@ -12,7 +12,20 @@ from django.views.decorators.csrf import requires_csrf_token
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    """Everyone's start page. Officers get the search box first, the scan button, the alerts
+    for their country, the products they opened last and the brands they follow."""
+    user = request.user
+    context = {}
+    if user.has_access and (user.is_enforcement or user.is_right_holder):
+        from alerts.services import alerts_for_home
+        from notifications.selectors import followed_brands
+        from search.services import recently_viewed
+
+        context["home_alerts"] = alerts_for_home(user)
+        if user.is_enforcement:
+            context["recent_products"] = recently_viewed(user)
+            context["followed_brands"] = list(followed_brands(user=user))
+    return render(request, "home.html", context)
 
 
 def _wants_json(request) -> bool:

@@ -67,8 +67,9 @@ class Query:
 
     @property
     def fuzzy(self) -> bool:
-        """Typo tolerance is for words, not for codes or one or two letters."""
-        return len(self.norm) >= 4 and not NUMBERISH.match(self.norm)
+        """Typo tolerance is for names (a few words), not for codes, one or two letters or
+        sentences."""
+        return len(self.norm) >= 4 and len(self.terms) <= 3 and not NUMBERISH.match(self.norm)
 
 
 def _type_weight():

@@ -107,7 +107,12 @@ def record_view(user, product: Product) -> None:
     """Remember that an officer opened this product (one row per person and product)."""
     if not getattr(user, "is_enforcement", False):
         return
-    RecentView.objects.update_or_create(user=user, product=product, defaults={"viewed": timezone.now()})
+    RecentView.objects.bulk_create(  # one upsert
+        [RecentView(user=user, product=product, viewed=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "product"],
+        update_fields=["viewed"],
+    )
 
 
 def recently_viewed(user, limit: int = RECENT_LIMIT) -> list[Product]:

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
 from accounts.views.common import paginate
+from search.services import record_view
 
 from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
 from ..models import Brand, BrandCountry, Category, Contact, Product, SupplyChainEntry
@@ -156,4 +157,6 @@ def product_for_page(user, pk):
 
 @login_required
 def product_detail(request, pk):
-    return product_page(request, product_for_page(request.user, pk))
+    product = product_for_page(request.user, pk)
+    record_view(request.user, product)  # for the officer's "recently viewed"
+    return product_page(request, product)

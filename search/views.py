@@ -1,0 +1,72 @@
+"""Pages: search results, scanning a barcode (photo or live camera)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .api import decode_photo, products_with_codes
+from .barcodes import interpret
+from .forms import ScanForm, SearchForm
+
+PAGE_SIZE = 20
+# BarcodeDetector's format names (https://wicg.github.io/shape-detection-api/) → zxing-cpp's.
+BROWSER_FORMATS = {
+    "ean_13": "EAN13",
+    "ean_8": "EAN8",
+    "upc_a": "UPCA",
+    "upc_e": "UPCE",
+    "qr_code": "QRCode",
+    "data_matrix": "DataMatrix",
+}
+
+
+@login_required
+def search_page(request):
+    form = SearchForm(request.GET or None)
+    page = hits = None
+    if form.is_bound and form.is_valid():
+        data = dict(form.cleaned_data)
+        text = data.pop("q")
+        documents = services.search(request.user, text, **data)
+        page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+        hits = services.hits(page.object_list, text)
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "page": page, "hits": hits, "autofocus": page is None}
+    return render(request, "search/results.html", context, status=status)
+
+
+def _scan_result(request, codes):
+    products = list(products_with_codes(request.user, codes).select_related("brand"))
+    if len(products) == 1:
+        product = products[0]
+        messages.success(
+            request,
+            _("Scanned %(code)s: %(product)s.") % {"code": codes[0].gtin or codes[0].text, "product": product.name},
+        )
+        return redirect("brands:product_detail", pk=product.pk)
+    return render(
+        request, "search/scan.html", {"form": ScanForm(), "codes": codes, "products": products, "scanned": True}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scan_page(request):
+    """GET: the camera or file picker (and a live scan where the browser has BarcodeDetector,
+    which comes back here with ?code=&format=). POST: a photo, decoded on the server."""
+    if request.method == "POST":
+        form = ScanForm(request.POST, request.FILES)
+        if form.is_valid():
+            return _scan_result(request, decode_photo(form.cleaned_data["image"]))
+        return render(request, "search/scan.html", {"form": form}, status=400)
+    text = request.GET.get("code", "").strip()[:500]
+    if text:
+        format_name = request.GET.get("format", "")
+        return _scan_result(request, [interpret(BROWSER_FORMATS.get(format_name, format_name), text)])
+    return render(request, "search/scan.html", {"form": ScanForm()})
