@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "PictureViewEnum": "brands.models.ImageCaption",
         "IndicatorKindEnum": "authentication_guides.models.IndicatorKind",
         "FeedbackKindEnum": "authentication_guides.models.FeedbackKind",
+        "CaseVerdictEnum": "alerts.models.CaseVerdictKind",
     },
 }
 
