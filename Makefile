@@ -10,6 +10,8 @@ ARGS ?=
 PY = $(VENV)/bin/python
 STAMP = $(VENV)/.requirements-installed
 TEST_SETTINGS = ipm_portal.settings_test
+# Run a second time on SQLite by `make test`: search has a backend per database.
+SQLITE_TESTS = tests/test_search.py tests/test_search_web.py
 # Directories that message extraction and compilation must not walk into.
 I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
 
@@ -60,6 +62,8 @@ test: $(STAMP)
 	@unset DEBUG; $(PY) scripts/check_services.py
 	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; \
 	$(PY) -m pytest -n auto $(ARGS)
+	@echo "The search tests again, on SQLite (the embedded default's FTS5 backend):"
+	@unset DEBUG; $(PY) -m pytest -q $(SQLITE_TESTS) --ds=ipm_portal.settings_test_sqlite
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -63,7 +63,8 @@ def test_search_results_page(signed_in, officer_fr, product_fr, brand_all):
     assert response.status_code == 200
     first = html.index('class="card result"')
     assert html.index(reverse("brands:product_detail", args=[product_fr.pk])) > first
-    assert html.index("Lumina Chrono</a>") < html.index("Lumina Secret</a>"), "the product named first"
+    brand_hit = html.find("Lumina Secret</a>")  # on PostgreSQL, a near match of the words
+    assert brand_hit == -1 or html.index("Lumina Chrono</a>") < brand_hit, "the product named first"
     assert "<mark>Lumina</mark> <mark>Chrono</mark>" in html
     assert re.search(r"\d+ results for “lumina chrono”", html)
 
