@@ -58,7 +58,7 @@ class AlertForm(ServiceForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, user, alert=None, **kwargs):
+    def __init__(self, *args, user, alert=None, brand=None, **kwargs):
         if alert is not None:
             kwargs.setdefault(
                 "initial",
@@ -78,21 +78,24 @@ class AlertForm(ServiceForm):
                 },
             )
         else:
-            kwargs.setdefault("initial", {"valid_until": timezone.localdate() + datetime.timedelta(days=30)})
+            kwargs.setdefault(
+                "initial", {"valid_until": timezone.localdate() + datetime.timedelta(days=30), "brand": _int(brand)}
+            )
         super().__init__(*args, **kwargs)
         brands = Brand.objects.editable_by(user).order_by("name")
         self.fields["brand"].queryset = brands
-        self.fields["products"].queryset = (
-            Product.objects.filter(brand__in=brands).select_related("brand").order_by("brand__name", "name")
-        )
-        self.fields["products"].label_from_instance = lambda p: f"{p.brand.name} — {p.name}"
+        # The products offered are those of one brand (a catalogue may hold thousands): the
+        # alert's, or the one chosen (?brand= or the posted brand).
+        brand_id = alert.brand_id if alert is not None else _int(self.data.get("brand") or self.initial.get("brand"))
+        self.fields["products"].queryset = Product.objects.filter(brand__in=brands, brand_id=brand_id).order_by("name")
+        if brand_id is None:
+            self.fields["products"].help_text = _("Choose the brand first: its products are offered here.")
         if alert is not None:
             self.fields["brand"].disabled = True
-            self.fields["products"].queryset = Product.objects.filter(brand_id=alert.brand_id).order_by("name")
-            self.fields["products"].label_from_instance = lambda p: p.name
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data["products"] = list(data.get("products") or [])
         data["hs_codes"] = _lines(data["hs_codes"].replace(",", "\n"))
         data["ports"] = _lines(data["ports"])
         return data
@@ -114,6 +117,11 @@ class AlertFilterForm(ServiceForm):
 # --------------------------------------------------------------------------- cases
 
 
+def _int(value) -> int | None:
+    value = str(getattr(value, "pk", value) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
+
+
 class CaseForm(ServiceForm):
     brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none())
     product = forms.ModelChoiceField(
@@ -133,15 +141,14 @@ class CaseForm(ServiceForm):
     checklist = forms.IntegerField(widget=forms.HiddenInput, required=False)
     photo = SafeImageField(label=_("Photo"), required=False, help_text=_("A JPEG, PNG or WebP picture."))
 
-    def __init__(self, *args, user, brand=None, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        brands = Brand.objects.visible_to(user).order_by("name")
-        self.fields["brand"].queryset = brands
-        products = Product.objects.visible_to(user).select_related("brand").order_by("brand__name", "name")
-        if brand is not None:
-            products = products.filter(brand=brand)
-        self.fields["product"].queryset = products
-        self.fields["product"].label_from_instance = lambda p: f"{p.brand.name} — {p.name}"
+        self.fields["brand"].queryset = Brand.objects.visible_to(user).order_by("name")
+        # The products offered are those of one brand (the catalogue may hold thousands).
+        brand_id = _int(self.data.get("brand") or self.initial.get("brand"))
+        self.fields["product"].queryset = Product.objects.visible_to(user).filter(brand_id=brand_id).order_by("name")
+        if brand_id is None:
+            self.fields["product"].help_text = _("Start from the product's page to choose it here.")
 
 
 class CaseFilterForm(ServiceForm):

@@ -143,3 +143,15 @@ def test_the_home_panel_shows_the_most_severe_first(acme_editor, brand_fr, offic
     html = render_to_string("alerts/_home_panel.html", {"alerts": alerts})
     assert "Critical one" in html and f'href="/alerts/{critical.pk}/"' in html
     assert "No alert for your country" in render_to_string("alerts/_home_panel.html", {"alerts": []})
+
+
+def test_products_are_offered_for_the_chosen_brand(client_for, brand_fr, product_fr, brand_all):
+    client = client_for("acme_editor")
+    plain = client.get("/alerts/new/").content.decode()
+    assert f'href="/alerts/new/?brand={brand_fr.pk}"' in plain and "Lumina Chrono" not in plain
+    page = client.get(f"/alerts/new/?brand={brand_fr.pk}").content.decode()
+    assert f'<option value="{product_fr.pk}">Lumina Chrono</option>' in page
+    response = client.post("/alerts/new/", form_data(brand_fr, products=[product_fr.pk]))
+    assert response.status_code == 302 and list(Alert.objects.get().products.all()) == [product_fr]
+    wrong = client.post("/alerts/new/", form_data(brand_all, products=[product_fr.pk]))
+    assert wrong.status_code == 400

@@ -68,7 +68,8 @@ def alert_detail(request, pk):
 
 
 def _form_page(request, form, alert=None, status=200):
-    return render(request, "alerts/alert_form.html", {"form": form, "alert": alert}, status=status)
+    context = {"form": form, "alert": alert, "brands": form.fields["brand"].queryset}
+    return render(request, "alerts/alert_form.html", context, status=status)
 
 
 @login_required
@@ -76,7 +77,7 @@ def alert_create(request):
     user = request.user
     if not services.can_write_alerts(user):
         raise PermissionDenied
-    form = AlertForm(*posted(request), user=user)
+    form = AlertForm(*posted(request), user=user, brand=request.GET.get("brand"))
     if request.method == "POST" and form.is_valid():
         try:
             alert = services.alert_create(actor=user, data=form.service_data())
