@@ -8,7 +8,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", cases.case_list, name="list"),
-    path("new/", cases.case_create, name="create"),
+    path("open/", cases.case_create, name="create"),
     path("<int:pk>/", cases.case_detail, name="detail"),
     path("<int:pk>/respond/", cases.case_respond, name="respond"),
     path("<int:pk>/extend/", cases.case_extend, name="extend"),

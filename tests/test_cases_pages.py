@@ -19,11 +19,11 @@ pytestmark = pytest.mark.django_db
 def test_an_officer_opens_a_case_from_a_product_page(client_for, product_fr, brand_fr):
     client = client_for("officer_fr")
     product_page = client.get(f"/catalogue/products/{product_fr.pk}/").content.decode()
-    assert f'href="/cases/new/?product={product_fr.pk}"' in product_page
-    form = client.get(f"/cases/new/?product={product_fr.pk}").content.decode()
+    assert f'href="/cases/open/?product={product_fr.pk}"' in product_page
+    form = client.get(f"/cases/open/?product={product_fr.pk}").content.decode()
     assert f'<option value="{product_fr.pk}" selected>' in form and 'enctype="multipart/form-data"' in form
     response = client.post(
-        "/cases/new/",
+        "/cases/open/",
         {
             "brand": brand_fr.pk,
             "product": product_fr.pk,
@@ -45,7 +45,7 @@ def test_an_officer_opens_a_case_from_a_product_page(client_for, product_fr, bra
 
 def test_the_product_page_has_no_case_button_for_right_holders(client_for, product_fr):
     page = client_for("acme_editor").get(f"/catalogue/products/{product_fr.pk}/").content.decode()
-    assert "/cases/new/" not in page
+    assert "/cases/open/" not in page
 
 
 def test_opening_from_an_inspection_attaches_it(client_for, officer_fr, brand_all):
@@ -55,10 +55,10 @@ def test_opening_from_an_inspection_attaches_it(client_for, officer_fr, brand_al
         guide=guide, version=version, organization=officer_fr.organization, conclusion="likely_counterfeit"
     )
     client = client_for("officer_fr")
-    form = client.get(f"/cases/new/?checklist={checklist.pk}").content.decode()
+    form = client.get(f"/cases/open/?checklist={checklist.pk}").content.decode()
     assert f'name="checklist" value="{checklist.pk}"' in form
     response = client.post(
-        "/cases/new/",
+        "/cases/open/",
         {"brand": brand_all.pk, "checklist": checklist.pk, "description": "d", "quantity": "1", "location": "Lyon"},
     )
     assert response.status_code == 302 and Case.objects.get().checklist == checklist
@@ -78,7 +78,7 @@ def test_opening_from_an_inspection_attaches_it(client_for, officer_fr, brand_al
 )
 def test_bad_case_form_input_is_a_400_page(client_for, brand_fr, bad):
     data = {"brand": brand_fr.pk, "description": "d", "quantity": "3", "location": "Lyon", **bad}
-    response = client_for("officer_fr").post("/cases/new/", data)
+    response = client_for("officer_fr").post("/cases/open/", data)
     assert response.status_code == 400 and not Case.objects.exists()
 
 
@@ -92,7 +92,7 @@ def test_a_svg_photo_is_refused_on_the_form(client_for, brand_fr):
         "location": "Lyon",
         "photo": upload(SVG_WITH_SCRIPT, "x.jpg"),
     }
-    assert client_for("officer_fr").post("/cases/new/", data).status_code == 400
+    assert client_for("officer_fr").post("/cases/open/", data).status_code == 400
     assert not Case.objects.exists()
 
 

@@ -2,7 +2,6 @@
 the admin call these; they never change an alert's or a case's state themselves."""
 
 from .alerts import (
-    acknowledgement_counts,
     alert_acknowledge,
     alert_create,
     alert_publish,
@@ -25,7 +24,6 @@ from .cases import (
 )
 
 __all__ = [
-    "acknowledgement_counts",
     "alert_acknowledge",
     "alert_create",
     "alert_publish",

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SwitchCase
-from django.db.models import Count, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -258,18 +258,6 @@ def alerts_expire(*, today: datetime.date | None = None) -> int:
     return Alert.objects.filter(status=AlertStatus.PUBLISHED, valid_until__lt=today).update(
         status=AlertStatus.EXPIRED, updated=timezone.now()
     )
-
-
-def acknowledgement_counts(alert: Alert) -> list[tuple[str, int]]:
-    """(country, acknowledgements) for every target country of the alert, zeros included; for
-    the owner's eyes (counts only, never who)."""
-    counts = dict(
-        AlertAcknowledgement.objects.filter(alert=alert)
-        .values_list("country")
-        .annotate(n=Count("id"))
-        .values_list("country", "n")
-    )
-    return [(country, counts.get(country, 0)) for country in alert.target_countries]
 
 
 def severity_order():
