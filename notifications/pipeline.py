@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
@@ -328,4 +328,9 @@ def sweep_claim(*, stale_after: timedelta = STALE_AFTER) -> SweepResult:
         if stale:
             EventChunk.objects.filter(pk__in=stale).update(enqueued_at=now)
             chunks = stale
+    # Every chunk done but the event left open (a worker died in between): close it.
+    pending = EventChunk.objects.filter(event=OuterRef("pk"), done_at__isnull=True)
+    Event.objects.filter(dispatched_at__isnull=False, completed_at__isnull=True, dispatched_at__lte=cutoff).exclude(
+        Exists(pending)
+    ).update(completed_at=now)
     return SweepResult(events=[str(pk) for pk in events], chunks=chunks)

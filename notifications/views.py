@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,8 +29,8 @@ def inbox(request):
 def mark_read(request, pk: int):
     notification = get_object_or_404(selectors.inbox(user=request.user), pk=pk)
     services.notification_mark_read(actor=request.user, notification=notification)
-    if request.POST.get("open") and notification.link.startswith("/"):
-        return redirect(notification.link)
+    if request.POST.get("open") and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
+        return redirect(notification.link)  # a path on this site, never another host
     return redirect(safe_next(request, reverse("notifications:inbox")))
 
 

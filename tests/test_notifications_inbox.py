@@ -149,3 +149,12 @@ def test_inbox_page_refuses_anothers_notification(client, officer_fr, officer_de
 def test_inbox_page_needs_sign_in(client):
     response = client.get("/inbox/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_opening_a_notification_never_leaves_the_site(client, officer_fr):
+    item = notify(officer_fr, link="//evil.example/phish")
+    client.force_login(officer_fr)
+
+    response = client.post(f"/inbox/{item.pk}/read/", {"open": "1"})
+
+    assert response.status_code == 302 and response["Location"] == "/inbox/"

@@ -125,3 +125,24 @@ def test_an_event_nobody_dispatched_is_taken_by_the_sweeper(customs):
     assert result["events"] == 1
     assert Notification.objects.filter(event=event, recipient=officer).count() == 1
     assert Event.objects.get(pk=event.pk).completed_at is not None
+
+
+def test_the_sweeper_closes_an_event_whose_chunks_are_all_done(customs):
+    member(customs, Role.OFFICER)
+    event = broadcast(customs)
+    for chunk_id in pipeline.event_dispatch(str(event.pk)):
+        pipeline.chunk_deliver(chunk_id)
+    Event.objects.filter(pk=event.pk).update(completed_at=None)  # died before closing it
+
+    tasks.sweep.apply(kwargs={"stale_after_seconds": 0})
+
+    assert Event.objects.get(pk=event.pk).completed_at is not None
+
+
+def test_an_event_of_an_unknown_kind_stays_for_the_sweeper(customs):
+    event = emit("test.never_registered", subject=customs)
+
+    assert pipeline.event_dispatch(str(event.pk)) == []
+
+    event.refresh_from_db()
+    assert event.dispatched_at is None and event.attempts == 1 and "test.never_registered" in event.last_error
