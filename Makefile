@@ -54,6 +54,7 @@ run: $(STAMP)
 	elif command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages $(I18N_IGNORE) --verbosity 0; \
 	else echo "msgfmt not found: using the committed .mo files."; fi; \
 	$(PY) manage.py seed_demo; \
+	$(PY) manage.py rebuild_search_index; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local servers).

@@ -37,6 +37,9 @@ def test_platform_admin_navigation(client, platform_admin):
         "/accounts/members/",
         "/accounts/audit/",
         "/admin/",
+        "/alerts/",
+        "/cases/",
+        "/inbox/",
         "/accounts/me/",
     }
     assert re.search(r'<form method="post" action="/accounts/logout/"', html), "sign-out is a POST form"
@@ -47,8 +50,12 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
         client.force_login(person, backend=BACKEND)
         assert nav_links(client.get("/").content.decode()) == {
             "/",
+            "/search/",
             "/catalogue/",
             "/guides/",
+            "/alerts/",
+            "/cases/",
+            "/inbox/",
             "/accounts/members/",
             "/accounts/me/",
         }
@@ -57,7 +64,16 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
 def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
     for person in (officer_fr, acme_viewer):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {"/", "/catalogue/", "/guides/", "/accounts/me/"}
+        assert nav_links(client.get("/").content.decode()) == {
+            "/",
+            "/search/",
+            "/catalogue/",
+            "/guides/",
+            "/alerts/",
+            "/cases/",
+            "/inbox/",
+            "/accounts/me/",
+        }
 
 
 def test_pending_person_sees_only_sign_out(client, acme):
