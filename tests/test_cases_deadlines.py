@@ -119,3 +119,14 @@ def test_an_answered_case_is_never_flagged(acme_editor, officer_fr, brand_fr, op
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ANSWERED
     assert services.cases_flag_overdue(today=D(2026, 8, 30)) == 0
     assert services.cases_remind_deadline(today=D(2026, 7, 24)) == 0
+
+
+@pytest.mark.django_db
+def test_the_beat_task_flags_a_past_deadline(officer_fr, brand_fr, opened_on):
+    from alerts.tasks import case_deadlines
+
+    opened_on(D(2026, 7, 10))
+    case = services.case_open(actor=officer_fr, data=case_data(brand_fr))
+    opened_on(D(2026, 7, 28))
+    assert case_deadlines.delay().get() == {"reminded": 0, "overdue": 1}
+    assert Case.objects.get(pk=case.pk).overdue and Case.objects.get(pk=case.pk).reminded is False
