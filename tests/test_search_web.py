@@ -174,3 +174,16 @@ def test_anonymous_people_sign_in_first(client):
     for url in (reverse("search:results"), reverse("search:scan")):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_officer_home_query_count_is_bounded(
+    signed_in, officer_fr, brand_all, acme_editor, django_assert_max_num_queries
+):
+    client = signed_in(officer_fr)
+    for n in range(12):
+        product = services.product_create(actor=acme_editor, brand=brand_all, data={"name": f"Lumina model {n}"})
+        client.get(reverse("brands:product_detail", args=[product.pk]))
+    with django_assert_max_num_queries(14):
+        html = client.get("/").content.decode()
+    assert html.count("/catalogue/products/") == 8, "the last eight products opened"
+    assert html.index("Lumina model 11") < html.index("Lumina model 4"), "most recent first"
