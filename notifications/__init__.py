@@ -55,6 +55,11 @@ Registering an event kind: each app has a module ``<app>/notifying.py``, importe
 - ``transactional=True`` (account e-mails): e-mailed whatever the person's preference, and to
   the person concerned even without access (a rejected registration learns why).
 
+Other channels: ``notifications.registry.on_dispatch(hook)`` registers ``hook(event)``, called
+once per event inside the dispatch transaction (whatever the number of people told), for
+example to record webhook deliveries to ``event.organization``'s endpoints and enqueue them on
+commit.
+
 Each person chooses (``Preference``): e-mail ``immediate``, ``digest`` (one e-mail a day listing
 what reached their inbox) or ``off``; officers follow brands (``BrandFollow``).
 """

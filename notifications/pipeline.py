@@ -92,6 +92,8 @@ def event_dispatch(event_id: str) -> list[int]:
             event, Channel.EMAIL, email_ids, EMAIL_CHUNK_SIZE
         )
         created = EventChunk.objects.bulk_create(chunks)
+        for hook in registry.dispatch_hooks():  # other channels (webhooks), once per event
+            hook(event)
         now = timezone.now()
         event.dispatched_at = now
         event.last_error = ""

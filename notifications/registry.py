@@ -2,6 +2,8 @@
 
 ``event_type(kind, *, recipients, title, link, email_template=None, transactional=False)``;
 see the package docstring (``notifications/__init__.py``) for what each argument means.
+``on_dispatch(hook)`` registers a function called once per event when it is dispatched (the
+webhooks channel).
 """
 
 from __future__ import annotations
@@ -49,6 +51,23 @@ def event_type(
     )
     _registry[kind] = registered
     return registered
+
+
+_dispatch_hooks: list[Callable[[Event], None]] = []
+
+
+def on_dispatch(hook: Callable[[Event], None]) -> Callable[[Event], None]:
+    """Register `hook(event)`, called once per event inside the dispatch transaction, after its
+    recipients are recorded and whatever their number (the webhooks app records its deliveries
+    to the organization's endpoints there and enqueues them with `transaction.on_commit`). An
+    exception rolls the dispatch back: the sweeper dispatches the event again later."""
+    if hook not in _dispatch_hooks:
+        _dispatch_hooks.append(hook)
+    return hook
+
+
+def dispatch_hooks() -> list[Callable[[Event], None]]:
+    return list(_dispatch_hooks)
 
 
 def get(kind: str) -> EventType | None:

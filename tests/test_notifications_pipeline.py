@@ -146,3 +146,22 @@ def test_an_event_of_an_unknown_kind_stays_for_the_sweeper(customs):
 
     event.refresh_from_db()
     assert event.dispatched_at is None and event.attempts == 1 and "test.never_registered" in event.last_error
+
+
+def test_dispatch_hooks_run_once_per_event_even_without_recipients(customs):
+    from notifications import registry
+
+    seen = []
+
+    def hook(event):
+        seen.append(event.pk)
+
+    registry.on_dispatch(hook)
+    try:
+        event = broadcast(customs)  # nobody in the organization: no chunk
+        pipeline.event_dispatch(str(event.pk))
+        pipeline.event_dispatch(str(event.pk))
+    finally:
+        registry._dispatch_hooks.remove(hook)
+
+    assert seen == [event.pk]
