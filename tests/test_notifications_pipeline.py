@@ -165,3 +165,30 @@ def test_dispatch_hooks_run_once_per_event_even_without_recipients(customs):
         registry._dispatch_hooks.remove(hook)
 
     assert seen == [event.pk]
+
+
+def test_titles_are_rendered_once_per_language_and_a_chunk_costs_bounded_queries(
+    customs, django_assert_max_num_queries
+):
+    from notifications.registry import event_type
+
+    calls = []
+
+    def title(event):
+        from django.utils.translation import get_language
+
+        calls.append(get_language())
+        return "t"
+
+    event_type("test.counted", recipients=notifying_helpers._recipients, title=title, link=lambda event: "/")
+    for index in range(60):
+        member(customs, Role.OFFICER, language=("en", "fr", "es")[index % 3])
+    event = emit("test.counted", subject=customs)
+    chunk_ids = pipeline.event_dispatch(str(event.pk))
+    chunk = EventChunk.objects.get(pk__in=chunk_ids, channel="inapp")
+
+    with django_assert_max_num_queries(8):
+        pipeline.chunk_deliver(chunk.pk)
+
+    assert sorted(calls) == ["en", "es", "fr"]
+    assert Notification.objects.filter(event=event).count() == 60
