@@ -278,3 +278,19 @@ def test_the_case_list_costs_the_same_for_1_or_20_cases(
     assert all(row["verdict"] == "need_sample" for row in response.json()["results"])
     with django_assert_max_num_queries(10):
         assert client.get(f"{URL}?status=answered&overdue=false").json()["count"] == 20
+
+
+def test_a_closed_case_takes_no_more_messages_photos_or_extension(api, officer_fr, acme_editor, case_fr):
+    services.case_close(actor=officer_fr, case=case_fr, outcome="released")
+    assert api(officer_fr).post(f"{URL}{case_fr.pk}/messages/", {"body": "hi"}, format="json").status_code == 400
+    assert api(officer_fr).post(f"{URL}{case_fr.pk}/photos/", {"image": png()}, format="multipart").status_code == 400
+    assert api(acme_editor).post(f"{URL}{case_fr.pk}/extend/").status_code == 400
+    assert api(officer_fr).post(f"{URL}{case_fr.pk}/close/", {"outcome": "other"}, format="json").status_code == 400
+
+
+def test_the_overdue_filter(api, acme_viewer, officer_fr, brand_fr, case_fr):
+    late = services.case_open(actor=officer_fr, data=case_data(brand_fr))
+    Case.objects.filter(pk=late.pk).update(overdue=True)
+    assert ids(api(acme_viewer).get(f"{URL}?overdue=true")) == {late.pk}
+    assert ids(api(acme_viewer).get(f"{URL}?overdue=false")) == {case_fr.pk}
+    assert api(acme_viewer).get(f"{URL}?overdue=perhaps").status_code == 400

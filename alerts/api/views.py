@@ -122,12 +122,15 @@ class AlertViewSet(
 
 class CaseFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=CaseStatus.choices)
-    overdue = filters.BooleanFilter()
+    overdue = filters.ChoiceFilter(choices=[("true", "true"), ("false", "false")], method="filter_overdue")
     brand = filters.NumberFilter(field_name="brand_id")
 
     class Meta:
         model = Case
         fields = ["status", "overdue", "brand"]
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue=value == "true")
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
