@@ -53,6 +53,14 @@ ALLOWED_IDENTICAL = {
             "%(counter)s guide",  # same word in French (the plural is "guides" too)
             "message",  # same word in French (guide feedback field)
             "conclusion",  # same word in French (inspection checklist field)
+            "Message",  # same word in French (case thread, guide feedback, job errors)
+            "Messages",  # same word in French (case thread heading)
+            "Photo",  # same word in French (case photo field)
+            "Photos",  # same word in French (case photos heading)
+            "Notification",  # same word in French (inbox column)
+            "Notifications",  # same word in French (app name, settings panel)
+            "notification",  # model verbose name
+            "notifications",  # model verbose name plural
         }
     ),
     "es": frozenset(
@@ -61,6 +69,7 @@ ALLOWED_IDENTICAL = {
             "Editor",  # role name, same word in Spanish
             "Token",  # API token: "token" is the Spanish term chosen for this product
             "%(counter)s error",  # "error" is the same word in Spanish (the plural differs)
+            "No",  # same word in Spanish (yes/no answer)
             "GTIN",  # GS1 identifier, not translated
             "GTIN-14",  # GS1 identifier, not translated
         }
