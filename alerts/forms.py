@@ -109,7 +109,7 @@ class AlertFilterForm(ServiceForm):
         if not self.is_valid():
             return queryset
         for field in ("status", "severity"):
-            if self.cleaned_data.get(field):
+            if field in self.fields and self.cleaned_data.get(field):
                 queryset = queryset.filter(**{field: self.cleaned_data[field]})
         return queryset
 

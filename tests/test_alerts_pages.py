@@ -155,3 +155,9 @@ def test_products_are_offered_for_the_chosen_brand(client_for, brand_fr, product
     assert response.status_code == 302 and list(Alert.objects.get().products.all()) == [product_fr]
     wrong = client.post("/alerts/new/", form_data(brand_all, products=[product_fr.pk]))
     assert wrong.status_code == 400
+
+
+def test_officers_filter_by_severity_only(client_for, published_alert):
+    page = client_for("officer_fr").get("/alerts/?severity=high&status=draft").content.decode()
+    assert 'name="status"' not in page and published_alert.title in page
+    assert published_alert.title not in client_for("officer_fr").get("/alerts/?severity=low").content.decode()

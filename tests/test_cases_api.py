@@ -294,3 +294,16 @@ def test_the_overdue_filter(api, acme_viewer, officer_fr, brand_fr, case_fr):
     assert ids(api(acme_viewer).get(f"{URL}?overdue=true")) == {late.pk}
     assert ids(api(acme_viewer).get(f"{URL}?overdue=false")) == {case_fr.pk}
     assert api(acme_viewer).get(f"{URL}?overdue=perhaps").status_code == 400
+
+
+def test_opening_answering_extending_and_closing_are_audited(api, officer_fr, acme_editor, brand_fr):
+    from accounts.models import AuditEntry
+
+    case = api(officer_fr).post(URL, case_data(brand_fr), format="json", REMOTE_ADDR="192.0.2.7").json()
+    api(acme_editor).post(f"{URL}{case['id']}/respond/", {"verdict": "counterfeit"}, format="json")
+    api(acme_editor).post(f"{URL}{case['id']}/extend/")
+    api(officer_fr).post(f"{URL}{case['id']}/close/", {"outcome": "destroyed"}, format="json")
+    entries = AuditEntry.objects.filter(target_type="alerts.case", target_id=str(case["id"])).order_by("created", "id")
+    assert [e.action for e in entries] == ["case.opened", "case.verdict", "case.extended", "case.closed"]
+    assert entries[0].ip_address == "192.0.2.7" and entries[0].actor == officer_fr
+    assert entries[1].actor == acme_editor and entries[1].details == {"verdict": "counterfeit"}

@@ -31,6 +31,8 @@ def alert_list(request):
     user = request.user
     _reader(user)
     form = AlertFilterForm(request.GET or None)
+    if user.is_enforcement:
+        del form.fields["status"]  # officers only ever see published alerts
     alerts = selectors.alerts_for(user)
     if form.is_bound:
         alerts = form.filter(alerts)
