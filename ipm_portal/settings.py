@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "authentication_guides",
     "alerts",
     "notifications",
+    "webhooks",
     "search",
 ]
 
@@ -154,6 +155,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-notifications": {"task": "notifications.tasks.sweep", "schedule": 60},
     # Daily digests go out after NOTIFICATIONS_DIGEST_HOUR (UTC), once per person per day.
     "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 10 * 60},
+    # Webhook deliveries whose next attempt is due (retries with backoff), from the database.
+    "retry-webhooks": {"task": "webhooks.tasks.retry_due", "schedule": 30},
 }
 
 # --- Notifications: recipients per delivery task (in-app rows in one insert; e-mails over one
@@ -161,6 +164,17 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=2000)
 NOTIFICATIONS_EMAIL_CHUNK_SIZE = env.int("NOTIFICATIONS_EMAIL_CHUNK_SIZE", default=200)
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=6)
+
+# --- Webhooks (webhooks/): timeout of one POST, attempts per delivery (30 s doubling, capped at
+# an hour), consecutive failures before an endpoint is disabled. Private, loopback and
+# link-local targets and plain http:// are for tests and local development only.
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=12)
+WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=10)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=3600)
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOKS_ALLOW_HTTP = env.bool("WEBHOOKS_ALLOW_HTTP", default=False)
 
 # --- Accounts, sign-in and two-factor.
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("cases/", include("alerts.case_urls")),
+    path("accounts/webhooks/", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("api/v1/", include(("authentication_guides.api.urls", "guides-api"), namespace="guides-api")),
     path("api/v1/", include(("notifications.api.urls", "notifications-api"), namespace="notifications-api")),
     path("api/v1/", include(("alerts.api.urls", "alerts-api"), namespace="alerts-api")),
+    path("api/v1/", include(("webhooks.api.urls", "webhooks-api"), namespace="webhooks-api")),
     path("api/v1/", include(("search.urls", "search-api"), namespace="search-api")),
 ]
 

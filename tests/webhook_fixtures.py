@@ -1,0 +1,96 @@
+"""A real HTTP receiver for webhook tests (loaded through `pytest_plugins`; no tests here).
+
+`receiver` is an http.server on a free loopback port, in a thread, that checks every request
+the way DESIGN.md tells receivers to: the HMAC-SHA256 of "<t>.<raw body>" with the endpoint's
+secret (`receiver.secret`, set by the test once the endpoint exists) and a timestamp no older
+than five minutes. It answers `receiver.fail_next` requests with 500 (or `receiver.answer`),
+then 200. The settings that let webhooks reach loopback over plain http are turned on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+REPLAY_WINDOW = 300
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    signature_valid: bool
+    fresh: bool
+    answered: int
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    url: str = ""
+    secret: str = ""
+    fail_next: int = 0
+    answer: int = 500
+    extra_headers: dict[str, str] = field(default_factory=dict)
+    requests: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, header: str, body: bytes) -> tuple[bool, bool]:
+        """(signature valid, timestamp within the replay window)."""
+        try:
+            parts = dict(item.split("=", 1) for item in header.split(","))
+            timestamp = int(parts["t"])
+        except (KeyError, ValueError):
+            return False, False
+        expected = hmac.new(self.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, parts.get("v1", "")), abs(time.time() - timestamp) <= REPLAY_WINDOW
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 3
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            valid, fresh = state.check(self.headers.get("IPM-Signature", ""), body)
+            with state.lock:
+                if state.fail_next > 0:
+                    state.fail_next -= 1
+                    code = state.answer
+                else:
+                    code = 200
+                state.requests.append(
+                    Received(self.path, dict(self.headers.items()), body, valid, fresh and valid, code)
+                )
+            self.send_response(code)
+            for name, value in state.extra_headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/ipm?source=test"
+    yield state
+    server.shutdown()
+    server.server_close()

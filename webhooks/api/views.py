@@ -1,0 +1,88 @@
+"""The webhooks API: a right holder's admins manage their organization's endpoints (anyone else
+is refused with 403; another organization's endpoint is a 404)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.audit import client_ip
+from accounts.permissions import IsApprovedUser
+
+from .. import selectors, services
+from ..models import WebhookDelivery, may_manage_webhooks
+from .serializers import CreatedEndpointSerializer, DeliverySerializer, EndpointSerializer, EndpointWriteSerializer
+
+
+class IsWebhookManager(IsApprovedUser):
+    message = "Only a right holder's admins manage its webhooks."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and may_manage_webhooks(request.user)
+
+
+class WebhookEndpointViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """Endpoints that receive the organization's events, signed with their secret (shown once,
+    when created)."""
+
+    serializer_class = EndpointSerializer
+    permission_classes = [IsWebhookManager]
+    filter_backends = []
+    lookup_value_regex = r"[0-9]+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.endpoints_for(self.request.user)
+
+    @extend_schema(request=EndpointWriteSerializer, responses={201: CreatedEndpointSerializer})
+    def create(self, request):
+        body = EndpointWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        endpoint = services.endpoint_create(
+            actor=request.user,
+            url=data["url"],
+            events=data.get("events"),
+            description=data.get("description", ""),
+            ip=client_ip(request),
+        )
+        return Response(CreatedEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EndpointWriteSerializer(partial=True), responses=EndpointSerializer)
+    def partial_update(self, request, pk=None):
+        endpoint = self.get_object()
+        body = EndpointWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        endpoint = services.endpoint_update(
+            actor=request.user, endpoint=endpoint, data=body.validated_data, ip=client_ip(request)
+        )
+        return Response(EndpointSerializer(endpoint).data)
+
+    def perform_destroy(self, instance):
+        services.endpoint_delete(actor=self.request.user, endpoint=instance, ip=client_ip(self.request))
+
+    @extend_schema(request=None, responses=EndpointSerializer)
+    @action(detail=True, methods=["post"])
+    def enable(self, request, pk=None):
+        """Turn the endpoint back on (after it was disabled for repeated failures)."""
+        endpoint = services.endpoint_enable(actor=request.user, endpoint=self.get_object(), ip=client_ip(request))
+        return Response(EndpointSerializer(endpoint).data)
+
+    @extend_schema(request=None, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Send a `webhook.test` event to this endpoint only; answers with its delivery."""
+        delivery = services.endpoint_send_test(actor=request.user, endpoint=self.get_object())
+        delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
+        return Response(DeliverySerializer(delivery).data)
+
+    @extend_schema(request=None, responses=DeliverySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The endpoint's delivery log, newest first."""
+        page = self.paginate_queryset(selectors.deliveries_of(self.get_object()))
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)

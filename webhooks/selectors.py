@@ -1,0 +1,34 @@
+"""Reads of the webhooks app for a person: their organization's endpoints and delivery logs."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import WebhookDelivery, WebhookEndpoint
+
+
+def endpoints_for(user) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.objects.visible_to(user).order_by("-created", "-id")
+
+
+def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    """An endpoint's delivery log, newest first (the endpoint already scoped by the caller)."""
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .only(
+            "id",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created",
+            "next_attempt_at",
+            "last_attempt_at",
+            "delivered_at",
+            "endpoint_id",
+            "event__id",
+            "event__kind",
+        )
+        .order_by("-created", "-id")
+    )

@@ -1,0 +1,318 @@
+"""Writes of the webhooks app: endpoints managed by an organization's admins, deliveries
+recorded once per (event, endpoint), attempts claimed with a conditional UPDATE so that a
+duplicated task or a second sweeper run never sends the same attempt twice."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import OrganizationKind, User
+from notifications.models import Event
+
+from . import sending
+from .models import (
+    AUDIT_WEBHOOK_CREATED,
+    AUDIT_WEBHOOK_DELETED,
+    AUDIT_WEBHOOK_ENABLED,
+    AUDIT_WEBHOOK_UPDATED,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    may_manage_webhooks,
+)
+from .targets import resolve_target
+
+logger = logging.getLogger(__name__)
+
+TEST_EVENT = "webhook.test"
+DISABLED_EVENT = "webhook.disabled"
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the `attempts`-th failed attempt: WEBHOOKS_RETRY_BASE_SECONDS (30 s), doubling,
+    at most WEBHOOKS_RETRY_MAX_SECONDS (an hour)."""
+    base = _setting("WEBHOOKS_RETRY_BASE_SECONDS", 30)
+    cap = _setting("WEBHOOKS_RETRY_MAX_SECONDS", 3600)
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def _lease() -> timedelta:
+    """How long an attempt in progress keeps its delivery away from the sweeper (a worker
+    killed in the middle: the delivery is taken up again after that)."""
+    return timedelta(seconds=_setting("WEBHOOKS_TIMEOUT_SECONDS", 5) * 4 + 60)
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def _require_manager(actor: User) -> None:
+    if not may_manage_webhooks(actor):
+        raise PermissionDenied(_("Only a right holder's admins manage its webhooks."))
+
+
+def subscribable_kinds() -> list[str]:
+    from notifications import registry
+
+    return [kind for kind in registry.kinds() if not kind.startswith("test.")] + [TEST_EVENT]
+
+
+def _clean_events(events) -> list[str]:
+    events = list(dict.fromkeys(events or []))
+    unknown = sorted(set(events) - set(subscribable_kinds()))
+    if unknown:
+        raise ValidationError({"events": _("Unknown event kinds: %(kinds)s.") % {"kinds": ", ".join(unknown)}})
+    return events
+
+
+def _clean_url(url: str) -> str:
+    url = (url or "").strip()
+    if len(url) > 500:
+        raise ValidationError({"url": _("At most 500 characters.")})
+    resolve_target(url)  # ValidationError on "url"
+    return url
+
+
+@transaction.atomic
+def endpoint_create(
+    *, actor: User, url: str, events: list[str] | None = None, description: str = "", ip: str | None = None
+) -> WebhookEndpoint:
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.create(
+        organization=actor.organization,
+        url=_clean_url(url),
+        events=_clean_events(events),
+        description=description[:200],
+        created_by=actor,
+    )
+    audit_log(actor=actor, action=AUDIT_WEBHOOK_CREATED, target=endpoint, ip=ip, organization=endpoint.organization)
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: str | None = None) -> WebhookEndpoint:
+    """Change the URL, description or events; `enabled` false turns it off, true back on."""
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.editable_by(actor).select_for_update().get(pk=endpoint.pk)
+    fields: list[str] = []
+    if "url" in data:
+        endpoint.url = _clean_url(data["url"])
+        fields.append("url")
+    if "events" in data:
+        endpoint.events = _clean_events(data["events"])
+        fields.append("events")
+    if "description" in data:
+        endpoint.description = (data["description"] or "")[:200]
+        fields.append("description")
+    if fields:
+        endpoint.save(update_fields=fields)
+        audit_log(
+            actor=actor,
+            action=AUDIT_WEBHOOK_UPDATED,
+            target=endpoint,
+            ip=ip,
+            organization=endpoint.organization,
+            details={"fields": fields},
+        )
+    if "enabled" in data and bool(data["enabled"]) != endpoint.active:
+        if data["enabled"]:
+            return endpoint_enable(actor=actor, endpoint=endpoint, ip=ip)
+        endpoint.active = False
+        endpoint.save(update_fields=["active"])
+        audit_log(
+            actor=actor,
+            action=AUDIT_WEBHOOK_UPDATED,
+            target=endpoint,
+            ip=ip,
+            organization=endpoint.organization,
+            details={"fields": ["enabled"], "enabled": False},
+        )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = None) -> None:
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.editable_by(actor).get(pk=endpoint.pk)
+    audit_log(
+        actor=actor,
+        action=AUDIT_WEBHOOK_DELETED,
+        target=endpoint,
+        ip=ip,
+        organization=endpoint.organization,
+        details={"url": endpoint.url},
+    )
+    endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_enable(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = None) -> WebhookEndpoint:
+    """Turn an endpoint (disabled after failures, or by hand) back on: its failure count starts
+    again and its pending deliveries are due at once."""
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.editable_by(actor).select_for_update().get(pk=endpoint.pk)
+    endpoint.active, endpoint.consecutive_failures, endpoint.disabled_at = True, 0, None
+    endpoint.save(update_fields=["active", "consecutive_failures", "disabled_at"])
+    now = timezone.now()
+    endpoint.deliveries.filter(status=WebhookDeliveryStatus.PENDING).update(next_attempt_at=now)
+    audit_log(actor=actor, action=AUDIT_WEBHOOK_ENABLED, target=endpoint, ip=ip, organization=endpoint.organization)
+    transaction.on_commit(_enqueue_due_after_commit)
+    return endpoint
+
+
+def _enqueue_due_after_commit() -> None:
+    from .tasks import enqueue_due
+
+    enqueue_due()
+
+
+@transaction.atomic
+def endpoint_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """A `webhook.test` event to this endpoint only (even a disabled one, to check it before
+    turning it back on). The event is not for the inbox: it never enters the pipeline."""
+    _require_manager(actor)
+    endpoint = WebhookEndpoint.objects.editable_by(actor).get(pk=endpoint.pk)
+    now = timezone.now()
+    event = Event.objects.create(
+        kind=TEST_EVENT,
+        actor=actor,
+        subject_type=ContentType.objects.get_for_model(WebhookEndpoint),
+        subject_id=endpoint.pk,
+        organization=endpoint.organization,
+        data={"endpoint": endpoint.pk, "message": "This is a test event sent from IPM Portal."},
+        dispatched_at=now,
+        completed_at=now,
+    )
+    delivery = WebhookDelivery.objects.create(event=event, endpoint=endpoint)
+    _enqueue_on_commit([(delivery.pk, 0)])
+    return delivery
+
+
+# --------------------------------------------------------------------------- deliveries
+
+
+def deliveries_record(event: Event) -> int:
+    """The pipeline's hook, once per event inside its dispatch transaction: one delivery per
+    active endpoint of the event's right-holder organization that takes this kind, enqueued
+    after commit. Returns how many were recorded (a second run records none)."""
+    if event.organization_id is None or event.kind == TEST_EVENT:
+        return 0
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            organization_id=event.organization_id,
+            organization__kind=OrganizationKind.RIGHT_HOLDER,
+            active=True,
+        ).only("pk", "events")
+        if endpoint.wants(event.kind)
+    ]
+    if not endpoints:
+        return 0
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(event_id=event.pk, endpoint_id=endpoint.pk) for endpoint in endpoints],
+        ignore_conflicts=True,
+    )
+    due = list(
+        WebhookDelivery.objects.filter(
+            event_id=event.pk, endpoint_id__in=[e.pk for e in endpoints], status=WebhookDeliveryStatus.PENDING
+        ).values_list("pk", "attempts")
+    )
+    _enqueue_on_commit(due)
+    return len(due)
+
+
+def _enqueue_on_commit(due: list[tuple[int, int]]) -> None:
+    def enqueue() -> None:
+        from .tasks import enqueue_deliveries
+
+        enqueue_deliveries(due)
+
+    transaction.on_commit(enqueue)
+
+
+def _sendable() -> Q:
+    # A disabled endpoint gets nothing but the test events its admins send it.
+    return Q(endpoint__active=True) | Q(event__kind=TEST_EVENT)
+
+
+def due_claim(*, limit: int = 500) -> list[tuple[int, int]]:
+    """Pending deliveries whose time has come, claimed (their next attempt pushed forward by
+    the lease, so the next sweeper run leaves them alone) and returned as (id, attempts)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(_sendable(), status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("pk", "attempts")[:limit]
+        )
+        if due:
+            WebhookDelivery.objects.filter(pk__in=[pk for pk, _attempts in due]).update(next_attempt_at=now + _lease())
+    return due
+
+
+def delivery_attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
+    """Attempt number `attempts + 1` of a delivery: claimed first (only one task wins an
+    attempt), then one POST, then recorded. None if there was nothing to do (delivered, given
+    up, already attempted, endpoint disabled)."""
+    now = timezone.now()
+    claimed = (
+        WebhookDelivery.objects.filter(_sendable(), pk=delivery_id, status=WebhookDeliveryStatus.PENDING)
+        .filter(attempts=attempts)
+        .update(attempts=F("attempts") + 1, last_attempt_at=now, next_attempt_at=now + _lease())
+    )
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
+    endpoint = delivery.endpoint
+    outcome = sending.post(url=endpoint.url, secret=endpoint.secret, event=delivery.event)
+    delivery.last_status_code = outcome.status_code
+    delivery.last_error = outcome.error
+    if outcome.ok:
+        delivery.status, delivery.delivered_at = WebhookDeliveryStatus.DELIVERED, timezone.now()
+        delivery.save(update_fields=["status", "delivered_at", "last_status_code", "last_error"])
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, consecutive_failures__gt=0).update(consecutive_failures=0)
+        return delivery
+    if delivery.attempts >= _setting("WEBHOOKS_MAX_ATTEMPTS", 12):
+        delivery.status = WebhookDeliveryStatus.FAILED
+    else:
+        delivery.next_attempt_at = timezone.now() + retry_delay(delivery.attempts)
+    delivery.save(update_fields=["status", "next_attempt_at", "last_status_code", "last_error"])
+    _count_failure(endpoint, outcome.error)
+    return delivery
+
+
+def _count_failure(endpoint: WebhookEndpoint, error: str) -> None:
+    """One more consecutive failure; at WEBHOOKS_DISABLE_AFTER the endpoint is disabled and its
+    organization's admins told (once: the UPDATE that disables it is conditional)."""
+    from notifications.events import emit
+
+    with transaction.atomic():
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=F("consecutive_failures") + 1)
+        failures = (
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).values_list("consecutive_failures", flat=True).first()
+        )
+        if failures is None or failures < _setting("WEBHOOKS_DISABLE_AFTER", 10):
+            return
+        now = timezone.now()
+        if not WebhookEndpoint.objects.filter(pk=endpoint.pk, active=True).update(active=False, disabled_at=now):
+            return
+        emit(
+            DISABLED_EVENT,
+            subject=endpoint,
+            organization=endpoint.organization,
+            data={"endpoint": endpoint.pk, "url": endpoint.url, "failures": failures, "last_error": error[:300]},
+        )

@@ -1,0 +1,102 @@
+"""Where a webhook may go: HTTPS to public addresses only (the SSRF guard).
+
+The host of an endpoint's URL is resolved and *every* address it resolves to must be global:
+not loopback, private, link-local (cloud metadata at 169.254.169.254), shared, reserved,
+multicast or unspecified, including IPv4 addresses written as IPv6 (``::ffff:127.0.0.1``). The
+check runs when the endpoint is saved and again at each delivery, and the delivery connects to
+the address that passed (``resolve_target``), so a DNS answer changed in between cannot send it
+elsewhere. Settings for tests and local development only: ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``
+(any address) and ``WEBHOOKS_ALLOW_HTTP`` (plain ``http://``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str  # as written in the URL: the Host header and the TLS server name
+    port: int
+    path: str  # path and query string
+    address: str  # the checked IP address the connection goes to
+
+
+def is_public_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and not is_public_address(str(embedded)):
+            return False
+    return bool(ip.is_global and not (ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip.is_loopback))
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "WEBHOOKS_ALLOW_PRIVATE_TARGETS", False))
+
+
+def _allow_http() -> bool:
+    return bool(getattr(settings, "WEBHOOKS_ALLOW_HTTP", False))
+
+
+def parse_url(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of an acceptable URL; ValidationError otherwise."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise ValidationError({"url": _("Enter a valid URL.")}) from None
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and _allow_http()):
+        raise ValidationError({"url": _("Webhook URLs must start with https://.")})
+    if not parts.hostname:
+        raise ValidationError({"url": _("Enter a valid URL.")})
+    if parts.username or parts.password:
+        raise ValidationError({"url": _("Webhook URLs cannot carry a user name or password.")})
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    return scheme, parts.hostname, port or (443 if scheme == "https" else 80), path
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (an IP literal resolves to itself)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        return []
+    addresses: list[str] = []
+    for _family, _type, _proto, _canonname, sockaddr in infos:
+        if sockaddr[0] not in addresses:
+            addresses.append(sockaddr[0])
+    return addresses
+
+
+def resolve_target(url: str) -> Target:
+    """Check `url` and its host's addresses; the target to connect to. ValidationError (on
+    "url") if the URL or any of its addresses is not acceptable."""
+    scheme, host, port, path = parse_url(url)
+    addresses = resolve(host, port)
+    if not addresses:
+        raise ValidationError({"url": _("The host name %(host)s does not resolve.") % {"host": host}})
+    if not _allow_private():
+        refused = [address for address in addresses if not is_public_address(address)]
+        if refused:
+            raise ValidationError(
+                {
+                    "url": _("Webhooks go to public addresses only; %(host)s resolves to %(address)s.")
+                    % {"host": host, "address": refused[0]}
+                }
+            )
+    return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0])
