@@ -19,7 +19,8 @@ pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = [pytest.mark.celery_worker]
 
 
-def wait_for(predicate, seconds=60.0, step=0.05) -> bool:
+def wait_for(predicate, seconds=180.0, step=0.1) -> bool:
+    """True once `predicate()` is; generous: other test runs may share the machine."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
