@@ -256,3 +256,25 @@ def test_an_endpoint_deleted_takes_its_deliveries_with_it(endpoint, acme_admin, 
     services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
     services.endpoint_delete(actor=acme_admin, endpoint=endpoint)
     assert not WebhookEndpoint.objects.exists() and not WebhookDelivery.objects.exists()
+
+
+def test_a_suspended_organization_gets_nothing_until_reinstated(
+    acme, endpoint, officer_fr, brand_fr, receiver, django_capture_on_commit_callbacks
+):
+    from accounts.models import Status
+    from notifications.events import emit
+
+    receiver.fail_next = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        case = alert_services.case_open(actor=officer_fr, data=case_data(brand_fr))
+    assert len(receiver.requests) == 1  # failed once, pending
+    type(acme).objects.filter(pk=acme.pk).update(status=Status.SUSPENDED)
+    with django_capture_on_commit_callbacks(execute=True):
+        emit("case.message", subject=case, organization=acme, data={"case": case.pk, "to": "owner"})
+        make_due()
+        assert tasks.retry_due() == 0
+    assert len(receiver.requests) == 1 and WebhookDelivery.objects.count() == 1
+    type(acme).objects.filter(pk=acme.pk).update(status=Status.APPROVED)
+    make_due()
+    assert tasks.retry_due() == 1
+    assert receiver.requests[-1].answered == 200 and len(receiver.requests) == 2

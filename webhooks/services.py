@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import OrganizationKind, User
+from accounts.models import OrganizationKind, Status, User
 from notifications.models import Event
 
 from . import sending
@@ -215,6 +215,7 @@ def deliveries_record(event: Event) -> int:
         for endpoint in WebhookEndpoint.objects.filter(
             organization_id=event.organization_id,
             organization__kind=OrganizationKind.RIGHT_HOLDER,
+            organization__status=Status.APPROVED,
             active=True,
         ).only("pk", "events")
         if endpoint.wants(event.kind)
@@ -244,8 +245,9 @@ def _enqueue_on_commit(due: list[tuple[int, int]]) -> None:
 
 
 def _sendable() -> Q:
-    # A disabled endpoint gets nothing but the test events its admins send it.
-    return Q(endpoint__active=True) | Q(event__kind=TEST_EVENT)
+    # A disabled endpoint gets nothing but the test events its admins send it; a suspended
+    # organization gets nothing at all until it is reinstated.
+    return Q(endpoint__organization__status=Status.APPROVED) & (Q(endpoint__active=True) | Q(event__kind=TEST_EVENT))
 
 
 def due_claim(*, limit: int = 500) -> list[tuple[int, int]]:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from ..models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
 
-class EndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(serializers.ModelSerializer):
     enabled = serializers.BooleanField(source="active", read_only=True)
     events = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text=_("Event kinds sent; empty: every kind.")
@@ -18,17 +18,17 @@ class EndpointSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CreatedEndpointSerializer(EndpointSerializer):
+class CreatedWebhookEndpointSerializer(WebhookEndpointSerializer):
     """The answer to a create: the only time the signing secret is shown."""
 
     secret = serializers.CharField(read_only=True, help_text=_("The HMAC-SHA256 key; shown once."))
 
-    class Meta(EndpointSerializer.Meta):
-        fields = [*EndpointSerializer.Meta.fields, "secret"]
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
         read_only_fields = fields
 
 
-class EndpointWriteSerializer(serializers.Serializer):
+class WebhookEndpointWriteSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=500, help_text=_("https:// address of a public host."))
     description = serializers.CharField(max_length=200, required=False, allow_blank=True)
     events = serializers.ListField(
@@ -40,7 +40,7 @@ class EndpointWriteSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False, help_text=_("false turns the endpoint off, true back on."))
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer):
     event = serializers.CharField(source="event.kind", read_only=True, help_text=_("The event's kind."))
     event_id = serializers.UUIDField(read_only=True, help_text=_("The event's id (header IPM-Delivery)."))
     status = serializers.ChoiceField(choices=WebhookDeliveryStatus.choices, read_only=True)

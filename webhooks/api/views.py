@@ -13,7 +13,12 @@ from accounts.permissions import IsApprovedUser
 
 from .. import selectors, services
 from ..models import WebhookDelivery, may_manage_webhooks
-from .serializers import CreatedEndpointSerializer, DeliverySerializer, EndpointSerializer, EndpointWriteSerializer
+from .serializers import (
+    CreatedWebhookEndpointSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointWriteSerializer,
+)
 
 
 class IsWebhookManager(IsApprovedUser):
@@ -29,7 +34,7 @@ class WebhookEndpointViewSet(
     """Endpoints that receive the organization's events, signed with their secret (shown once,
     when created)."""
 
-    serializer_class = EndpointSerializer
+    serializer_class = WebhookEndpointSerializer
     permission_classes = [IsWebhookManager]
     filter_backends = []
     lookup_value_regex = r"[0-9]+"
@@ -38,9 +43,9 @@ class WebhookEndpointViewSet(
     def get_queryset(self):
         return selectors.endpoints_for(self.request.user)
 
-    @extend_schema(request=EndpointWriteSerializer, responses={201: CreatedEndpointSerializer})
+    @extend_schema(request=WebhookEndpointWriteSerializer, responses={201: CreatedWebhookEndpointSerializer})
     def create(self, request):
-        body = EndpointWriteSerializer(data=request.data)
+        body = WebhookEndpointWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         endpoint = services.endpoint_create(
@@ -50,39 +55,39 @@ class WebhookEndpointViewSet(
             description=data.get("description", ""),
             ip=client_ip(request),
         )
-        return Response(CreatedEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return Response(CreatedWebhookEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=EndpointWriteSerializer(partial=True), responses=EndpointSerializer)
+    @extend_schema(request=WebhookEndpointWriteSerializer(partial=True), responses=WebhookEndpointSerializer)
     def partial_update(self, request, pk=None):
         endpoint = self.get_object()
-        body = EndpointWriteSerializer(data=request.data, partial=True)
+        body = WebhookEndpointWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         endpoint = services.endpoint_update(
             actor=request.user, endpoint=endpoint, data=body.validated_data, ip=client_ip(request)
         )
-        return Response(EndpointSerializer(endpoint).data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
 
     def perform_destroy(self, instance):
         services.endpoint_delete(actor=self.request.user, endpoint=instance, ip=client_ip(self.request))
 
-    @extend_schema(request=None, responses=EndpointSerializer)
+    @extend_schema(request=None, responses=WebhookEndpointSerializer)
     @action(detail=True, methods=["post"])
     def enable(self, request, pk=None):
         """Turn the endpoint back on (after it was disabled for repeated failures)."""
         endpoint = services.endpoint_enable(actor=request.user, endpoint=self.get_object(), ip=client_ip(request))
-        return Response(EndpointSerializer(endpoint).data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
 
-    @extend_schema(request=None, responses=DeliverySerializer)
+    @extend_schema(request=None, responses=WebhookDeliverySerializer)
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
         """Send a `webhook.test` event to this endpoint only; answers with its delivery."""
         delivery = services.endpoint_send_test(actor=request.user, endpoint=self.get_object())
         delivery = WebhookDelivery.objects.select_related("event").get(pk=delivery.pk)
-        return Response(DeliverySerializer(delivery).data)
+        return Response(WebhookDeliverySerializer(delivery).data)
 
-    @extend_schema(request=None, responses=DeliverySerializer(many=True))
+    @extend_schema(request=None, responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         """The endpoint's delivery log, newest first."""
         page = self.paginate_queryset(selectors.deliveries_of(self.get_object()))
-        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
