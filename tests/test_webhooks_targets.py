@@ -146,3 +146,25 @@ def test_sending_refuses_a_private_target_without_connecting(settings, receiver,
     event = Event(kind="webhook.test", data={})
     outcome = sending.post(url=endpoint.url, secret=endpoint.secret, event=event)
     assert not outcome.ok and "public" in outcome.error and receiver.requests == []
+
+
+def test_https_checks_the_certificate_against_the_host_name(
+    tls_receiver, acme_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    endpoint = services.endpoint_create(actor=acme_admin, url=tls_receiver.url)
+    tls_receiver.secret = endpoint.secret
+    # A certificate nobody vouches for: refused, nothing received.
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+    first.refresh_from_db()
+    assert first.status == WebhookDeliveryStatus.PENDING and "CERTIFICATE_VERIFY_FAILED" in first.last_error
+    assert tls_receiver.requests == []
+    # Trusted (as a public CA's would be): delivered over TLS to the checked address, the
+    # certificate matched against the URL's host name.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_receiver.certificate))
+    with django_capture_on_commit_callbacks(execute=True):
+        second = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+    second.refresh_from_db()
+    assert second.status == WebhookDeliveryStatus.DELIVERED, second.last_error
+    assert len(tls_receiver.requests) == 1 and tls_receiver.requests[0].signature_valid
+    assert tls_receiver.requests[0].headers["Host"].startswith("localhost:")

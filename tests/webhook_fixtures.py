@@ -44,6 +44,7 @@ class Receiver:
     answer: int = 500
     extra_headers: dict[str, str] = field(default_factory=dict)
     requests: list[Received] = field(default_factory=list)
+    certificate: object = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def check(self, header: str, body: bytes) -> tuple[bool, bool]:
@@ -57,12 +58,8 @@ class Receiver:
         return hmac.compare_digest(expected, parts.get("v1", "")), abs(time.time() - timestamp) <= REPLAY_WINDOW
 
 
-@pytest.fixture
-def receiver(settings):
-    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
-    settings.WEBHOOKS_ALLOW_HTTP = True
-    settings.WEBHOOKS_TIMEOUT_SECONDS = 3
-    state = Receiver()
+def _serve(state: Receiver, *, tls=None):
+    """Start the receiver's HTTP server (wrapped in TLS if given) in a thread."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -88,9 +85,55 @@ def receiver(settings):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    return server
+
+
+def _allow_loopback(settings) -> None:
+    settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOKS_ALLOW_HTTP = True
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 3
+
+
+@pytest.fixture
+def receiver(settings):
+    _allow_loopback(settings)
+    state = Receiver()
+    server = _serve(state)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/ipm?source=test"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tls_receiver(settings, tmp_path):
+    """The same receiver over HTTPS, with a self-signed certificate for localhost and 127.0.0.1
+    (`.certificate`: its path, for a client that is told to trust it)."""
+    import ssl
+    import subprocess
+
+    _allow_loopback(settings)
+    settings.WEBHOOKS_ALLOW_HTTP = False
+    key, certificate = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate, key)
+    state = Receiver()
+    state.certificate = certificate
+    server = _serve(state, tls=tls)
+    state.url = f"https://localhost:{server.server_address[1]}/hooks/ipm"
     yield state
     server.shutdown()
     server.server_close()
