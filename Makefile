@@ -15,7 +15,7 @@ SQLITE_TESTS = tests/test_search.py tests/test_search_web.py
 # Directories that message extraction and compilation must not walk into.
 I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
 
-.PHONY: help install run test lint format messages clean distclean
+.PHONY: help install run test lint format messages clean distclean bench-search
 
 help:
 	@echo "make run       serve the demo portal at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, demo data)"
@@ -24,6 +24,7 @@ help:
 	@echo "make format    fix imports and format the code with ruff"
 	@echo "make messages  extract and compile the en/fr/es translation files"
 	@echo "make install   create or update the virtual environment in $(VENV)"
+	@echo "make bench-search  seed a benchmark database once and measure the search through gunicorn (needs wrk; ARGS=...)"
 	@echo "make clean     remove caches and collected static files; make distclean also removes $(VENV) and db.sqlite3"
 
 install: $(STAMP)
@@ -80,6 +81,12 @@ messages: $(STAMP)
 	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; set -e; \
 	$(PY) manage.py makemessages -l en -l fr -l es $(I18N_IGNORE); \
 	$(PY) manage.py compilemessages $(I18N_IGNORE)
+
+# The search benchmark (docs/PERFORMANCE.md): its own database, production settings, wrk (apt-get install wrk).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench
+bench-search: $(STAMP)
+	@unset DEBUG REDIS_URL DJANGO_SETTINGS_MODULE; DATABASE_URL=$(BENCH_DATABASE_URL); export DATABASE_URL; \
+	$(PY) bench/search.py $(ARGS)
 
 clean:
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

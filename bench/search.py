@@ -1,8 +1,9 @@
 """Benchmark: the officer's search (GET /api/v1/search/) at 100,000 products, through gunicorn.
 
-    .venv/bin/python bench/search.py                      # seed once (about 3 min), then measure
+    make bench-search                                     # the same as the next line (needs apt-get install wrk)
+    .venv/bin/python bench/search.py                      # seed once (about 3 min), then measure (about 6 min)
     .venv/bin/python bench/search.py --reseed             # drop the benchmark database and seed again
-    .venv/bin/python bench/search.py --servers sync,gthread --profile
+    .venv/bin/python bench/search.py --servers sync,gthread --profile --jit off
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ipm_bench) names the benchmark's own
 database: the script creates it, migrates it and seeds it once (2,000 brands of 200 right
@@ -70,7 +71,7 @@ def parse_args():
     parser.add_argument("--seed-only", action="store_true", help="seed (if needed) and stop")
     parser.add_argument("--seconds", type=int, default=20, help="length of each measured mix run (default 20)")
     parser.add_argument("--kind-seconds", type=int, default=8, help="length of each per-kind run at 1 client")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4, help="threads per worker for the gthread server")
     parser.add_argument(
@@ -622,7 +623,7 @@ def capture(token: str, mix: dict[str, list[str]]) -> dict:
     return captured
 
 
-def database_time(captured: dict, repeats: int = 7) -> None:
+def database_time(captured: dict, repeats: int = 5) -> None:
     """Run each request's statements alone with psycopg (client-side binding, as Django does),
     in order on one connection, `repeats` times: the median is the database's own time for that
     request, round trips on the loopback included."""
@@ -1002,6 +1003,14 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def main() -> None:
     out = Path(ARGS.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -1065,7 +1074,7 @@ def main() -> None:
     results["servers"] = []
     resource_children_delta()
     for worker_class in ARGS.servers.split(","):
-        server = Server(worker_class.strip(), ARGS.port, ARGS.workers, ARGS.threads)
+        server = Server(worker_class.strip(), ARGS.port or free_port(), ARGS.workers, ARGS.threads)
         print(f"Measuring {server.label}...", flush=True)
         try:
             runs = []
