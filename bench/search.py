@@ -901,7 +901,7 @@ def profile(server: Server, paths: list[str], token: str, seconds: int, workdir:
         "samples": total,
         "inclusive": [(name, 100 * n / total) for name, n in inclusive.most_common(45)],
         "own": [(name, 100 * n / total) for name, n in own.most_common(25)],
-        "buckets": _buckets(workdir),
+        "buckets": _buckets([output for output, _ in spies]),
     }
 
 
@@ -915,27 +915,32 @@ def _frame(frame: str) -> str:
     return f"{path}:{name}"
 
 
-BUCKETS = [  # the first matching frame from the top of the stack decides (order matters)
-    ("waiting for a request (accept/select)", ("gunicorn/workers/sync.py:wait", "gunicorn/workers/sync.py:accept")),
+BUCKETS = [  # the first bucket with a matching frame anywhere in the stack decides (order matters)
     ("PostgreSQL round trips (driver, waiting)", ("psycopg/",)),
-    ("SQL compilation (Django ORM)", ("django/db/models/sql/compiler.py:as_sql", "django/db/models/sql/query.py")),
+    (
+        "Django ORM: building and compiling the queries",
+        ("django/db/models/sql/compiler.py:SQLCompiler.as_sql", "django/db/models/sql/query.py"),
+    ),
     ("search.text.highlight (snippets)", ("search/text.py:highlight",)),
     ("DRF serializers", ("rest_framework/serializers.py", "rest_framework/fields.py")),
     ("JSON rendering", ("rest_framework/renderers.py",)),
     ("authentication (knox token)", ("knox/", "accounts/authentication.py")),
     ("throttling (cache)", ("rest_framework/throttling.py",)),
 ]
+IDLE = ("selectors.py:", "queue.py:", "threading.py:")  # a leaf here: a worker or thread waiting for work
 
 
-def _buckets(workdir: Path) -> list[tuple[str, float]]:
+def _buckets(outputs: list[Path]) -> list[tuple[str, float]]:
     counts, total = Counter(), 0
-    for output in workdir.glob("py-spy-*.txt"):
+    for output in outputs:
         for line in output.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             frames = [_frame(f) for f in stack.split(";") if f and " (" in f]
             total += int(count)
             label = "other (middleware, Django request handling, gunicorn I/O)"
-            for bucket, needles in BUCKETS:
+            if frames and any(idle in frames[-1] for idle in IDLE) and not any("psycopg/" in f for f in frames):
+                label = "idle: waiting for a request"
+            for bucket, needles in [] if label.startswith("idle") else BUCKETS:
                 if any(needle in frame for frame in frames for needle in needles):
                     label = bucket
                     break
