@@ -304,6 +304,16 @@ class AuditAction(models.TextChoices):
     GUIDE_PUBLISHED = "guide.published", _("Guide published")
     GUIDE_ARCHIVED = "guide.archived", _("Guide archived")
     GUIDE_UNPUBLISHED = "guide.unpublished", _("Guide unpublished by moderation")
+    ALERT_PUBLISHED = "alert.published", _("Alert published")
+    ALERT_WITHDRAWN = "alert.withdrawn", _("Alert withdrawn")
+    CASE_OPENED = "case.opened", _("Case opened")
+    CASE_VERDICT = "case.verdict", _("Case answered")
+    CASE_EXTENDED = "case.extended", _("Case deadline extended")
+    CASE_CLOSED = "case.closed", _("Case closed")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook added")
+    WEBHOOK_UPDATED = "webhook.updated", _("Webhook changed")
+    WEBHOOK_DELETED = "webhook.deleted", _("Webhook deleted")
+    WEBHOOK_ENABLED = "webhook.enabled", _("Webhook enabled again")
 
 
 class AuditEntryQuerySet(models.QuerySet):

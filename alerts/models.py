@@ -20,17 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from accounts.models import Organization
+from accounts.models import AuditAction, Organization
 from brands.models import WRITER_ROLES, Brand, Product, _person_scope
 from uploads.paths import private_upload_to
 
-# Audit log actions (plain strings: the audit log stores any action name).
-AUDIT_ALERT_PUBLISHED = "alert.published"
-AUDIT_ALERT_WITHDRAWN = "alert.withdrawn"
-AUDIT_CASE_OPENED = "case.opened"
-AUDIT_CASE_VERDICT = "case.verdict"
-AUDIT_CASE_EXTENDED = "case.extended"
-AUDIT_CASE_CLOSED = "case.closed"
+# Audit log actions (accounts.models.AuditAction).
+AUDIT_ALERT_PUBLISHED = AuditAction.ALERT_PUBLISHED
+AUDIT_ALERT_WITHDRAWN = AuditAction.ALERT_WITHDRAWN
+AUDIT_CASE_OPENED = AuditAction.CASE_OPENED
+AUDIT_CASE_VERDICT = AuditAction.CASE_VERDICT
+AUDIT_CASE_EXTENDED = AuditAction.CASE_EXTENDED
+AUDIT_CASE_CLOSED = AuditAction.CASE_CLOSED
 
 
 class Severity(models.TextChoices):

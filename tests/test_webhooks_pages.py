@@ -88,3 +88,11 @@ def test_the_page_costs_a_bounded_number_of_queries(
         page = client.get(PAGE).content.decode()
     # Ten recent deliveries per endpoint.
     assert page.count("<td>webhook.test ") == 40
+
+
+@pytest.mark.parametrize(
+    ("persona", "linked"), [("acme_admin", True), ("acme_editor", False), ("coordinator_fr", False)]
+)
+def test_the_home_page_links_to_webhooks_for_right_holder_admins(client_for, persona, linked):
+    html = client_for(persona).get("/").content.decode()
+    assert ('href="/accounts/webhooks/"' in html) is linked

@@ -9,13 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import OrganizationKind, Role
+from accounts.models import AuditAction, OrganizationKind, Role
 
 # Audit log actions (plain strings: the audit log stores any action name).
-AUDIT_WEBHOOK_CREATED = "webhook.created"
-AUDIT_WEBHOOK_UPDATED = "webhook.updated"
-AUDIT_WEBHOOK_DELETED = "webhook.deleted"
-AUDIT_WEBHOOK_ENABLED = "webhook.enabled"
+AUDIT_WEBHOOK_CREATED = AuditAction.WEBHOOK_CREATED
+AUDIT_WEBHOOK_UPDATED = AuditAction.WEBHOOK_UPDATED
+AUDIT_WEBHOOK_DELETED = AuditAction.WEBHOOK_DELETED
+AUDIT_WEBHOOK_ENABLED = AuditAction.WEBHOOK_ENABLED
 
 
 def new_secret() -> str:
