@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # intcomma: large counts grouped the way the reader's language writes them (12,345 or 12 345).
+    "django.contrib.humanize",
     # Full-text search and trigram lookups on PostgreSQL (search/); inert on SQLite.
     "django.contrib.postgres",
     "rest_framework",

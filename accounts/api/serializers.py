@@ -46,7 +46,11 @@ class RegistrationSerializer(serializers.Serializer):
         write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
     )
     full_name = serializers.CharField(max_length=200)
-    language = serializers.ChoiceField(choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The person's language; by default the request's (Accept-Language)."),
+    )
     organization = RegistrationOrganizationSerializer()
 
 

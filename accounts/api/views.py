@@ -48,7 +48,8 @@ class RegisterView(APIView):
             email=data["email"],
             password=data["password"],
             full_name=data["full_name"],
-            language=data["language"],
+            # The language the request is in (Accept-Language) unless the client names one.
+            language=data.get("language") or request.LANGUAGE_CODE,
             organization_kind=data["organization"]["kind"],
             organization_name=data["organization"]["name"],
             country=data["organization"]["country"],
