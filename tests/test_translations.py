@@ -61,6 +61,7 @@ ALLOWED_IDENTICAL = {
             "Notifications",  # same word in French (app name, settings panel)
             "notification",  # model verbose name
             "notifications",  # model verbose name plural
+            "Webhooks",  # technical term used as is in French (page title)
         }
     ),
     "es": frozenset(
@@ -70,6 +71,7 @@ ALLOWED_IDENTICAL = {
             "Token",  # API token: "token" is the Spanish term chosen for this product
             "%(counter)s error",  # "error" is the same word in Spanish (the plural differs)
             "No",  # same word in Spanish (yes/no answer)
+            "Webhooks",  # technical term used as is in Spanish (page title)
             "GTIN",  # GS1 identifier, not translated
             "GTIN-14",  # GS1 identifier, not translated
         }
