@@ -12,7 +12,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -321,7 +321,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
         from .tasks import send_email
 
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        # In the language saved on the account, whatever the language of the page that asked.
+        with translation.override(getattr(context.get("user"), "language", "") or settings.LANGUAGE_CODE):
+            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+            body = loader.render_to_string(email_template_name, context)
+            html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
         send_email.delay(subject=subject, body=body, to=[to_email], html=html)

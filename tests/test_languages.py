@@ -244,3 +244,17 @@ def test_an_alert_email_goes_out_in_each_recipients_language(
     assert f"{in_language('es', 'Valid until')}: 15 de marzo de 2027" in spanish.body
     assert "Valid until" not in french.body and "Valid until" not in spanish.body
     assert in_language("fr", "Severity") in french.body and in_language("es", "Severity") in spanish.body
+
+
+def test_a_password_reset_email_is_in_the_accounts_language_not_the_pages(client, officer_fr, mailoutbox):
+    officer_fr.language = "es"
+    officer_fr.save(update_fields=["language"])
+
+    response = client.post("/accounts/password-reset/", {"email": officer_fr.email}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 302
+    [message] = mailoutbox
+    assert message.subject == in_language("es", "Choose a new password for IPM Portal")
+    assert in_language("es", "IPM Portal — product authentication for enforcement officers and right holders") in (
+        message.body
+    )
