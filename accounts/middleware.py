@@ -50,7 +50,8 @@ def needs_second_factor(request) -> bool:
 
 
 class UserLanguageMiddleware:
-    """A signed-in person sees the portal in the language saved on their account."""
+    """A signed-in person sees the portal in the language saved on their account; the language
+    cookie follows it, so that the pages after signing out stay in that language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -60,7 +61,22 @@ class UserLanguageMiddleware:
         if user.is_authenticated and user.language and user.language != request.LANGUAGE_CODE:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
+        response = self.get_response(request)
+        # request.user is the person who just signed in on the sign-in page's answer.
+        user = request.user
+        cookie = settings.LANGUAGE_COOKIE_NAME
+        if user.is_authenticated and user.language and request.COOKIES.get(cookie) != user.language:
+            response.set_cookie(
+                cookie,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
 
 
 class AccessMiddleware:

@@ -258,3 +258,16 @@ def test_a_password_reset_email_is_in_the_accounts_language_not_the_pages(client
     assert in_language("es", "IPM Portal — product authentication for enforcement officers and right holders") in (
         message.body
     )
+
+
+def test_signing_in_sets_the_cookie_to_the_saved_language_so_signing_out_keeps_it(client, officer_fr, password):
+    officer_fr.language = "es"
+    officer_fr.save(update_fields=["language"])
+    client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="fr")
+
+    response = client.post(LOGIN, {"username": officer_fr.email, "password": password}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "es"
+    client.post("/accounts/logout/")
+    assert html_lang(client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="fr")) == "es"
