@@ -118,6 +118,11 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_JIT_OFF", default=True):
+    # PostgreSQL's JIT compiles each search statement (its plan cost crosses jit_above_cost) for
+    # 80-125 ms, for queries that run in a few: off for the portal's connections (docs/PERFORMANCE.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (throttling, lock-out bookkeeping) and Celery broker.

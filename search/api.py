@@ -17,12 +17,13 @@ from rest_framework.views import APIView
 from brands.api.serializers import ProductSerializer
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category, Product
-from ipm_portal.api import CountryCodeField, Pagination
+from ipm_portal.api import CountryCodeField
 from uploads.serializers import SafeImageField
 
 from . import services
 from .barcodes import read_codes
 from .models import ResultType
+from .pagination import SearchPagination
 
 
 class SearchParameters(serializers.Serializer):
@@ -59,7 +60,7 @@ class SearchView(GenericAPIView):
     number first, then products by name, then text. Accent- and case-insensitive, prefix
     matching on every word; typo tolerant on PostgreSQL."""
 
-    pagination_class = Pagination
+    pagination_class = SearchPagination
     serializer_class = HitSerializer
 
     @extend_schema(

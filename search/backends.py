@@ -5,7 +5,8 @@ what the person may see) to the rows that match and annotates each with `score`:
 
     score = 100 if a key matches exactly (name, alias, SKU, GTIN, trade-mark number)
           + 10 if the words match the names (brand, alias, product name, guide title),
-            or else 5 to 10 for a typo of them (PostgreSQL: 5 + 5 × word similarity)
+            or, only when the words match nothing, 5 to 10 for a typo of a name
+            (PostgreSQL: 5 + 5 × word similarity)
           + 3 brand / 2 product / 1 trade mark / 0 guide
           + text relevance (0–1)
 
@@ -39,26 +40,32 @@ TYPE_WEIGHT = {ResultType.BRAND: 3.0, ResultType.PRODUCT: 2.0, ResultType.TRADEM
 class Query:
     text: str
     norm: str = ""
-    terms: list[str] = field(default_factory=list)  # every one must match (as a prefix)
+    terms: list[str] = field(default_factory=list)  # the words, for highlighting
+    every: list[str] = field(default_factory=list)  # every one must match (as a prefix)
     alternatives: list[str] = field(default_factory=list)  # or any one of these (codes)
     keys: list[str] = field(default_factory=list)  # exact matches
 
     @classmethod
     def parse(cls, text: str) -> Query:
         norm = normalize(text)
-        query = cls(text=text, norm=norm, terms=words(norm)[:MAX_TERMS])
+        terms = words(norm)[:MAX_TERMS]
+        query = cls(text=text, norm=norm, terms=terms, every=list(terms))
         exact = key(text)
         if exact:
             query.keys.append(exact)
         if NUMBERISH.match(norm or "x"):
-            digits = "".join(query.terms)
-            if len(query.terms) > 1:
-                query.alternatives.append(digits)
+            digits = "".join(terms)
             if 8 <= len(digits) <= 14 and ean.is_valid(digits):
+                # A GTIN, however it was typed: only its forms (a prefix search on each group of
+                # digits would walk every number of the catalogue).
+                query.every = []
+                query.alternatives.append(digits)
                 for form in (digits.zfill(14), digits.lstrip("0")):
                     if form not in query.keys:
                         query.keys.append(form)
                         query.alternatives.append(form)
+            elif len(terms) > 1:
+                query.alternatives.append(digits)  # "018 234 567" is also 018234567
         return query
 
     @property
@@ -70,6 +77,12 @@ class Query:
         """Typo tolerance is for names (a few words), not for codes, one or two letters or
         sentences."""
         return len(self.norm) >= 4 and len(self.terms) <= 3 and not NUMBERISH.match(self.norm)
+
+    @staticmethod
+    def prefix(term: str) -> bool:
+        """Words of one or two characters match whole: as prefixes they would match half the
+        catalogue."""
+        return len(term) > 2
 
 
 def _type_weight():
@@ -92,8 +105,11 @@ class PostgreSQLBackend:
 
     @staticmethod
     def _tsquery(query: Query, weight: str = "") -> str:
-        every = " & ".join(f"{term}:*{weight}" for term in query.terms)
-        options = [f"({every})"] + [f"{alt}:*{weight}" for alt in query.alternatives]
+        def term(word):
+            return f"{word}:*{weight}" if query.prefix(word) else (f"{word}:{weight}" if weight else word)
+
+        options = [f"({' & '.join(term(w) for w in query.every)})"] if query.every else []
+        options += [f"{alt}:*{weight}" for alt in query.alternatives]
         return " | ".join(options)
 
     @staticmethod
@@ -109,12 +125,13 @@ class PostgreSQLBackend:
         in_names = SearchQuery(self._tsquery(query, "A"), search_type="raw", config="simple")
         found = Q(vector=everything)
         names = [When(Q(vector=in_names), then=Value(10.0))]
-        if query.fuzzy:
+        # Typos only when the words themselves find nothing: a near match of one word of a
+        # phrase would otherwise drag in thousands of names (docs/PERFORMANCE.md).
+        if query.fuzzy and not documents.filter(found).exists():
             self._set_threshold()
-            typo = Q(names__trigram_word_similar=query.norm)
-            found |= typo
+            found = Q(names__trigram_word_similar=query.norm)
             # A typo of a name ranks below the name itself, the closer the higher.
-            names.append(When(typo, then=Value(5.0) + 5.0 * TrigramWordSimilarity(Value(query.norm), "names")))
+            names = [When(found, then=Value(5.0) + 5.0 * TrigramWordSimilarity(Value(query.norm), "names"))]
         return documents.filter(found).annotate(
             score=_exact(query)
             + Case(*names, default=Value(0.0), output_field=FloatField())
@@ -128,8 +145,9 @@ class SQLiteBackend:
 
     @staticmethod
     def _match(query: Query, column: str = "") -> str:
-        every = " AND ".join(f'"{term}"*' for term in query.terms)
-        expression = " OR ".join([f"({every})"] + [f'"{alt}"*' for alt in query.alternatives])
+        every = " AND ".join(f'"{word}"*' if query.prefix(word) else f'"{word}"' for word in query.every)
+        options = ([f"({every})"] if query.every else []) + [f'"{alt}"*' for alt in query.alternatives]
+        expression = " OR ".join(options)
         return f"{column} : ({expression})" if column else expression
 
     # The parameters go through placeholders; the SQL around them is constant.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,6 +12,7 @@ from . import services
 from .api import decode_photo, products_with_codes
 from .barcodes import interpret
 from .forms import ScanForm, SearchForm
+from .pagination import SearchPaginator
 
 PAGE_SIZE = 20
 # BarcodeDetector's format names (https://wicg.github.io/shape-detection-api/) → zxing-cpp's.
@@ -34,7 +34,7 @@ def search_page(request):
         data = dict(form.cleaned_data)
         text = data.pop("q")
         documents = services.search(request.user, text, **data)
-        page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = SearchPaginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
         hits = services.hits(page.object_list, text)
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "page": page, "hits": hits, "autofocus": page is None}

@@ -340,3 +340,15 @@ def test_query_count_is_bounded(api, officer_fr, catalogue, acme_editor, django_
     with django_assert_max_num_queries(8):
         body = search(client, "adidas", page_size=50)
     assert body["count"] >= 32
+
+
+def test_pages_of_results(api, officer_fr, catalogue):
+    client = api(officer_fr)
+    everything = ranked(search(client, "adidas"))
+    first, second = search(client, "adidas", page_size=1), search(client, "adidas", page_size=1, page=2)
+    assert ranked(first) + ranked(second) == everything[:2]
+    assert first["count"] == second["count"] == len(everything) and second["previous"]
+    for page in ("99", "0", "x"):
+        assert client.get("/api/v1/search/", {"q": "adidas", "page": page}).status_code == 404, page
+    assert ranked(search(client, "adidas", page_size=1, page="last")) == everything[-1:]
+    assert search(client, "zzzqqq", page=1)["count"] == 0

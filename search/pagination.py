@@ -1,0 +1,44 @@
+"""Pages of search results with one statement: the total comes from the page query itself
+(COUNT(*) OVER ()), instead of a second statement matching and filtering everything again."""
+
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
+
+from ipm_portal.api import Pagination
+
+
+class SearchPaginator(Paginator):
+    def validate_number(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from error
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list.annotate(total_hits=Window(Count("pk")))[bottom : bottom + self.per_page])
+        if rows:
+            self.__dict__["count"] = rows[0].total_hits
+        elif number == 1:
+            self.__dict__["count"] = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+    def get_page(self, number):
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(1)
+
+
+class SearchPagination(Pagination):
+    django_paginator_class = SearchPaginator
