@@ -541,10 +541,13 @@ def query_mix(officer: User, rng: random.Random) -> dict[str, list[str]]:
     exact += [aliases[0] for _, aliases in visible if aliases and not aliases[0].isascii()][:4]  # other scripts
     latin = [normalize(name).split()[0] for name, _ in visible if len(normalize(name).split()[0]) >= 6]
     typos = [typo(word, rng) for word in rng.sample(latin, QUERIES_PER_KIND)]
-    numbers = list(
-        ProductGTIN.objects.filter(product__brand__in=Brand.objects.visible_to(officer))
-        .order_by("?")
-        .values_list("entered", flat=True)[:QUERIES_PER_KIND]
+    numbers = rng.sample(
+        list(
+            ProductGTIN.objects.filter(product__brand__in=Brand.objects.visible_to(officer))
+            .order_by("pk")
+            .values_list("entered", flat=True)
+        ),
+        QUERIES_PER_KIND,
     )
     gtins = [f"{n[0]} {n[1:7]} {n[7:]}" if i % 4 == 0 else n for i, n in enumerate(numbers)]
     free = [
