@@ -22,10 +22,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# The live server runs in a thread of this process while Playwright's sync API runs an event
-# loop in it: Django would otherwise refuse ORM calls made "from an async context".
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,10 +59,22 @@ def chromium():
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("The playwright package is missing (pip install -r requirements-dev.txt).", pytrace=False)
         pytest.skip("The playwright package is missing (pip install -r requirements-dev.txt).")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Once Playwright's sync API has started, this thread has an event loop, and Django refuses
+    # ORM calls "from an async context": the tests' own, and pytest-django's database flush
+    # after a test, until the browser stops at the end of the session. Set only from here, so a
+    # run without browser tests keeps Django's check.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 class Browser:

@@ -282,6 +282,7 @@ def german_officer_finds_nothing(browser, product_path):
     response = page.goto(product_path)
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("not found", re.I))
+    accessible(page, "the 404 page")
     assert PRODUCT not in page.content()
 
 
