@@ -3,7 +3,7 @@
     make bench-search                                     # the same as the next line (needs apt-get install wrk)
     .venv/bin/python bench/search.py                      # seed once (about 3 min), then measure (about 6 min)
     .venv/bin/python bench/search.py --reseed             # drop the benchmark database and seed again
-    .venv/bin/python bench/search.py --servers sync,gthread --profile --jit off
+    .venv/bin/python bench/search.py --servers sync,gthread --profile --jit on
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ipm_bench) names the benchmark's own
 database: the script creates it, migrates it and seeds it once (2,000 brands of 200 right
@@ -81,9 +81,10 @@ def parse_args():
     parser.add_argument("--profile", action="store_true", help="py-spy the workers during an extra run")
     parser.add_argument(
         "--jit",
-        choices=("default", "off"),
-        default="default",
-        help="PostgreSQL JIT: as the server is configured (default), or off for the portal's connections",
+        choices=("settings", "on", "off"),
+        default="settings",
+        help="PostgreSQL JIT for the portal's connections: as the settings say (DATABASE_JIT_OFF, off by "
+        "default), or forced on (as PostgreSQL ships) or off",
     )
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "ipm-bench-search"))
     return parser.parse_args()
@@ -91,9 +92,8 @@ def parse_args():
 
 ARGS = parse_args()
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
-if ARGS.jit == "off":  # django-environ passes URL parameters on as connection OPTIONS
-    separator = "&" if "?" in os.environ["DATABASE_URL"] else "?"
-    os.environ["DATABASE_URL"] += separator + urllib.parse.urlencode({"options": "-c jit=off"})
+if ARGS.jit != "settings":
+    os.environ["DATABASE_JIT_OFF"] = "true" if ARGS.jit == "off" else "false"
 os.environ.setdefault("STATIC_ROOT", str(Path(ARGS.out) / "static"))  # no collected files needed
 Path(os.environ["STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
