@@ -16,6 +16,8 @@
     if (!formats.length) return;
     var detector = new window.BarcodeDetector({ formats: formats });
     panel.hidden = false;
+    var heading = document.getElementById("photo-heading");
+    if (heading) heading.textContent = heading.dataset.live;
     start.addEventListener("click", function () {
       status.textContent = script.dataset.starting;
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
