@@ -161,3 +161,11 @@ def test_officers_filter_by_severity_only(client_for, published_alert):
     page = client_for("officer_fr").get("/alerts/?severity=high&status=draft").content.decode()
     assert 'name="status"' not in page and published_alert.title in page
     assert published_alert.title not in client_for("officer_fr").get("/alerts/?severity=low").content.decode()
+
+
+def test_the_list_names_the_countries_in_the_reader_language(client_for, published_alert, acme_editor):
+    acme_editor.language = "fr"
+    acme_editor.save()
+    html = client_for("acme_editor").get("/alerts/").content.decode()
+    countries = ", ".join(published_alert.target_countries)
+    assert "France" in html and f"<dd>{countries}</dd>" not in html
