@@ -140,6 +140,7 @@ def right_holder_builds_the_catalogue(browser, holder):
     """Returns the product's URL path."""
     sign_in(holder, HOLDER_EMAIL, HOLDER_PASSWORD)
     holder.get_by_role("link", name="Add a brand").click()
+    accessible(holder, "the brand form")
     field(holder, "Name:").fill(BRAND)
     field(holder, "Only the administrations of the countries chosen below").check()
     field(holder, "Countries:").select_option("FR")
@@ -147,6 +148,7 @@ def right_holder_builds_the_catalogue(browser, holder):
     expect(holder.get_by_role("heading", name=BRAND, level=1)).to_be_visible()
 
     holder.get_by_role("link", name="New product").click()
+    accessible(holder, "the product form")
     field(holder, "Name:").fill(PRODUCT)
     field(holder, "GTINs (barcodes):").fill(GTIN)
     field(holder, "Category:").select_option(index=1)
@@ -161,6 +163,7 @@ def right_holder_builds_the_catalogue(browser, holder):
     expect(holder.get_by_role("img", name=re.compile("Dial and case"))).to_be_visible()
 
     holder.get_by_role("link", name="New guide").click()
+    accessible(holder, "the guide form")
     field(holder, "Title:").fill("Spotting a fake Aurora")
     field(holder, "Summary:").fill("Look at the crown and the caseback engraving first.")
     field(holder, "Language of the guide:").select_option("en")
@@ -170,6 +173,7 @@ def right_holder_builds_the_catalogue(browser, holder):
         ("Caseback engraving", "silver", "gray"),
     ):
         holder.get_by_role("link", name="Add an indicator").click()
+        accessible(holder, "the indicator form")
         field(holder, "What to check:").fill(title)
         field(holder, "How to tell:").fill(f"The genuine {title.lower()} is crisp and even.")
         field(holder, "Picture of the genuine item:").set_input_files(png(genuine))
@@ -178,6 +182,7 @@ def right_holder_builds_the_catalogue(browser, holder):
         expect(holder.get_by_role("heading", name=title)).to_be_visible()
     holder.get_by_role("button", name=re.compile("Publish version")).click()
     expect(holder.get_by_text("The guide is published")).to_be_visible()
+    accessible(holder, "the guide, seen by its author")
     return product_path
 
 
@@ -288,6 +293,7 @@ def german_officer_finds_nothing(browser, product_path):
 
 def right_holder_publishes_an_alert(holder):
     holder.goto("/alerts/new/")
+    accessible(holder, "the alert form")
     field(holder, "Brand:").select_option(label=BRAND)
     field(holder, "Title:").fill("Fake Aurora watches via Roissy")
     field(holder, "Severity:").select_option("high")
@@ -300,7 +306,9 @@ def right_holder_publishes_an_alert(holder):
 def officer_sees_the_alert_at_home(officer):
     officer.goto("/")
     panel = officer.get_by_role("region", name="Alerts")
-    expect(panel.get_by_role("link", name="Fake Aurora watches via Roissy")).to_be_visible()
+    panel.get_by_role("link", name="Fake Aurora watches via Roissy").click()
+    expect(officer.get_by_role("heading", name="Fake Aurora watches via Roissy", level=1)).to_be_visible()
+    accessible(officer, "the alert, seen by the officer")
 
 
 # --------------------------------------------------------------------------- the journey
