@@ -93,15 +93,6 @@ class Weights:
         return weight
 
 
-def wait_until(predicate, seconds=60.0, step=0.1) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
-
-
 # --------------------------------------------------------------------------- the steps
 
 
@@ -186,9 +177,9 @@ def right_holder_builds_the_catalogue(browser, holder):
     return product_path
 
 
-def officer_finds_inspects_scans_and_opens_a_case(browser, officer, weights):
+def officer_finds_inspects_scans_and_opens_a_case(browser, officer, officer_fr, weights):
     """Returns the case page's path."""
-    sign_in(officer, "olivier@douane.example", PASSWORD)
+    sign_in(officer, officer_fr.email, PASSWORD)
     weights.load(officer, "/", "home")
     accessible(officer, "the officer's home page")
     field(officer, "Search brands, products, GTINs and guides").fill(TYPO)
@@ -203,10 +194,10 @@ def officer_finds_inspects_scans_and_opens_a_case(browser, officer, weights):
     weights.load(officer, officer.url, "product")
     accessible(officer, "the product page")
 
-    # On a phone: the guide and its checklist.
+    # On the phone, signed in there too: the product is in "Recently viewed" on the home page.
     phone = browser.page(viewport=PHONE, name="officer-phone")
-    phone.context.add_cookies(officer.context.cookies())
-    phone.goto(officer.url)
+    sign_in(phone, officer_fr.email, PASSWORD)
+    phone.get_by_role("region", name="Recently viewed").get_by_role("link", name=PRODUCT).click()
     phone.get_by_role("link", name="Spotting a fake Aurora").first.click()
     expect(phone.get_by_role("heading", name="Spotting a fake Aurora", level=1)).to_be_visible()
     weights.load(phone, phone.url, "guide (phone)")
@@ -237,6 +228,7 @@ def officer_finds_inspects_scans_and_opens_a_case(browser, officer, weights):
     field(phone, "Location:").fill("Roissy CDG, fret 3")
     phone.get_by_role("button", name="Open the case").click()
     expect(phone).to_have_url(re.compile(r"/cases/\d+/$"))
+    expect(phone.get_by_text("Roissy CDG, fret 3")).to_be_visible()
     case_path = phone.url.removeprefix(browser.base_url)
     weights.load(phone, case_path, "case (phone)")
     accessible(phone, "the case page")
@@ -276,14 +268,14 @@ def officer_sees_the_verdict(officer, weights, number):
     expect(officer.get_by_text("The crown logo is printed, not engraved.")).to_be_visible()
 
 
-def german_officer_finds_nothing(browser, product_path):
+def german_officer_finds_nothing(browser, officer_de, product_path):
     page = browser.page(name="officer-de")
-    sign_in(page, "otto@zoll.example", PASSWORD)
+    sign_in(page, officer_de.email, PASSWORD)
     field(page, "Search brands, products, GTINs and guides").fill(TYPO)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name=PRODUCT)).to_have_count(0)
     assert BRAND not in page.content()
-    browser.expect_console_error(r"status of 404")
+    browser.expect_console_error(rf"status of 404 .*{re.escape(product_path)}\)$")
     response = page.goto(product_path)
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("not found", re.I))
@@ -328,14 +320,14 @@ def test_from_registration_to_verdict_and_alert(
     browser.check()
 
     officer = browser.page(name="officer-fr")
-    case_path = officer_finds_inspects_scans_and_opens_a_case(browser, officer, weights)
+    case_path = officer_finds_inspects_scans_and_opens_a_case(browser, officer, officer_fr, weights)
     browser.check()
 
     number = right_holder_answers_counterfeit(holder, case_path)
     officer_sees_the_verdict(officer, weights, number)
     browser.check()
 
-    german_officer_finds_nothing(browser, product_path)
+    german_officer_finds_nothing(browser, officer_de, product_path)
     browser.check()
 
     right_holder_publishes_an_alert(holder)
