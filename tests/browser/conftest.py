@@ -90,9 +90,9 @@ class Browser:
         self.console_errors: list[str] = []
         self.expected_errors: list[re.Pattern] = []
 
-    def page(self, *, viewport=DESKTOP, name: str = "page"):
+    def page(self, *, viewport=DESKTOP, name: str = "page", locale: str = "en-GB"):
         context = self.chromium.new_context(
-            base_url=self.base_url, viewport=viewport, locale="en-GB", timezone_id="Europe/Paris"
+            base_url=self.base_url, viewport=viewport, locale=locale, timezone_id="Europe/Paris"
         )
         context.set_default_timeout(int(os.environ.get("BROWSER_TIMEOUT_MS", "15000")))
         self.contexts.append(context)
