@@ -85,15 +85,34 @@ def _kind(event) -> str:
     return getattr(event, "kind", None) or event.type
 
 
+def _country_name(code: str) -> str:
+    from django_countries import countries
+
+    return str(countries.name(code) or code) if code else ""
+
+
+def _date(value: str) -> str:
+    """An ISO date as the reader's language writes it ("14 juillet 2027")."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    try:
+        return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+    except (TypeError, ValueError):
+        return value or ""
+
+
 def case_title(event) -> str:
+    """Evaluated in the recipient's language: the country's name and the date in it."""
     data = event.data
     template = CASE_TITLES[_kind(event)](data)
     return template % {
         "case": data.get("case"),
         "brand": data.get("brand_name", ""),
-        "country": data.get("country", ""),
+        "country": _country_name(data.get("country", "")),
         "verdict": _verdict_label(data.get("verdict", "")),
-        "deadline": data.get("deadline", ""),
+        "deadline": _date(data.get("deadline", "")),
     }
 
 

@@ -122,3 +122,18 @@ def test_reminder_and_overdue_events(
         services.cases_flag_overdue(today=case.deadline + datetime.timedelta(days=1))
     assert told("case.overdue") == {acme_admin.email, acme_editor.email, officer_fr.email, coordinator_fr.email}
     assert Event.objects.filter(kind="case.overdue").count() == 1
+
+
+def test_case_titles_name_the_country_and_date_in_the_reader_language():
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from alerts.notifying import case_title
+
+    opened = SimpleNamespace(kind="case.opened", data={"case": 7, "brand_name": "Lumina", "country": "DE"})
+    near = SimpleNamespace(kind="case.deadline_near", data={"case": 7, "deadline": "2027-07-14"})
+    with translation.override("en"):
+        assert case_title(opened).endswith("(Germany)") and "July 14, 2027" in case_title(near)
+    with translation.override("fr"):
+        assert case_title(opened).endswith("(Allemagne)") and "14 juillet 2027" in case_title(near)

@@ -251,7 +251,7 @@ def open_notification(page, title: str):
 
 def right_holder_answers_counterfeit(holder, case_path):
     number = re.search(r"/cases/(\d+)/", case_path)[1]
-    open_notification(holder, f"New detention case #{number}: {BRAND} (FR)")
+    open_notification(holder, f"New detention case #{number}: {BRAND} (France)")
     expect(holder).to_have_url(re.compile(re.escape(case_path) + "$"))
     accessible(holder, "the case, seen by the right holder")
     field(holder, "Counterfeit").check()
