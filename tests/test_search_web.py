@@ -187,3 +187,11 @@ def test_the_officer_home_query_count_is_bounded(
         html = client.get("/").content.decode()
     assert html.count("/catalogue/products/") == 8, "the last eight products opened"
     assert html.index("Lumina model 11") < html.index("Lumina model 4"), "most recent first"
+
+
+def test_the_search_box_promises_typo_tolerance_only_where_it_exists(signed_in, officer_fr):
+    from django.db import connection
+
+    html = signed_in(officer_fr).get("/").content.decode()
+    assert ("Spelling mistakes and missing accents are fine." in html) is (connection.vendor == "postgresql")
+    assert "accents are fine" in html
