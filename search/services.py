@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -21,6 +23,34 @@ MAX_QUERY_LENGTH = 200
 RECENT_LIMIT = 8
 
 
+GUIDE_IDS_TTL = 60  # seconds; a safety net: every change that matters bumps the version at once
+GUIDES_VERSION_KEY = "search:guides-version"
+
+
+def bump_guides_version() -> None:
+    """Forget the cached lists of visible guides (signals.py: guides, their countries, brands,
+    their countries, organizations). Also after commit, so a list computed during the change's
+    transaction from the old rows does not outlive it."""
+    cache.set(GUIDES_VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(GUIDES_VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def officer_guide_ids(user) -> list[int]:
+    """The ids of the guides an officer may see, one per translation group in their language
+    when it exists: the same for every officer of a country reading one language, so cached per
+    (country, language) under a version that any change of visibility replaces."""
+    version = cache.get(GUIDES_VERSION_KEY)
+    if version is None:
+        cache.add(GUIDES_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(GUIDES_VERSION_KEY)
+    key = f"search:guides:{version}:{user.organization.country.code}:{user.language}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(Guide.objects.visible_to(user).in_language_of(user).values_list("pk", flat=True))
+        cache.set(key, ids, GUIDE_IDS_TTL)
+    return ids
+
+
 def visible_documents(user, *, guides: bool = True) -> QuerySet:
     """The index rows of what `user` may see, by the same rules as every list (in SQL): the
     brands visible to them; for officers, published guides visible to their country, each in
@@ -35,7 +65,7 @@ def visible_documents(user, *, guides: bool = True) -> QuerySet:
     # Officers: published guides of their country, in their language when translated. The ids
     # once per request, sent as one array: as a sub-query PostgreSQL re-plans the guides'
     # visibility (a NOT EXISTS per guide) in every statement, and a long IN list costs parsing.
-    guide_ids = list(Guide.objects.visible_to(user).in_language_of(user).values_list("pk", flat=True))
+    guide_ids = officer_guide_ids(user)
     if connection.vendor == "postgresql":
         listed = Q(RawSQL("search_searchdocument.object_id = ANY(%s)", [guide_ids], output_field=BooleanField()))
     else:

@@ -9,11 +9,13 @@ from __future__ import annotations
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from authentication_guides.models import Guide, GuideVersion, Indicator
-from brands.models import Brand, Product, ProductGTIN, SupplyChainEntry, TrademarkRegistration
+from accounts.models import Organization
+from authentication_guides.models import Guide, GuideCountry, GuideVersion, Indicator
+from brands.models import Brand, BrandCountry, Product, ProductGTIN, SupplyChainEntry, TrademarkRegistration
 
 from . import index
 from .models import ResultType
+from .services import bump_guides_version
 
 
 def _cascaded(origin, *models) -> bool:
@@ -94,3 +96,20 @@ def version_changed(sender, instance, raw=False, origin=None, **kwargs):
 def indicator_changed(sender, instance, raw=False, origin=None, **kwargs):
     if not raw and not _cascaded(origin, Indicator):
         index.reindex_guides(GuideVersion.objects.filter(pk=instance.version_id).values_list("guide_id", flat=True))
+
+
+@receiver(post_save, sender=Guide)
+@receiver(post_delete, sender=Guide)
+@receiver(post_save, sender=GuideCountry)
+@receiver(post_delete, sender=GuideCountry)
+@receiver(post_save, sender=Brand)
+@receiver(post_delete, sender=Brand)
+@receiver(post_save, sender=BrandCountry)
+@receiver(post_delete, sender=BrandCountry)
+@receiver(post_save, sender=Organization)
+@receiver(post_delete, sender=Organization)
+def guide_visibility_changed(sender, raw=False, **kwargs):
+    """Anything that changes which guides officers may see (bulk_create sends no signal: the
+    services that bulk-create countries also save the guide or brand, in the same transaction)."""
+    if not raw:
+        bump_guides_version()

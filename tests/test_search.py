@@ -352,3 +352,43 @@ def test_pages_of_results(api, officer_fr, catalogue):
         assert client.get("/api/v1/search/", {"q": "adidas", "page": page}).status_code == 404, page
     assert ranked(search(client, "adidas", page_size=1, page="last")) == everything[-1:]
     assert search(client, "zzzqqq", page=1)["count"] == 0
+
+
+# --- The officers' guide list is cached per country and language: every change shows at once.
+
+
+def test_guide_visibility_changes_show_at_once(api, acme_editor, officer_fr, catalogue):
+    client = api(officer_fr)
+    guide = catalogue["guide"]
+    assert ranked(search(client, "sunburst")) == [("guide", guide.pk)]  # now cached
+    guides.guide_archive(actor=acme_editor, guide=guide)
+    assert search(client, "sunburst")["count"] == 0
+    newer = make_guide(acme_editor, catalogue["lumina"], "Bracelet clasp forgeries")
+    add_indicator(acme_editor, newer, "Clasp")
+    assert search(client, "clasp")["count"] == 0  # a draft
+    guides.guide_publish(actor=acme_editor, guide=newer)
+    assert ranked(search(client, "clasp")) == [("guide", newer.pk)]
+
+
+def test_the_guide_list_is_shared_by_the_officers_of_a_country(
+    api, officer_fr, coordinator_fr, catalogue, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        search(api(officer_fr), "sunburst")
+    with CaptureQueriesContext(connection) as second:
+        assert ranked(search(api(coordinator_fr), "sunburst")) == [("guide", catalogue["guide"].pk)]
+    guide_lists = [q for q in first.captured_queries if "authentication_guides_guide" in q["sql"]]
+    assert guide_lists and not [q for q in second.captured_queries if q in guide_lists]
+
+
+def test_narrowing_a_guide_to_other_countries_hides_it_at_once(api, acme_editor, officer_fr, catalogue):
+    guide = make_guide(acme_editor, catalogue["adidas"], "Stripe stitching")
+    add_indicator(acme_editor, guide, "Stitches")
+    guides.guide_publish(actor=acme_editor, guide=guide)
+    client = api(officer_fr)
+    assert ranked(search(client, "stripe stitching")) == [("guide", guide.pk)]
+    guides.guide_update(actor=acme_editor, guide=guide, data={"visibility": {"all": False, "countries": ["DE"]}})
+    assert search(client, "stripe stitching")["count"] == 0
