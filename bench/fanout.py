@@ -16,7 +16,6 @@ default) who want e-mail immediately get the event of a second brand, sent to a 
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
@@ -42,8 +41,8 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Organization, OrganizationKind, Role, Status, User  # noqa: E402
 from authentication_guides.models import Guide, GuideStatus, GuideVersion, VersionStatus  # noqa: E402
+from bench import workers as workers_  # noqa: E402
 from brands.models import Brand  # noqa: E402
-from ipm_portal.celery import app  # noqa: E402
 from notifications.events import emit  # noqa: E402
 from notifications.models import (  # noqa: E402
     BrandFollow,
@@ -128,24 +127,7 @@ def clear() -> None:
 
 
 def start_workers(email_url: str) -> list[subprocess.Popen]:
-    env = dict(os.environ)
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), EMAIL_URL=email_url, CELERY_QUEUE=QUEUE)
-    workers = []
-    for number in range(WORKERS):
-        workers.append(
-            subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "-m", "celery", "-A", "ipm_portal", "worker", "--pool=solo", "-Q", QUEUE,
-                 "-n", f"{QUEUE}-{number}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 "-l", "WARNING"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-        )  # fmt: skip
-    names = [f"{QUEUE}-{number}@{os.uname().nodename}" for number in range(WORKERS)]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if len(app.control.ping(destination=names, timeout=0.5)) == WORKERS:
-            return workers
-    raise SystemExit("The workers did not answer within 60 s.")
+    return workers_.start_workers(QUEUE, WORKERS, EMAIL_URL=email_url)
 
 
 def publish(guide: Guide) -> Event:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
 import statistics
 import subprocess
 import sys
@@ -47,7 +46,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import Organization, OrganizationKind, Status  # noqa: E402
-from ipm_portal.celery import app  # noqa: E402
+from bench import workers as workers_  # noqa: E402
 from notifications.events import emit  # noqa: E402
 from notifications.models import Event, EventChunk  # noqa: E402
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint  # noqa: E402
@@ -123,24 +122,7 @@ def setup(receiver: Receiver, port: int) -> Organization:
 
 
 def start_workers() -> list[subprocess.Popen]:
-    env = dict(os.environ)
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(40), CELERY_QUEUE=QUEUE)
-    workers = []
-    for number in range(WORKERS):
-        workers.append(
-            subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "-m", "celery", "-A", "ipm_portal", "worker", "--pool=solo", "-Q", QUEUE,
-                 "-n", f"{QUEUE}-{number}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                 "-l", "WARNING"],
-                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )
-        )  # fmt: skip
-    names = [f"{QUEUE}-{number}@{os.uname().nodename}" for number in range(WORKERS)]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if len(app.control.ping(destination=names, timeout=0.5)) == WORKERS:
-            return workers
-    raise SystemExit("The workers did not answer within 60 s.")
+    return workers_.start_workers(QUEUE, WORKERS)
 
 
 def publish(owner: Organization, number: int) -> Event:
