@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from jobs.writers import unneutralize
 from search import index as search_index
 
 from .models import Brand, Product, ProductGTIN
@@ -42,7 +43,6 @@ COLUMNS = (
 )
 LIST_COLUMNS = ("gtins", "sold_in")
 IGNORED_COLUMNS = ("id", "brand")  # written by the export, for people; not imported
-FORMULA_GUARD = ("'=", "'+", "'-", "'@")  # the export's guard against spreadsheet formulas
 BATCH = 1000
 _LIST_SEPARATORS = re.compile(r"[;|,\n]")
 
@@ -52,9 +52,8 @@ def _row_data(values: dict) -> dict:
     data = {}
     for column in COLUMNS:
         value = values.get(column)
-        value = "" if value is None else str(value).strip()
-        if value.startswith(FORMULA_GUARD):
-            value = value[1:]
+        # The export's guard against spreadsheet formulas comes off again (jobs.writers).
+        value = "" if value is None else unneutralize(str(value).strip()).strip()
         if not value:
             continue
         if column in LIST_COLUMNS:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
@@ -21,6 +22,14 @@ from django.utils.http import content_disposition_header
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection, OWASP).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may split a line on another separator than ours (a ";" locale, a line pasted
+# into a "|" or tab-separated import), so a trigger after one of these, inside a cell, can start
+# a cell of its own: it gets the quote too. Spaces and double quotes between the separator and
+# the trigger do not hide it.
+_TRIGGER_INSIDE = re.compile(r"([;,|\t\r\n][\s\"]*)(?=[=+\-@])")
+_TRIGGER_AFTER_BLANKS = re.compile(r"[\s\"]+[=+\-@]")
+_GUARD_INSIDE = re.compile(r"([;,|\t\r\n][\s\"]*)'(?=[=+\-@])")
+_GUARD_AT_START = re.compile(r"'(?=[=+\-@\t\r]|[\s\"]+[=+\-@])")
 # Lines are sent in chunks of about this many characters, not one network write per row.
 CHUNK_CHARS = 64 * 1024
 
@@ -33,8 +42,9 @@ class _Echo:
 
 
 def neutralize(value) -> str | int | float | Decimal:
-    """A cell value safe to open in a spreadsheet: text that would start a formula gets a
-    leading single quote (shown as text, never run). Numbers stay numbers."""
+    """A cell value safe to open in a spreadsheet: text that would start a formula, at its
+    start or after a separator inside it, gets a single quote before the trigger (shown as
+    text, never run). Numbers stay numbers (and csv_lines writes them unquoted)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -43,16 +53,26 @@ def neutralize(value) -> str | int | float | Decimal:
         return value
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    text = _TRIGGER_INSIDE.sub(r"\1'", str(value))
+    if text.startswith(FORMULA_TRIGGERS) or _TRIGGER_AFTER_BLANKS.match(text):
         return "'" + text
     return text
 
 
+def unneutralize(text: str) -> str:
+    """The text neutralize() was given: the quotes it added are taken out again, so that an
+    export can be edited and imported back. (A text that had such a quote of its own loses it.)"""
+    if "'" not in text:
+        return text
+    text = _GUARD_INSIDE.sub(r"\1", text)
+    return text[1:] if _GUARD_AT_START.match(text) else text
+
+
 def csv_lines(rows: Iterable[Sequence | Mapping], header: Sequence[str]) -> Iterator[str]:
     """The CSV text in chunks: a byte-order mark (so Excel reads UTF-8), the header, the rows.
-    A row is a sequence in the header's order, or a mapping keyed by the header's names."""
-    writer = csv.writer(_Echo())
+    A row is a sequence in the header's order, or a mapping keyed by the header's names. Every
+    text cell is quoted (a separator inside it stays inside it); numbers are not."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_NONNUMERIC)
     header = list(header)
     buffer = ["\ufeff", writer.writerow([neutralize(name) for name in header])]
     size = 0
