@@ -236,6 +236,12 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApprovedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsApprovedUser"],
+    # DRF's parsers; the JSON one refuses bodies nested past 64 levels (400, not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "ipm_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "ipm_portal.api.UserThrottle",
         "ipm_portal.api.AnonIPThrottle",

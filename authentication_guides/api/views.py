@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +24,7 @@ from accounts.audit import client_ip
 from brands.api.serializers import ScopedPrimaryKeyField
 from brands.models import Brand, Category, Product
 from ipm_portal.api import CountryCodeField
+from ipm_portal.parsers import JSONParser
 from uploads.serializers import SafeImageField
 
 from .. import services
