@@ -34,6 +34,7 @@ os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ipm_bench_hooks")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 os.environ["WEBHOOKS_ALLOW_PRIVATE_TARGETS"] = "true"
+os.environ["WEBHOOKS_ALLOWED_PORTS"] = "*"
 os.environ["WEBHOOKS_ALLOW_HTTP"] = "true"
 QUEUE = f"bench-hooks-{uuid.uuid4().hex[:8]}"
 os.environ["CELERY_QUEUE"] = QUEUE

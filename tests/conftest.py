@@ -165,6 +165,8 @@ def celery_worker(transactional_db, settings):
     from ipm_portal.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
+    # Webhook attempts have a queue of their own (ipm_portal.celery.route_task): this test's too.
+    settings.WEBHOOKS_QUEUE = f"{queue}-webhooks"
     processes = []
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
 
@@ -178,6 +180,7 @@ def celery_worker(transactional_db, settings):
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             REDIS_URL=settings.CELERY_BROKER_URL,
             CELERY_QUEUE=queue,
+            WEBHOOKS_QUEUE=settings.WEBHOOKS_QUEUE,
             **extra_env,
         )
         process = subprocess.Popen(
@@ -190,7 +193,7 @@ def celery_worker(transactional_db, settings):
                 "worker",
                 "--pool=solo",
                 "-Q",
-                queue,
+                f"{queue},{settings.WEBHOOKS_QUEUE}",
                 "-n",
                 f"{queue}@%h",
                 "--without-gossip",

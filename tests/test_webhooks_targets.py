@@ -35,6 +35,7 @@ REFUSED = [
 def production(settings):
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
     settings.WEBHOOKS_ALLOW_HTTP = False
+    settings.WEBHOOKS_ALLOWED_PORTS = ["443"]
 
 
 @pytest.mark.parametrize("url", REFUSED)
@@ -63,9 +64,35 @@ def test_anything_but_https_to_a_host_is_refused(production, api, acme_admin, ur
     assert response.status_code == 400 and "url" in response.json()
 
 
-def test_a_name_that_does_not_resolve_is_refused(production, api, acme_admin):
+def test_a_name_that_does_not_resolve_is_refused_as_not_reachable(production, api, acme_admin):
     response = api(acme_admin).post("/api/v1/webhooks/", {"url": "https://no-such-host.invalid/"}, format="json")
-    assert response.status_code == 400 and "resolve" in " ".join(response.json()["url"])
+    assert response.status_code == 400 and response.json()["url"] == ["This address is not reachable."]
+
+
+@pytest.mark.parametrize("url", ["https://localhost/hook", "https://127.0.0.1/hook", "https://[::1]/hook"])
+def test_a_refusal_says_not_allowed_and_never_what_the_name_resolved_to(production, api, acme_admin, url):
+    """The form must not be a window on the platform's internal DNS."""
+    response = api(acme_admin).post("/api/v1/webhooks/", {"url": url}, format="json")
+    assert response.status_code == 400
+    message = " ".join(response.json()["url"])
+    assert "not allowed" in message
+    assert "127.0.0.1" not in message and "::1" not in message and "localhost" not in message
+
+
+@pytest.mark.parametrize(
+    "url", ["https://93.184.215.14:8443/hook", "https://93.184.215.14:22/", "https://93.184.215.14:80/"]
+)
+def test_ports_other_than_443_are_not_allowed_by_default(production, api, acme_admin, url):
+    response = api(acme_admin).post("/api/v1/webhooks/", {"url": url}, format="json")
+    assert response.status_code == 400 and "not allowed" in " ".join(response.json()["url"])
+
+
+def test_a_setting_allows_other_ports(production, settings, api, acme_admin):
+    settings.WEBHOOKS_ALLOWED_PORTS = ["443", "8443"]
+    response = api(acme_admin).post("/api/v1/webhooks/", {"url": "https://93.184.215.14:8443/hook"}, format="json")
+    assert response.status_code == 201, response.content
+    refused = api(acme_admin).post("/api/v1/webhooks/", {"url": "https://93.184.215.14:8080/hook"}, format="json")
+    assert refused.status_code == 400
 
 
 def test_a_public_https_address_is_accepted(production, api, acme_admin):

@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.celery_worker]
 
 WORKER_ENV = {
     "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "true",
+    "WEBHOOKS_ALLOWED_PORTS": "*",
     "WEBHOOKS_ALLOW_HTTP": "true",
     "WEBHOOKS_RETRY_BASE_SECONDS": "1",
     "WEBHOOKS_RETRY_MAX_SECONDS": "2",

@@ -94,6 +94,7 @@ def _serve(state: Receiver, *, tls=None):
 
 def _allow_loopback(settings) -> None:
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = True
+    settings.WEBHOOKS_ALLOWED_PORTS = ["*"]
     settings.WEBHOOKS_ALLOW_HTTP = True
     settings.WEBHOOKS_TIMEOUT_SECONDS = 3
 
@@ -137,3 +138,68 @@ def tls_receiver(settings, tmp_path):
     yield state
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class Tarpit:
+    """A receiver that reads the request and then answers one byte every `interval` seconds
+    (a valid answer, if anyone waits `len(ANSWER) * interval` for it). `.connections` counts the
+    requests, `.busy_max` how many it held at once."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+
+    url: str = ""
+    interval: float = 1.0
+    connections: int = 0
+    busy: int = 0
+    busy_max: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def serve_tarpit(state: Tarpit):
+    """Start a tarpit on a free loopback port in daemon threads; returns the listening socket."""
+    import socket
+
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def trickle(connection):
+        with state.lock:
+            state.connections += 1
+            state.busy += 1
+            state.busy_max = max(state.busy_max, state.busy)
+        try:
+            connection.settimeout(30)
+            connection.recv(65536)
+            for byte in Tarpit.ANSWER:
+                time.sleep(state.interval)
+                connection.sendall(bytes([byte]))
+        except OSError:
+            pass  # the client gave up: what a tarpit wants
+        finally:
+            with state.lock:
+                state.busy -= 1
+            connection.close()
+
+    def accept():
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=trickle, args=(connection,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    state.url = f"http://127.0.0.1:{listener.getsockname()[1]}/hooks/slow"
+    return listener
+
+
+@pytest.fixture
+def tarpit(settings):
+    _allow_loopback(settings)
+    state = Tarpit()
+    listener = serve_tarpit(state)
+    yield state
+    listener.close()

@@ -54,6 +54,10 @@ class WebhookEndpoint(models.Model):
     active = models.BooleanField(_("enabled"), default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    # Set while an attempt to this endpoint is in flight (at most one at a time): claimed with a
+    # conditional UPDATE, released when the attempt ends, expired after the attempt's deadline
+    # if its worker died.
+    busy_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -64,34 +68,117 @@ class Outcome:
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Connects to the checked address, whatever the host name resolves to now."""
 
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout)
+    def __init__(self, target: Target, deadline: Deadline):
+        super().__init__(target.host, target.port, timeout=deadline.remaining())
         self._address = target.address
+        self._deadline = deadline
+
+    def _open_socket(self) -> socket.socket:
+        sock = socket.create_connection((self._address, self.port), self._deadline.remaining())
+        self._deadline.watch(sock)
+        return sock
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = self._open_socket()
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: Target, timeout: float):
-        super().__init__(target.host, target.port, timeout=timeout, context=ssl.create_default_context())
-        self._address = target.address
+class _PinnedHTTPSConnection(_PinnedHTTPConnection):
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, target: Target, deadline: Deadline):
+        super().__init__(target, deadline)
+        self._context = ssl.create_default_context()
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = self._open_socket()
+        sock.settimeout(self._deadline.remaining())
         # Certificate checked against the host name of the URL.
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self._deadline.watch(self.sock)
+
+
+class DeadlineExceeded(Exception):
+    pass
+
+
+class Deadline:
+    """A wall-clock limit on a whole attempt: name lookup, connect, TLS, sending and reading
+    together. A socket timeout alone bounds each read, so a receiver that trickles one byte
+    every few seconds would hold a worker for ever; here a timer shuts the attempt's sockets
+    down when the time is up, and whatever was blocked on them returns at once."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        left = self.ends - time.monotonic()
+        if left <= 0 or self._expired:
+            raise DeadlineExceeded
+        return left
+
+    @property
+    def expired(self) -> bool:
+        return self._expired or time.monotonic() >= self.ends
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self._expired
+        if expired:
+            self._shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # already closed, or never connected
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+# Name lookups run here so that a slow DNS answer counts against the attempt's deadline
+# (getaddrinfo itself cannot be interrupted; a lookup left behind ends on its own).
+_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
+
+
+def _timeout() -> float:
+    return float(getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 10))
 
 
 def post(*, url: str, secret: str, event: Event, timeout: float | None = None) -> Outcome:
-    """One attempt: 2xx is success; anything else (a redirect included: never followed) is a
-    failure with its reason."""
-    timeout = timeout if timeout is not None else getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 5)
+    """One attempt, over in `timeout` seconds (WEBHOOKS_TIMEOUT_SECONDS) whatever the receiver
+    does: 2xx is success; anything else (a redirect included: never followed; a timeout; a
+    receiver too slow to answer in time) is a failure with its reason."""
+    deadline = Deadline(timeout if timeout is not None else _timeout())
     try:
-        target = resolve_target(url)
+        return _post(url=url, secret=secret, event=event, deadline=deadline)
+    finally:
+        deadline.cancel()
+
+
+def _post(*, url: str, secret: str, event: Event, deadline: Deadline) -> Outcome:
+    timed_out = Outcome(ok=False, error=f"Timed out: no complete answer within {deadline.seconds:g} s.")
+    try:
+        target = _resolver.submit(resolve_target, url).result(timeout=deadline.remaining())
     except ValidationError as error:
         messages = error.message_dict.get("url") or error.messages
         return Outcome(ok=False, error=" ".join(str(m) for m in messages))
+    except (FutureTimeout, DeadlineExceeded):
+        return timed_out
     body = event_body(event)
     headers = {
         "Content-Type": "application/json",
@@ -101,15 +188,21 @@ def post(*, url: str, secret: str, event: Event, timeout: float | None = None) -
         "IPM-Signature": signature(secret, body, int(time.time())),
     }
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(target, timeout)
+    connection = None
     try:
+        connection = connection_class(target, deadline)
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         answer = response.read(MAX_RESPONSE_BYTES)
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, DeadlineExceeded) as error:
+        if deadline.expired:
+            return timed_out
         return Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:1000])
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
+    if deadline.expired:  # the answer was cut short by the deadline
+        return timed_out
     if 200 <= response.status < 300:
         return Outcome(ok=True, status_code=response.status)
     text = answer.decode("utf-8", "replace").strip()

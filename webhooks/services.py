@@ -5,7 +5,8 @@ duplicated task or a second sweeper run never sends the same attempt twice."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -50,10 +51,20 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
 
 
+def _timeout() -> float:
+    return float(getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 10))
+
+
 def _lease() -> timedelta:
     """How long an attempt in progress keeps its delivery away from the sweeper (a worker
     killed in the middle: the delivery is taken up again after that)."""
-    return timedelta(seconds=_setting("WEBHOOKS_TIMEOUT_SECONDS", 5) * 4 + 60)
+    return timedelta(seconds=_timeout() * 4 + 60)
+
+
+def _endpoint_lease() -> timedelta:
+    """How long an attempt holds its endpoint: the attempt's deadline and a margin for the
+    database writes around it. A worker killed in the middle frees the endpoint after that."""
+    return timedelta(seconds=_timeout() + 30)
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -266,10 +277,76 @@ def due_claim(*, limit: int = 500) -> list[tuple[int, int]]:
     return due
 
 
-def delivery_attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
-    """Attempt number `attempts + 1` of a delivery: claimed first (only one task wins an
-    attempt), then one POST, then recorded. None if there was nothing to do (delivered, given
-    up, already attempted, endpoint disabled)."""
+@dataclass
+class AttemptResult:
+    """What one run of `delivery_attempt` did: `delivery` after the attempt (None if no attempt
+    was made), `busy` if the endpoint had another attempt in flight, and `next_due`: the next
+    delivery of the same endpoint that is due, for the caller to enqueue (one at a time)."""
+
+    delivery: WebhookDelivery | None = None
+    busy: bool = False
+    next_due: tuple[int, int] | None = None
+
+
+def _claim_endpoint(endpoint_id: int) -> datetime | None:
+    """Hold the endpoint for one attempt; None if another attempt holds it."""
+    now = timezone.now()
+    until = now + _endpoint_lease()
+    claimed = (
+        WebhookEndpoint.objects.filter(pk=endpoint_id)
+        .filter(Q(busy_until__isnull=True) | Q(busy_until__lte=now))
+        .update(busy_until=until)
+    )
+    return until if claimed else None
+
+
+def _release_endpoint(endpoint_id: int, until: datetime) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint_id, busy_until=until).update(busy_until=None)
+
+
+def _next_due(endpoint_id: int) -> tuple[int, int] | None:
+    return (
+        WebhookDelivery.objects.filter(
+            _sendable(),
+            endpoint_id=endpoint_id,
+            status=WebhookDeliveryStatus.PENDING,
+            next_attempt_at__lte=timezone.now(),
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "attempts")
+        .first()
+    )
+
+
+def delivery_attempt(delivery_id: int, attempts: int) -> AttemptResult:
+    """Attempt number `attempts + 1` of a delivery: the endpoint claimed (one attempt in flight
+    per endpoint, so a slow receiver holds one worker, not all of them), the attempt claimed
+    (only one task wins it), one POST within the deadline, then recorded. Any failure (an error
+    answer, a timeout, a receiver that trickles, an exception) takes the same path: backoff,
+    the attempt cap, and the endpoint disabled after repeated failures."""
+    endpoint_id = (
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING, attempts=attempts)
+        .values_list("endpoint_id", flat=True)
+        .first()
+    )
+    if endpoint_id is None:
+        return AttemptResult()
+    held = _claim_endpoint(endpoint_id)
+    if held is None:
+        # Another attempt to this endpoint is in flight: this delivery waits, due now, and the
+        # attempt in flight enqueues it when it ends.
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING, attempts=attempts).update(
+            next_attempt_at=timezone.now()
+        )
+        return AttemptResult(busy=True)
+    try:
+        delivery = _attempt(delivery_id, attempts)
+    finally:
+        _release_endpoint(endpoint_id, held)
+    return AttemptResult(delivery=delivery, next_due=_next_due(endpoint_id))
+
+
+def _attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
     now = timezone.now()
     claimed = (
         WebhookDelivery.objects.filter(_sendable(), pk=delivery_id, status=WebhookDeliveryStatus.PENDING)
@@ -280,7 +357,13 @@ def delivery_attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
         return None
     delivery = WebhookDelivery.objects.select_related("event", "endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
-    outcome = sending.post(url=endpoint.url, secret=endpoint.secret, event=delivery.event)
+    try:
+        outcome = sending.post(url=endpoint.url, secret=endpoint.secret, event=delivery.event)
+    except Exception as error:
+        # Whatever went wrong (the task's soft time limit included) is this attempt's failure,
+        # recorded like any other.
+        logger.warning("Webhook delivery %s failed unexpectedly.", delivery_id, exc_info=True)
+        outcome = sending.Outcome(ok=False, error=f"{type(error).__name__}: {error}"[:1000])
     delivery.last_status_code = outcome.status_code
     delivery.last_error = outcome.error
     if outcome.ok:

@@ -5,8 +5,13 @@ not loopback, private, link-local (cloud metadata at 169.254.169.254), shared, r
 multicast or unspecified, including IPv4 addresses written as IPv6 (``::ffff:127.0.0.1``). The
 check runs when the endpoint is saved and again at each delivery, and the delivery connects to
 the address that passed (``resolve_target``), so a DNS answer changed in between cannot send it
-elsewhere. Settings for tests and local development only: ``WEBHOOKS_ALLOW_PRIVATE_TARGETS``
-(any address) and ``WEBHOOKS_ALLOW_HTTP`` (plain ``http://``).
+elsewhere. The port must be one of ``WEBHOOKS_ALLOWED_PORTS`` (443 by default: an HTTPS
+endpoint has no business on an internal service's port). Settings for tests and local
+development only: ``WEBHOOKS_ALLOW_PRIVATE_TARGETS`` (any address) and ``WEBHOOKS_ALLOW_HTTP``
+(plain ``http://``).
+
+Errors say only "not allowed" or "not reachable": never what a name resolved to, so that the
+form cannot be used to read the platform's internal DNS.
 """
 
 from __future__ import annotations
@@ -50,6 +55,20 @@ def _allow_http() -> bool:
     return bool(getattr(settings, "WEBHOOKS_ALLOW_HTTP", False))
 
 
+def port_allowed(port: int) -> bool:
+    """WEBHOOKS_ALLOWED_PORTS: a list of ports, or "*" for any (tests, local development)."""
+    allowed = [str(p).strip() for p in getattr(settings, "WEBHOOKS_ALLOWED_PORTS", ["443"])]
+    return "*" in allowed or str(port) in allowed
+
+
+def not_allowed() -> ValidationError:
+    return ValidationError({"url": _("This address is not allowed: webhooks go to public addresses only, over HTTPS.")})
+
+
+def not_reachable() -> ValidationError:
+    return ValidationError({"url": _("This address is not reachable.")})
+
+
 def parse_url(url: str) -> tuple[str, str, int, str]:
     """(scheme, host, port, path) of an acceptable URL; ValidationError otherwise."""
     try:
@@ -64,10 +83,13 @@ def parse_url(url: str) -> tuple[str, str, int, str]:
         raise ValidationError({"url": _("Enter a valid URL.")})
     if parts.username or parts.password:
         raise ValidationError({"url": _("Webhook URLs cannot carry a user name or password.")})
+    port = port or (443 if scheme == "https" else 80)
+    if not port_allowed(port):
+        raise not_allowed()
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
-    return scheme, parts.hostname, port or (443 if scheme == "https" else 80), path
+    return scheme, parts.hostname, port, path
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -89,14 +111,7 @@ def resolve_target(url: str) -> Target:
     scheme, host, port, path = parse_url(url)
     addresses = resolve(host, port)
     if not addresses:
-        raise ValidationError({"url": _("The host name %(host)s does not resolve.") % {"host": host}})
-    if not _allow_private():
-        refused = [address for address in addresses if not is_public_address(address)]
-        if refused:
-            raise ValidationError(
-                {
-                    "url": _("Webhooks go to public addresses only; %(host)s resolves to %(address)s.")
-                    % {"host": host, "address": refused[0]}
-                }
-            )
+        raise not_reachable()
+    if not _allow_private() and not all(is_public_address(address) for address in addresses):
+        raise not_allowed()
     return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0])
