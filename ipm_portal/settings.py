@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -150,6 +151,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+# Webhook attempts wait on other people's servers: they have a queue of their own (WEBHOOKS_QUEUE),
+# so that no receiver can delay in-app or e-mail delivery. A worker started without -Q serves
+# both queues (one machine, one worker); production runs one worker per queue (docker-compose).
+WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="webhooks")
+CELERY_TASK_ROUTES = ("ipm_portal.celery.route_task",)
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, WEBHOOKS_QUEUE)]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 CELERY_TIMEZONE = "UTC"
@@ -172,10 +179,13 @@ NOTIFICATIONS_CHUNK_SIZE = env.int("NOTIFICATIONS_CHUNK_SIZE", default=2000)
 NOTIFICATIONS_EMAIL_CHUNK_SIZE = env.int("NOTIFICATIONS_EMAIL_CHUNK_SIZE", default=200)
 NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=6)
 
-# --- Webhooks (webhooks/): timeout of one POST, attempts per delivery (30 s doubling, capped at
-# an hour), consecutive failures before an endpoint is disabled. Private, loopback and
+# --- Webhooks (webhooks/): the wall-clock deadline of one attempt (lookup, connect, TLS, send
+# and read together), attempts per delivery (30 s doubling, capped at an hour), consecutive
+# failures before an endpoint is disabled, the ports endpoints may use ("*": any). Their queue,
+# WEBHOOKS_QUEUE, is with Celery's settings above. Private, loopback and
 # link-local targets and plain http:// are for tests and local development only.
-WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+WEBHOOKS_ALLOWED_PORTS = env.list("WEBHOOKS_ALLOWED_PORTS", default=["443"])
 WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=12)
 WEBHOOKS_DISABLE_AFTER = env.int("WEBHOOKS_DISABLE_AFTER", default=10)
 WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
