@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -25,3 +26,22 @@ class RejectNulBytesMiddleware:
     @staticmethod
     def _nul_in_query(request) -> bool:
         return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
+
+
+class PrivateNoStoreMiddleware:
+    """Every page and API answer is `Cache-Control: private, no-store` unless its view chose its
+    own Cache-Control (media `private, max-age=3600`, CSV exports, never_cache views).
+
+    Almost every answer of the portal carries confidential content (guides, cases, what a user
+    may see at all), so no browser, proxy or back/forward cache may keep it: the rule applies to
+    all of them rather than to a list of views that a new view could miss. Static files never
+    get here: WhiteNoise, above this middleware, answers them with their own long caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

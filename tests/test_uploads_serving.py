@@ -46,7 +46,7 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def assert_safe_headers(response, max_age=300):
+def assert_safe_headers(response, max_age=3600):  # DESIGN.md: media `private, max-age=3600`
     assert response["Cache-Control"] == f"private, max-age={max_age}"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

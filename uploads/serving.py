@@ -24,7 +24,9 @@ ways:
 - Otherwise the file is streamed by Django (FileResponse): development, tests, and any storage
   without signed URLs.
 
-Every answer is private to the user (`Cache-Control: private`), and the file itself comes with
+Every answer is private to the user (`Cache-Control: private, max-age=3600` by default, DESIGN.md:
+a browser keeps a picture for an hour, no shared cache keeps it at all; a signed-URL redirect is
+kept no longer than the URL lives), and the file itself comes with
 `X-Content-Type-Options: nosniff`, `Content-Security-Policy: default-src 'none'; sandbox` and a
 Content-Type taken from the stored extension: image/jpeg, image/png or image/webp shown
 inline; anything else as an application/octet-stream download. A missing file is a 404.
@@ -47,11 +49,12 @@ from django.utils.http import content_disposition_header
 
 INLINE_CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 FILE_CSP = "default-src 'none'; sandbox"
+MEDIA_MAX_AGE = 3600  # seconds a browser may keep a protected file (DESIGN.md, Confidentiality rules)
 _MAX_STEM = 100
 
 
 def protected_file_response(
-    request: HttpRequest, field_file: FieldFile, *, download_name: str | None = None, max_age: int = 300
+    request: HttpRequest, field_file: FieldFile, *, download_name: str | None = None, max_age: int = MEDIA_MAX_AGE
 ) -> HttpResponse:
     """The response that delivers `field_file` to a user already allowed to see it.
 
