@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from knox.models import AbstractAuthToken
 
+from .lookalike import SKELETON_LENGTH, name_skeleton
+
 
 class Status(models.TextChoices):
     """The moderation status shared by organizations and people."""
@@ -70,6 +72,11 @@ class Organization(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # The name's look-alike key (accounts.lookalike): registering under a name that reads like
+    # another organization's is refused with one indexed query. Follows `name` on every save.
+    name_skeleton = models.CharField(
+        _("look-alike key"), max_length=SKELETON_LENGTH, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("organization")
@@ -82,6 +89,15 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()}, {self.country.code})"
+
+    def save(self, *args, **kwargs) -> None:
+        # A derived column, not a decision: kept in step with the name wherever an organization
+        # is saved (registration, the Django admin's rename, fixtures).
+        self.name_skeleton = name_skeleton(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_skeleton"}
+        super().save(*args, **kwargs)
 
     @property
     def is_enforcement(self) -> bool:
@@ -291,6 +307,7 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_REJECTED = "organization.rejected", _("Organization rejected")
     ORGANIZATION_SUSPENDED = "organization.suspended", _("Organization suspended")
     ORGANIZATION_REINSTATED = "organization.reinstated", _("Organization reinstated")
+    ORGANIZATION_LOOKALIKE_REFUSED = "organization.lookalike_refused", _("Look-alike organization name refused")
     USER_JOIN_REQUESTED = "user.join_requested", _("Asked to join an organization")
     USER_APPROVED = "user.approved", _("User approved")
     USER_REJECTED = "user.rejected", _("User rejected")

@@ -7,12 +7,15 @@ they never change statuses themselves.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_log
+from .lookalike import lookalike_organizations, name_skeleton
 from .models import (
     APPROVER_ROLES,
     FOUNDER_ROLE,
@@ -26,6 +29,8 @@ from .models import (
     Status,
     User,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _send_account_email_after_commit(entry: AuditEntry) -> None:
@@ -46,7 +51,14 @@ def _require_reason(reason: str) -> str:
 # --------------------------------------------------------------------------- registration
 
 
-@transaction.atomic
+class _LookAlikeName(Exception):
+    """Raised inside the registration's transaction, handled after its rollback (so the log stays)."""
+
+    def __init__(self, resembled: list[Organization]) -> None:
+        super().__init__()
+        self.resembled = resembled
+
+
 def register_account(
     *,
     email: str,
@@ -59,9 +71,81 @@ def register_account(
     ip: str | None = None,
 ) -> User:
     """Create a pending user, and either a pending organization (a new name) or a pending request
-    to join the existing organization of the same kind, name and country."""
-    email = User.objects.normalize_email(email).strip().lower()
+    to join the existing organization of the same kind, name and country. A new name that reads
+    like another organization's (accounts.lookalike), of any kind or country, is refused on
+    `organization_name`, saying nothing of that organization, and logged for platform admins."""
     organization_name = " ".join(organization_name.split())
+    try:
+        return _register_account(
+            email=email,
+            password=password,
+            full_name=full_name,
+            organization_kind=organization_kind,
+            organization_name=organization_name,
+            country=country,
+            language=language,
+            ip=ip,
+        )
+    except _LookAlikeName as refused:
+        _log_lookalike_refused(
+            refused.resembled,
+            email=email,
+            name=organization_name,
+            kind=organization_kind,
+            country=country,
+            ip=ip,
+        )
+        message = _(
+            "This name reads like the name of an organization already on the portal. To join your "
+            "organization, give its exact name, kind and country; otherwise contact the platform administrators."
+        )
+        raise ValidationError({"organization_name": [message]}) from None
+
+
+def _log_lookalike_refused(
+    resembled: list[Organization], *, email: str, name: str, kind: str, country: str, ip: str | None
+) -> None:
+    """For platform admins, as a refused GTIN claim is: it may be a counterfeiter registering
+    as the brand owner. Written after the registration's rollback, so it stays."""
+    first = resembled[0]
+    audit_log(
+        actor=None,
+        action=AuditAction.ORGANIZATION_LOOKALIKE_REFUSED,
+        target=first,
+        organization=first,
+        ip=ip,
+        details={
+            "name": name,
+            "kind": kind,
+            "country": str(country),
+            "email": email.strip().lower()[:254],
+            "resembles": [organization.pk for organization in resembled],
+        },
+    )
+    logger.warning(
+        "Registration refused: organization name %r (%s, %s) reads like organization %s; e-mail %r, address %s.",
+        name,
+        kind,
+        country,
+        ", ".join(str(organization.pk) for organization in resembled),
+        email,
+        ip or "-",
+    )
+
+
+@transaction.atomic
+def _register_account(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    organization_kind: str,
+    organization_name: str,
+    country: str,
+    language: str,
+    ip: str | None,
+) -> User:
+    email = User.objects.normalize_email(email).strip().lower()
     if organization_kind not in REGISTRABLE_KINDS:
         raise ValidationError({"organization": [_("Choose a right holder or a customs administration.")]})
     if User.objects.filter(email__iexact=email).exists():
@@ -73,6 +157,9 @@ def register_account(
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
 
+    # Two registrations of look-alike names at the same moment: the second waits for the first
+    # to commit, then sees it.
+    _lock_name(name_skeleton(organization_name))
     organization = (
         Organization.objects.select_for_update()
         .filter(kind=organization_kind, name__iexact=organization_name, country=country)
@@ -83,6 +170,10 @@ def register_account(
         raise ValidationError(
             {"organization": [_("This organization does not accept new members. Contact the platform.")]}
         )
+    if not joining:
+        resembled = list(lookalike_organizations(name=organization_name)[:MAX_RESEMBLED])
+        if resembled:
+            raise _LookAlikeName(resembled)
     try:
         with transaction.atomic():
             if not joining:
@@ -110,6 +201,17 @@ def register_account(
         )
         audit_log(actor=user, action=AuditAction.ORGANIZATION_REGISTERED, target=organization, ip=ip)
     return user
+
+
+# The organizations a refusal names in the audit log, at most.
+MAX_RESEMBLED = 10
+
+
+def _lock_name(key: str) -> None:
+    """A transaction-scoped lock on one look-alike key (PostgreSQL advisory lock)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["organization-name:" + key])
 
 
 # --------------------------------------------------------------------------- organizations

@@ -54,6 +54,16 @@ class RegistrationSerializer(serializers.Serializer):
     organization = RegistrationOrganizationSerializer()
 
 
+class RegistrationAnswerSerializer(serializers.ModelSerializer):
+    """The person who registered, and nothing of the organization: the answer is the same for a
+    new organization and for a request to join one, so it tells nobody which names exist."""
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "status"]
+        read_only_fields = fields
+
+
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})

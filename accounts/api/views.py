@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from .. import services
@@ -24,6 +26,7 @@ from .serializers import (
     MeSerializer,
     OrganizationAdminSerializer,
     ReasonSerializer,
+    RegistrationAnswerSerializer,
     RegistrationSerializer,
     RoleChangeSerializer,
     TokenRequestSerializer,
@@ -39,24 +42,29 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegistrationSerializer, responses={201: MeSerializer})
+    @extend_schema(request=RegistrationSerializer, responses={201: RegistrationAnswerSerializer})
     def post(self, request):
         serializer = RegistrationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        user = services.register_account(
-            email=data["email"],
-            password=data["password"],
-            full_name=data["full_name"],
-            # The language the request is in (Accept-Language) unless the client names one.
-            language=data.get("language") or request.LANGUAGE_CODE,
-            organization_kind=data["organization"]["kind"],
-            organization_name=data["organization"]["name"],
-            country=data["organization"]["country"],
-            ip=client_ip(request),
-        )
-        user = User.objects.with_organization().get(pk=user.pk)
-        return Response(MeSerializer(user).data, status=status.HTTP_201_CREATED)
+        try:
+            user = services.register_account(
+                email=data["email"],
+                password=data["password"],
+                full_name=data["full_name"],
+                # The language the request is in (Accept-Language) unless the client names one.
+                language=data.get("language") or request.LANGUAGE_CODE,
+                organization_kind=data["organization"]["kind"],
+                organization_name=data["organization"]["name"],
+                country=data["organization"]["country"],
+                ip=client_ip(request),
+            )
+        except DjangoValidationError as error:
+            errors = as_serializer_error(error)
+            if "organization_name" in errors:  # the service's name for it; here organization.name
+                errors["organization"] = {"name": errors.pop("organization_name")}
+            raise serializers.ValidationError(errors) from None
+        return Response(RegistrationAnswerSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(APIView):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import i18n
 from django.views.decorators.http import require_POST
@@ -63,15 +63,16 @@ def register(request):
         if form.is_valid():
             user = form.register(ip=client_ip(request))
             if user is not None:
-                joining = not user.membership.is_founder
-                return redirect(reverse("accounts:register_done") + ("?joining=1" if joining else ""))
+                # The same page for a new organization and a request to join one: whether an
+                # organization is on the portal is not for anyone registering to learn.
+                return redirect("accounts:register_done")
     else:
         form = RegistrationForm(initial={"language": request.LANGUAGE_CODE})
     return render(request, "accounts/register.html", {"form": form})
 
 
 def register_done(request):
-    return render(request, "accounts/register_done.html", {"joining": request.GET.get("joining") == "1"})
+    return render(request, "accounts/register_done.html")
 
 
 @login_required
