@@ -19,6 +19,7 @@ from accounts.audit import audit_log
 from accounts.models import AuditAction, User
 from brands.identifiers import parse_visibility
 from brands.models import Brand, Category, Product
+from ipm_portal.broker import send_after_commit
 from notifications.events import emit
 
 from .models import (
@@ -216,7 +217,8 @@ def _copy_indicators(source: GuideVersion, target: GuideVersion, *, keep_keys: b
 def _thumbnails_after_commit(indicator: Indicator) -> None:
     from .tasks import make_indicator_thumbnails
 
-    transaction.on_commit(lambda: make_indicator_thumbnails.delay(indicator.pk))
+    # With the broker down the pictures are saved all the same, and served full size.
+    send_after_commit(make_indicator_thumbnails, indicator.pk)
 
 
 @transaction.atomic

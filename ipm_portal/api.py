@@ -7,10 +7,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from limits import RateLimitItemPerSecond
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.serializers import as_serializer_error
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+from .cache import rate_limit_hit
 
 
 class Pagination(PageNumberPagination):
@@ -20,12 +23,33 @@ class Pagination(PageNumberPagination):
 
 class SettingsRateMixin:
     """Read the rate from settings at request time (DRF caches it on the class at import), so a
-    deployment or a test can change it."""
+    deployment or a test can change it; count atomically in Redis.
+
+    DRF's own counting reads a list of times from the cache and writes it back: requests served
+    at once by several processes each read the same list, and far more than the rate get through.
+    Here each request is one atomic step in Redis (a moving window, by the `limits` library), and
+    a per-process count while Redis does not answer (ipm_portal/cache.py). The key stays DRF's
+    (`get_cache_key`: scope and user or address), so a subclass with its own `scope` and
+    `rate_setting` counts apart."""
 
     rate_setting = ""
+    _wait: float | None = None
 
     def get_rate(self) -> str:
         return getattr(settings, self.rate_setting)
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        allowed, wait = rate_limit_hit(RateLimitItemPerSecond(self.num_requests, self.duration), key)
+        self._wait = None if allowed else wait
+        return allowed
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
 class UserThrottle(SettingsRateMixin, UserRateThrottle):

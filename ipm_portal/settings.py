@@ -131,14 +131,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis: cache (throttling, lock-out bookkeeping) and Celery broker.
+# --- Redis: cache (API throttles, search's guide lists, job progress) and Celery broker. With
+# Redis away the cache is a miss, throttles count per process and nothing answers 500
+# (ipm_portal/cache.py): each call waits at most CACHE_SOCKET_TIMEOUT seconds, then the process
+# leaves Redis alone for CACHE_SKIP_SECONDS. Sign-in lock-out (django-axes) is in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ipm_portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ipm"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "skip_seconds": env.float("CACHE_SKIP_SECONDS", default=5.0),
+            },
         }
     }
 else:
@@ -163,7 +171,9 @@ WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="webhooks")
 CELERY_TASK_ROUTES = ("ipm_portal.celery.route_task",)
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, WEBHOOKS_QUEUE)]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
+# max_retries 0: a task sent while the broker is down fails at once (kombu otherwise retries the
+# connection for about 6 s inside the request, even with retry=False); the sweepers send it later.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "max_retries": 0}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens", "schedule": 6 * 3600},

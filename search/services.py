@@ -43,12 +43,18 @@ def officer_guide_ids(user) -> list[int]:
     if version is None:
         cache.add(GUIDES_VERSION_KEY, uuid.uuid4().hex, None)
         version = cache.get(GUIDES_VERSION_KEY)
+    if version is None:  # Redis does not answer (ipm_portal/cache.py): from the database, kept nowhere
+        return _visible_guide_ids(user)
     key = f"search:guides:{version}:{user.organization.country.code}:{user.language}"
     ids = cache.get(key)
     if ids is None:
-        ids = list(Guide.objects.visible_to(user).in_language_of(user).values_list("pk", flat=True))
+        ids = _visible_guide_ids(user)
         cache.set(key, ids, GUIDE_IDS_TTL)
     return ids
+
+
+def _visible_guide_ids(user) -> list[int]:
+    return list(Guide.objects.visible_to(user).in_language_of(user).values_list("pk", flat=True))
 
 
 def visible_documents(user, *, guides: bool = True) -> QuerySet:
