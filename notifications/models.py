@@ -69,6 +69,10 @@ class EventChunk(models.Model):
     enqueued_at = models.DateTimeField(default=timezone.now)
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # Held by the one task delivering the chunk: claimed with a conditional UPDATE, renewed as the
+    # work goes on, released at the end. A second copy of the task finds it held and does
+    # nothing; the sweeper takes up only chunks whose lease has run out (a worker killed).
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

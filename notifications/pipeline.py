@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
@@ -109,7 +110,8 @@ def event_dispatch(event_id: str) -> list[int]:
 @dataclass
 class ChunkResult:
     delivered: int = 0
-    failed: int = 0  # e-mails still to send (retry)
+    failed: int = 0  # e-mails that failed, to send again after a backoff (retry)
+    unfinished: int = 0  # e-mails not tried yet (time budget spent): for a fresh task, at once
 
 
 def _mark_done(chunk: EventChunk) -> None:
@@ -141,19 +143,71 @@ class _Texts:
         return self._link
 
 
+def _lease_length() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 60))
+
+
+def _budget() -> float:
+    """Seconds one task may spend on a chunk before it hands the rest to a fresh task: below the
+    task's soft time limit, so a slow SMTP server never gets a chunk killed half-way."""
+    return float(getattr(settings, "NOTIFICATIONS_CHUNK_BUDGET_SECONDS", 120))
+
+
+class Lease:
+    """A chunk held by one task: claimed with a conditional UPDATE (the healthchecks way: go on
+    only if one row changed), renewed as the work goes on, released at the end. A renewal that
+    changes no row means the lease ran out and another task took the chunk: stop at once."""
+
+    RENEW_EVERY = 5.0  # seconds between renewals, at most
+
+    def __init__(self, chunk_id: int, until):
+        self.chunk_id, self.until = chunk_id, until
+        self._renewed = time.monotonic()
+
+    @classmethod
+    def claim(cls, chunk_id: int) -> Lease | None:
+        now = timezone.now()
+        until = now + _lease_length()
+        claimed = (
+            EventChunk.objects.filter(pk=chunk_id, done_at__isnull=True)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .update(lease_until=until, attempts=F("attempts") + 1)
+        )
+        return cls(chunk_id, until) if claimed else None
+
+    def renew(self) -> bool:
+        if time.monotonic() - self._renewed < self.RENEW_EVERY:
+            return True
+        until = timezone.now() + _lease_length()
+        if not EventChunk.objects.filter(pk=self.chunk_id, lease_until=self.until).update(lease_until=until):
+            return False
+        self.until, self._renewed = until, time.monotonic()
+        return True
+
+    def release(self) -> None:
+        EventChunk.objects.filter(pk=self.chunk_id, lease_until=self.until).update(lease_until=None)
+
+
 def chunk_deliver(chunk_id: int) -> ChunkResult:
-    chunk = EventChunk.objects.select_related("event").filter(pk=chunk_id).first()
-    if chunk is None or chunk.done_at is not None:
+    """Deliver one chunk under its lease. Nothing happens if the chunk is done or another task
+    holds it (a duplicated task, the sweeper's copy of a slow one)."""
+    lease = Lease.claim(chunk_id)
+    if lease is None:
         return ChunkResult()
-    EventChunk.objects.filter(pk=chunk.pk).update(attempts=chunk.attempts + 1)
-    kind = registry.get(chunk.event.kind)
-    if kind is None:
-        raise LookupError(f"No event type registered for {chunk.event.kind!r} in this process.")
-    texts = _Texts(chunk.event, kind)
-    deliver = _deliver_in_app if chunk.channel == Channel.IN_APP else _deliver_email
-    result = deliver(chunk, kind, texts)
-    if not result.failed:
-        _mark_done(chunk)
+    try:
+        chunk = EventChunk.objects.select_related("event").get(pk=chunk_id)
+        kind = registry.get(chunk.event.kind)
+        if kind is None:
+            raise LookupError(f"No event type registered for {chunk.event.kind!r} in this process.")
+        texts = _Texts(chunk.event, kind)
+        if chunk.channel == Channel.IN_APP:
+            result = _deliver_in_app(chunk, kind, texts)
+        else:
+            result = _deliver_email(chunk, kind, texts, lease)
+        if not result.failed and not result.unfinished:
+            _mark_done(chunk)
+    finally:
+        lease.release()
     return result
 
 
@@ -229,7 +283,20 @@ def render_email(event: Event, kind: registry.EventType, texts: _Texts, recipien
 _ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts) -> ChunkResult:
+def _record(delivery_ids: list[int], *, status: str, error: str = "") -> None:
+    EmailDelivery.objects.filter(pk__in=delivery_ids).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        last_error=error,
+        sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+    )
+
+
+def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts, lease: Lease) -> ChunkResult:
+    """Each e-mail is recorded as sent right after the SMTP server accepts it (one UPDATE), so
+    that a task taken over after a crash resends at most the one e-mail whose exchange the crash
+    interrupted. The chunk's lease is renewed as it goes; a task past its time budget, or one
+    whose lease was taken over, stops and leaves the rest (`unfinished`) to a fresh task."""
     EmailDelivery.objects.bulk_create(
         [EmailDelivery(event_id=chunk.event_id, recipient_id=pk) for pk in chunk.recipient_ids],
         ignore_conflicts=True,
@@ -241,46 +308,42 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts) -
         .order_by("recipient_id")
     )
     result = ChunkResult()
+    if not deliveries:
+        return result
+    stop_at = time.monotonic() + _budget()
     connection = get_connection()
-    pending: list[EmailDelivery] = []
-    server_error: str | None = None
-
-    def flush() -> None:
-        EmailDelivery.objects.bulk_update(pending, ["status", "attempts", "last_error", "sent_at"])
-        pending.clear()
-
-    if deliveries:
+    try:
         try:
             connection.open()  # one connection for the whole chunk
         except OSError as error:
-            server_error = f"{type(error).__name__}: {error}"[:1000]
-    try:
-        for delivery in deliveries:
-            delivery.attempts += 1
-            if server_error is None:
-                try:
-                    connection.send_messages([render_email(chunk.event, kind, texts, delivery.recipient)])
-                except OSError as error:  # smtplib's errors included
-                    message = f"{type(error).__name__}: {error}"[:1000]
-                    if not isinstance(error, _ADDRESS_ERRORS):
-                        server_error = message  # the server is down: the rest wait for the retry
-                        connection.close()
-                    delivery.status, delivery.last_error = DeliveryStatus.FAILED, message
-                else:
-                    delivery.status, delivery.last_error, delivery.sent_at = DeliveryStatus.SENT, "", timezone.now()
-            else:
-                delivery.status, delivery.last_error = DeliveryStatus.FAILED, server_error
-            if delivery.status == DeliveryStatus.SENT:
-                result.delivered += 1
-            else:
-                result.failed += 1
-            pending.append(delivery)
-            if len(pending) >= 50:
-                flush()
+            _record([d.pk for d in deliveries], status=DeliveryStatus.FAILED, error=_describe(error))
+            result.failed = len(deliveries)
+            return result
+        for index, delivery in enumerate(deliveries):
+            if time.monotonic() > stop_at or not lease.renew():
+                result.unfinished = len(deliveries) - index
+                break
+            try:
+                connection.send_messages([render_email(chunk.event, kind, texts, delivery.recipient)])
+            except OSError as error:  # smtplib's errors included
+                if isinstance(error, _ADDRESS_ERRORS):
+                    _record([delivery.pk], status=DeliveryStatus.FAILED, error=_describe(error))
+                    result.failed += 1
+                    continue
+                # The server is gone: this one and the rest wait for the retry.
+                rest = deliveries[index:]
+                _record([d.pk for d in rest], status=DeliveryStatus.FAILED, error=_describe(error))
+                result.failed += len(rest)
+                break
+            _record([delivery.pk], status=DeliveryStatus.SENT)
+            result.delivered += 1
     finally:
-        flush()
         connection.close()
     return result
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
 
 
 def chunk_postpone(chunk_id: int, seconds: float) -> None:
@@ -324,6 +387,8 @@ def sweep_claim(*, stale_after: timedelta = STALE_AFTER) -> SweepResult:
         stale = list(
             EventChunk.objects.select_for_update(skip_locked=True)
             .filter(done_at__isnull=True, enqueued_at__lte=cutoff)
+            # A chunk whose lease runs is being delivered: only an expired lease is taken up.
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
             .order_by("enqueued_at")
             .values_list("pk", flat=True)[:2000]
         )

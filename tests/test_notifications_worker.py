@@ -23,11 +23,17 @@ pytestmark = [pytest.mark.celery_worker]
 HELPERS = ("tests.notifying_helpers",)
 
 
-def wait_for(predicate, seconds=60.0, step=0.05):
+def wait_for(predicate, seconds=60.0, step=0.05, tick=None, tick_every=1.0):
+    """True once `predicate()` holds, within `seconds`; `tick()` (e.g. a sweeper run) meanwhile,
+    every `tick_every` seconds."""
     deadline = time.monotonic() + seconds
+    ticked = time.monotonic()
     while time.monotonic() < deadline:
         if predicate():
             return True
+        if tick is not None and time.monotonic() - ticked >= tick_every:
+            tick()
+            ticked = time.monotonic()
         time.sleep(step)
     return False
 
@@ -93,7 +99,8 @@ def test_the_same_delivery_task_sent_twice_through_the_broker_writes_one_row(cel
 
 
 def test_worker_killed_mid_fan_out_then_sweeper_and_a_new_worker_cover_everyone(celery_worker):
-    first = celery_worker(include=HELPERS, NOTIFICATIONS_CHUNK_SIZE="250")
+    # The chunk the killed worker held stays leased for 3 s, then the sweeper takes it up.
+    first = celery_worker(include=HELPERS, NOTIFICATIONS_CHUNK_SIZE="250", NOTIFICATIONS_LEASE_SECONDS="3")
     customs = OrganizationFactory(kind=OrganizationKind.CUSTOMS, country="FR")
     people = officers(customs, 5000)
 
@@ -109,7 +116,11 @@ def test_worker_killed_mid_fan_out_then_sweeper_and_a_new_worker_cover_everyone(
     swept = tasks.sweep.apply(kwargs={"stale_after_seconds": 0}).get()
 
     assert swept["chunks"] >= 1
-    assert wait_for(lambda: Event.objects.get(pk=event.pk).completed_at is not None, seconds=120)
+
+    def sweep() -> None:
+        tasks.sweep.apply(kwargs={"stale_after_seconds": 0})
+
+    assert wait_for(lambda: Event.objects.get(pk=event.pk).completed_at is not None, seconds=120, tick=sweep)
     assert exactly_one_each(event, people)
     assert not EventChunk.objects.filter(event=event, done_at__isnull=True).exists()
 
