@@ -104,6 +104,28 @@ def test_guide_pictures_are_private_for_an_hour(client_for, published_guide):
         assert response["Cache-Control"] == MEDIA, source
 
 
+def test_product_pictures_their_thumbnails_and_logos_are_private_for_an_hour(
+    client_for, api, acme_editor, officer_fr, brand_fr, product_fr
+):
+    from brands import services as brand_services
+    from uploads.testing import image_bytes, upload
+
+    picture = brand_services.product_image_add(
+        actor=acme_editor, product=product_fr, image=clean_image(upload(image_bytes())), caption="Dial"
+    )
+    logo = clean_image(upload(image_bytes("PNG"), name="logo.png", content_type="image/png"))
+    brand_services.brand_set_logo(actor=acme_editor, brand=brand_fr, image=logo)
+    client = client_for("officer_fr")
+    paths = [f"/catalogue/media/products/{picture.pk}/{variant}/" for variant in ("original", "small", "large")]
+    for path in [*paths, f"/catalogue/media/brands/{brand_fr.pk}/logo/"]:
+        response = client.get(path)
+        assert response.status_code == 200 and response["Cache-Control"] == MEDIA, path
+    for size in ("original", "small", "large"):
+        path = f"/api/v1/products/{product_fr.pk}/images/{picture.pk}/file/?size={size}"
+        response = api(officer_fr).get(path)
+        assert response.status_code == 200 and response["Cache-Control"] == MEDIA, path
+
+
 def test_a_view_that_sets_its_own_cache_control_keeps_it(client):
     response = client.get("/healthz")
     assert "no-cache" in directives(response) and "max-age=0" in directives(response)
