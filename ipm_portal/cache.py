@@ -67,12 +67,13 @@ class Outage:
                 self._logged_at, failures, self._unlogged = now, self._unlogged, 0
         if due:
             logger.warning(
-                "Redis at %s does not answer (%s; %d failure(s) since the last report): cache reads are "
-                "misses, writes are skipped and throttles count in each process; next try in %g s.",
+                "Redis at %s does not answer (%s): cache reads are misses, writes are skipped and "
+                "throttles count in each process; trying again every %g s (%d failed calls since the "
+                "last report).",
                 self.server,
                 error,
-                failures,
                 self.skip_seconds,
+                failures,
             )
 
     def answered(self) -> None:
