@@ -170,7 +170,11 @@ def celery_worker(transactional_db, settings):
     processes = []
     saved = (app.conf.task_always_eager, app.conf.task_default_queue)
 
-    def start(include=(), **extra_env):
+    def start(include=(), queues=("default", "webhooks"), concurrency=1, **extra_env):
+        """`queues`: which of this test's queues the worker serves ("default", "webhooks");
+        `concurrency` above 1: a prefork pool of that many processes instead of solo."""
+        names = {"default": queue, "webhooks": settings.WEBHOOKS_QUEUE}
+        node = f"{queue}-{len(processes)}"
         db = connection.settings_dict
         env = dict(os.environ)
         env.update(
@@ -178,11 +182,12 @@ def celery_worker(transactional_db, settings):
             DEBUG="false",
             SECRET_KEY="worker-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-            REDIS_URL=settings.CELERY_BROKER_URL,
+            # This process's broker: the shared Redis, or a fault test's own.
+            REDIS_URL=app.conf.broker_url,
             CELERY_QUEUE=queue,
             WEBHOOKS_QUEUE=settings.WEBHOOKS_QUEUE,
-            **extra_env,
         )
+        env.update(extra_env)
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -191,11 +196,11 @@ def celery_worker(transactional_db, settings):
                 "-A",
                 "ipm_portal",
                 "worker",
-                "--pool=solo",
+                *(["--pool=solo"] if concurrency == 1 else ["--pool=prefork", f"--concurrency={concurrency}"]),
                 "-Q",
-                f"{queue},{settings.WEBHOOKS_QUEUE}",
+                ",".join(names[name] for name in queues),
                 "-n",
-                f"{queue}@%h",
+                f"{node}@%h",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
@@ -214,7 +219,7 @@ def celery_worker(transactional_db, settings):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError("The Celery worker exited:\n" + process.stdout.read())
-            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+            if app.control.ping(destination=[f"{node}@{os.uname().nodename}"], timeout=0.5):
                 break
         else:
             raise RuntimeError("The Celery worker did not answer within 60 s.")

@@ -75,3 +75,103 @@ def private_redis(tmp_path):
     redis.start()
     yield redis
     redis.stop()
+
+
+@pytest.fixture
+def broker_at():
+    """broker_at(url): this process's Celery producer (and the workers the `celery_worker`
+    fixture starts afterwards) on that broker, e.g. a private Redis; restored at the end."""
+    from ipm_portal.celery import app
+
+    saved = app.conf.broker_url
+
+    def point_at(url: str) -> None:
+        app.conf.broker_url = url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    yield point_at
+    point_at(saved)
+
+
+class SlowSMTP:
+    """A real SMTP server (aiosmtpd) that takes `delay` seconds to accept each message; `.received`
+    lists (recipient, IPM event id) in order of acceptance."""
+
+    def __init__(self, delay: float):
+        self.delay = delay
+        self.received: list[tuple[str, str]] = []
+        self.port = free_port()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+        import email
+        from email import policy
+
+        await asyncio.sleep(self.delay)
+        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        for recipient in envelope.rcpt_tos:
+            self.received.append((recipient, message["X-IPM-Event-Id"]))
+        return "250 OK"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def duplicates(self) -> int:
+        return len(self.received) - len(set(self.received))
+
+
+@pytest.fixture
+def slow_smtp():
+    """slow_smtp(delay) -> a started SlowSMTP; stopped at the end."""
+    servers: list[SlowSMTP] = []
+
+    def start(delay: float) -> SlowSMTP:
+        server = SlowSMTP(delay)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def wait_for(predicate, seconds: float = 60.0, step: float = 0.1, tick=None, tick_every: float = 1.0) -> bool:
+    """True once `predicate()` holds within `seconds`; `tick()` (a sweeper run, say) meanwhile."""
+    deadline = time.monotonic() + seconds
+    ticked = time.monotonic()
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if tick is not None and time.monotonic() - ticked >= tick_every:
+            tick()
+            ticked = time.monotonic()
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def fault_report(request):
+    """fault_report(**row): one line of the fault matrix (docs/RELIABILITY.md) — scenario,
+    expected, delivered, duplicates, lost, recovery seconds — appended as JSON to the file named
+    by FAULTS_REPORT when it is set (`FAULTS_REPORT=faults.jsonl make test ARGS=tests/faults`)."""
+    import json
+    import os
+
+    def record(**row) -> None:
+        path = os.environ.get("FAULTS_REPORT")
+        if path:
+            with open(path, "a") as report:
+                report.write(json.dumps({"test": request.node.name, **row}) + "\n")
+
+    return record
