@@ -258,6 +258,9 @@ PLATFORM_ORGANIZATION_COUNTRY = env.str("PLATFORM_ORGANIZATION_COUNTRY", default
 # --- API.
 API_THROTTLE_USER = env.str("API_THROTTLE_USER", default="600/min")
 API_THROTTLE_ANON = env.str("API_THROTTLE_ANON", default="60/min")
+# Photo searches per user (API and scan page together), counted apart from the rest of the API:
+# decoding a photo costs a worker far more than any other request.
+API_THROTTLE_PHOTO = env.str("API_THROTTLE_PHOTO", default="30/min")
 API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=90)
 
 REST_FRAMEWORK = {
@@ -367,6 +370,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)
 # Refused from the image header, before decoding (also Pillow's process-wide limit).
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Photo search: a PNG or WebP (which cannot be decoded at a reduced scale, unlike JPEG) above this
+# is refused from its header; a 12-megapixel phone photo (4032 x 3024) passes.
+PHOTO_SEARCH_MAX_PIXELS = env.int("PHOTO_SEARCH_MAX_PIXELS", default=16_000_000)
 # Local storage behind nginx: e.g. "/protected-media/", an `internal` location aliasing MEDIA_ROOT.
 MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
 # Local storage behind Apache mod_xsendfile or lighttpd: e.g. "X-Sendfile".

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from PIL import Image
 from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -17,11 +15,10 @@ from rest_framework.views import APIView
 from brands.api.serializers import ProductSerializer
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category, Product
-from ipm_portal.api import CountryCodeField
-from uploads.serializers import SafeImageField
+from ipm_portal.api import CountryCodeField, UserThrottle
 
 from . import services
-from .barcodes import read_codes
+from .barcodes import open_photo, read_codes
 from .models import ResultType
 from .pagination import SearchPagination
 
@@ -81,8 +78,29 @@ class SearchView(GenericAPIView):
         return self.get_paginated_response(HitSerializer(services.hits(page, text), many=True).data)
 
 
+class PhotoField(serializers.FileField):
+    """A photo to search with (input only): its validated value is the picture reduced for
+    reading (search.barcodes.open_photo); a refused upload is a 400 with the message here."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("write_only", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        uploaded = super().to_internal_value(data)  # DRF's checks: a file, with a name, not empty
+        try:
+            return open_photo(uploaded)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(get_error_detail(exc)) from exc
+
+
 class PhotoSerializer(serializers.Serializer):
-    image = SafeImageField(help_text=_("A photo of the item or its label (JPEG, PNG or WebP)."))
+    image = PhotoField(
+        help_text=_(
+            "A photo of the item or its label (JPEG, PNG or WebP). PNG and WebP pictures larger than "
+            "PHOTO_SEARCH_MAX_PIXELS (16 million pixels by default) are refused: send photos as JPEG."
+        )
+    )
 
 
 class CodeSerializer(serializers.Serializer):
@@ -105,24 +123,34 @@ def products_with_codes(user, codes):
     return Product.objects.visible_to(user).filter(gtin_set__gtin__in=gtins).with_details().distinct()
 
 
-def decode_photo(clean) -> list:
-    with Image.open(io.BytesIO(clean.content.read())) as picture:
-        return read_codes(picture.convert("RGB"))
+def decode_photo(picture) -> list:
+    """The codes in a photo as PhotoField (or the scan page's form) gives it."""
+    return read_codes(picture)
+
+
+class PhotoSearchThrottle(UserThrottle):
+    """Photo searches per person, API and scan page together: API_THROTTLE_PHOTO (30 a minute by
+    default), counted apart from, and on top of, the general API budget."""
+
+    scope = "photo_search"
+    rate_setting = "API_THROTTLE_PHOTO"
 
 
 class PhotoSearchView(APIView):
     """Decode EAN-13, EAN-8, UPC-A/E, QR and DataMatrix codes in the photo (GS1 Digital Link and
     element strings give the GTIN, serial and batch) and answer the products, among those the
-    person may see, that carry those GTINs. The photo is checked like every upload and kept
-    nowhere."""
+    person may see, that carry those GTINs. The photo is checked like every upload, read at a
+    bounded size and kept nowhere; each person may send API_THROTTLE_PHOTO photos (30 a minute
+    by default, 429 with Retry-After past it)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [*APIView.throttle_classes, PhotoSearchThrottle]
 
     @extend_schema(request={"multipart/form-data": PhotoSerializer}, responses=PhotoResultSerializer)
     def post(self, request):
         body = PhotoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        codes = decode_photo(body.validated_data["image"])  # checked and re-encoded: no metadata
+        codes = decode_photo(body.validated_data["image"])
         products = products_with_codes(request.user, codes)
         context = {"request": request}
         return Response(

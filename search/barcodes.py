@@ -7,11 +7,16 @@ import re
 from dataclasses import asdict, dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from brands.identifiers import normalize_gtin
+from uploads.images import open_reduced
 
 FORMATS = ("EAN13", "EAN8", "UPCA", "UPCE", "QRCode", "DataMatrix")
+# Codes are read on the photo reduced to at most this many pixels wide and high: an EAN-13 that
+# covers a quarter of a 12-megapixel photo keeps 5 pixels a bar, and zxing-cpp needs 2 or so.
+DECODE_MAX_SIDE = 2000
 GS = "\x1d"
 # GS1 application identifiers: fixed lengths of the data after the AI, or None (up to a GS).
 FIXED = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15": 6, "16": 6, "17": 6, "20": 2}
@@ -101,6 +106,13 @@ def interpret(format_name: str, text: str) -> Code:
     code.serial = values.get("21") or None
     code.batch = values.get("10") or None
     return code
+
+
+def open_photo(uploaded):
+    """The uploaded photo as a grey Pillow image at most DECODE_MAX_SIDE pixels wide and high,
+    checked like every upload (ValidationError) and decoded at a reduced scale where the format
+    allows it; a PNG or WebP above settings.PHOTO_SEARCH_MAX_PIXELS is refused from its header."""
+    return open_reduced(uploaded, max_side=DECODE_MAX_SIDE, max_unscaled_pixels=settings.PHOTO_SEARCH_MAX_PIXELS)
 
 
 def read_codes(image) -> list[Code]:

@@ -5,8 +5,9 @@ from django_countries import countries
 from accounts.forms import ANY, PortalForm
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category
-from uploads.forms import SafeImageField
+from uploads.images import ACCEPT
 
+from .barcodes import open_photo
 from .models import ResultType
 from .services import MAX_QUERY_LENGTH
 
@@ -29,8 +30,23 @@ class SearchForm(PortalForm):
         return normalize_hs_prefix(value) if value else ""
 
 
+class PhotoField(forms.FileField):
+    """A photo to search with: its cleaned value is the picture reduced for reading
+    (search.barcodes.open_photo), checked like every upload and kept nowhere."""
+
+    def widget_attrs(self, widget: forms.Widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = ACCEPT
+        return attrs
+
+    def to_python(self, data):
+        uploaded = super().to_python(data)
+        return None if uploaded is None else open_photo(uploaded)
+
+
 class ScanForm(PortalForm):
-    image = SafeImageField(
+    image = PhotoField(
         label=_("Photo of the barcode"),
         help_text=_("Take a photo of the barcode or QR code, or choose one (JPEG, PNG or WebP)."),
         widget=forms.FileInput(attrs={"capture": "environment"}),  # the phone opens its camera

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .api import decode_photo, products_with_codes
+from .api import PhotoSearchThrottle, decode_photo, products_with_codes
 from .barcodes import interpret
 from .forms import ScanForm, SearchForm
 from .pagination import SearchPaginator
@@ -61,6 +63,12 @@ def scan_page(request):
     """GET: the camera or file picker (and a live scan where the browser has BarcodeDetector,
     which comes back here with ?code=&format=). POST: a photo, decoded on the server."""
     if request.method == "POST":
+        throttle = PhotoSearchThrottle()  # the API's photo budget, spent by either
+        if not throttle.allow_request(request, None):
+            wait = max(1, math.ceil(throttle.wait() or 1))
+            response = render(request, "search/scan.html", {"form": ScanForm(), "retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         form = ScanForm(request.POST, request.FILES)
         if form.is_valid():
             return _scan_result(request, decode_photo(form.cleaned_data["image"]))

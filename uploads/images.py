@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import struct
 import uuid
 import warnings
@@ -73,6 +74,10 @@ MESSAGES = {
         "The picture has too many pixels: at most %(limit)s million. Reduce its size and upload it again."
     ),
     "corrupt": _("The picture is damaged or incomplete. Upload the original file again."),
+    "too_many_pixels_to_read": _(
+        "This picture has too many pixels to be read as PNG or WebP: at most %(limit)s million. "
+        "Send it as a JPEG photo, or reduce its size."
+    ),
 }
 
 
@@ -132,6 +137,45 @@ def clean_image(uploaded: IO[bytes], *, max_bytes: int | None = None, max_pixels
         height=pixels.height,
         size=len(encoded),
     )
+
+
+def open_reduced(
+    uploaded: IO[bytes],
+    *,
+    max_side: int,
+    max_unscaled_pixels: int,
+    max_bytes: int | None = None,
+    max_pixels: int | None = None,
+) -> Image.Image:
+    """A picture to read (a barcode in a photo), not to store: checked as by clean_image() (the
+    same errors, the pixels decoded completely), then returned upright, in 8-bit grey (transparent
+    parts on white), at most `max_side` pixels wide and high. Nothing is written anywhere.
+
+    What it costs follows the reduced size, not the upload's: a JPEG is decoded at 1/2, 1/4 or
+    1/8 scale (libjpeg's DCT scaling, Pillow's draft mode), never below `max_side`. PNG and WebP
+    cannot be decoded at a reduced scale, so above `max_unscaled_pixels` they are refused from
+    the header ("too_many_pixels"), before any pixel is decoded: a 50-megapixel PNG fits in 50 KB.
+    """
+    if max_side < 1:
+        raise ValueError("max_side must be a positive number of pixels")
+    data = _read_limited(uploaded, _max_bytes(max_bytes))
+    image = _open_checked(io.BytesIO(data), _max_pixels(max_pixels))
+    try:
+        if image.format in ("JPEG", "MPO"):
+            ratio = max_side / max(image.size)
+            if ratio < 1:
+                # Grey straight from the luminance, at the smallest scale still above the box.
+                image.draft("L", (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
+        elif image.width * image.height > max_unscaled_pixels:
+            raise _error("too_many_pixels_to_read", limit=f"{max_unscaled_pixels / 1_000_000:g}")
+        _decode(image)
+        try:
+            ImageOps.exif_transpose(image, in_place=True)
+            return _grey_on_white(_fit(_plain(image), max_side))
+        except _DECODE_ERRORS as exc:  # e.g. malformed EXIF
+            raise _error("corrupt") from exc
+    finally:
+        image.close()
 
 
 def make_thumbnail(source: IO[bytes] | FieldFile, *, max_side: int) -> ContentFile:
@@ -295,6 +339,36 @@ def _plain_srgb(image: Image.Image) -> Image.Image:
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")
     return image
+
+
+def _plain(image: Image.Image) -> Image.Image:
+    """L, RGB or RGBA pixels (what resizing handles well), without colour management: for
+    reading, not for storing."""
+    if image.mode in _GREY_16:
+        return image.convert("I").point(lambda v: v / 256).convert("L")
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image
+    if image.has_transparency_data:
+        return image.convert("RGBA")
+    return image.convert("L" if image.mode == "1" else "RGB")
+
+
+def _fit(image: Image.Image, max_side: int) -> Image.Image:
+    """A new image at most `max_side` pixels wide and high, aspect ratio kept, never enlarged
+    (never `image` itself: the caller closes that)."""
+    if max(image.size) <= max_side:
+        return image.copy()
+    ratio = max_side / max(image.size)
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+def _grey_on_white(image: Image.Image) -> Image.Image:
+    if image.mode == "RGBA":
+        white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        white.alpha_composite(image)
+        image = white
+    return image if image.mode == "L" else image.convert("L")
 
 
 _srgb_profile = None
