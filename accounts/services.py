@@ -50,6 +50,9 @@ def _require_reason(reason: str) -> str:
 
 # --------------------------------------------------------------------------- registration
 
+# The organizations a look-alike refusal names in the audit log, at most.
+MAX_RESEMBLED = 10
+
 
 class _LookAlikeName(Exception):
     """Raised inside the registration's transaction, handled after its rollback (so the log stays)."""
@@ -201,10 +204,6 @@ def _register_account(
         )
         audit_log(actor=user, action=AuditAction.ORGANIZATION_REGISTERED, target=organization, ip=ip)
     return user
-
-
-# The organizations a refusal names in the audit log, at most.
-MAX_RESEMBLED = 10
 
 
 def _lock_name(key: str) -> None:
