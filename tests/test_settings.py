@@ -15,8 +15,13 @@ PRODUCTION_ENV = {
 }
 
 
+# Set by the test run itself, never in production: the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE
+# (tests/browser/conftest.py) would fail the deploy check of a process started after them.
+TEST_RUN_ONLY = {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def run_env(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in TEST_RUN_ONLY}
     env.update(env_overrides)
     return env
 

@@ -148,3 +148,16 @@ def test_camera_frames_play_and_an_inline_script_is_refused(browser, officer_fr)
     assert page.evaluate("() => window.__inlineRan === undefined")
     assert any(v.startswith("script-src") for v in violations(page)), violations(page)
     browser.check()
+
+
+def test_the_server_error_page_keeps_its_styles(browser, settings):
+    settings.ROOT_URLCONF = "tests.csp_urls"
+    page = watched_page(browser, "server-error")
+    browser.expect_console_error(r"status of 500")  # the failure the test causes
+    response = page.goto("/broken/")
+    assert response.status == 500
+    expect(page.get_by_role("heading", name="Something went wrong")).to_be_visible()
+    header = page.locator("header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(18, 53, 91)"  # #12355b
+    assert violations(page) == []
+    browser.check()
