@@ -58,7 +58,7 @@ class Receiver:
         return hmac.compare_digest(expected, parts.get("v1", "")), abs(time.time() - timestamp) <= REPLAY_WINDOW
 
 
-def _serve(state: Receiver, *, tls=None):
+def serve(state: Receiver, *, tls=None, port: int = 0):
     """Start the receiver's HTTP server (wrapped in TLS if given) in a thread."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -84,7 +84,7 @@ def _serve(state: Receiver, *, tls=None):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -103,7 +103,7 @@ def _allow_loopback(settings) -> None:
 def receiver(settings):
     _allow_loopback(settings)
     state = Receiver()
-    server = _serve(state)
+    server = serve(state)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/ipm?source=test"
     yield state
     server.shutdown()
@@ -133,7 +133,7 @@ def tls_receiver(settings, tmp_path):
     tls.load_cert_chain(certificate, key)
     state = Receiver()
     state.certificate = certificate
-    server = _serve(state, tls=tls)
+    server = serve(state, tls=tls)
     state.url = f"https://localhost:{server.server_address[1]}/hooks/ipm"
     yield state
     server.shutdown()
@@ -174,7 +174,8 @@ def serve_tarpit(state: Tarpit):
             connection.settimeout(30)
             connection.recv(65536)
             for byte in Tarpit.ANSWER:
-                time.sleep(state.interval)
+                if gave_up(connection, state.interval):
+                    break
                 connection.sendall(bytes([byte]))
         except OSError:
             pass  # the client gave up: what a tarpit wants
@@ -182,6 +183,17 @@ def serve_tarpit(state: Tarpit):
             with state.lock:
                 state.busy -= 1
             connection.close()
+
+    def gave_up(connection, seconds: float) -> bool:
+        """Wait `seconds`, watching for the client closing its end (then True at once)."""
+        import select
+
+        ends = time.monotonic() + seconds
+        while (left := ends - time.monotonic()) > 0:
+            readable, _w, _x = select.select([connection], [], [], left)
+            if readable and connection.recv(1, socket.MSG_PEEK) == b"":
+                return True
+        return False
 
     def accept():
         while True:
