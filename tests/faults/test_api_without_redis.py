@@ -59,6 +59,13 @@ class Portal:
             return status, {"raw": body[:500].decode(errors="replace")}, elapsed
 
 
+def no_control_socket() -> list[str]:
+    """gunicorn 25.1+ opens a control socket at one fixed path per user: not for parallel tests."""
+    import gunicorn
+
+    return ["--no-control-socket"] if gunicorn.version_info >= (25, 1) else []
+
+
 @pytest.fixture
 def portal(private_redis, transactional_db, tmp_path):
     """gunicorn serving the portal with DEBUG off, on the test database and the private Redis."""
@@ -85,7 +92,14 @@ def portal(private_redis, transactional_db, tmp_path):
     )
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "ipm_portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1", "-t", "30"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "ipm_portal.wsgi",
+                *("-b", f"127.0.0.1:{port}", "-w", "1", "-t", "30"),
+                *no_control_socket(),
+            ],
             cwd=ROOT,
             env=env,
             stdout=output,
