@@ -11,19 +11,19 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def send(task, *args) -> bool:
-    """Send `task(*args)` now; False, with a warning logged, when the broker cannot be reached.
+def send(task, *args, **kwargs) -> bool:
+    """Send `task(*args, **kwargs)` now; False, with a warning logged, when the broker cannot be reached.
     No publish retries (and CELERY_BROKER_TRANSPORT_OPTIONS max_retries 0): the request answers
     at once instead of waiting on a broker that is down."""
     try:
-        task.apply_async(args, retry=False)
+        task.apply_async(args, kwargs, retry=False)
     except (OperationalError, OSError) as error:
         logger.warning("Could not send %s%r to the broker (%s).", task.name, args, error)
         return False
     return True
 
 
-def send_after_commit(task, *args) -> None:
-    """Send `task(*args)` once the current transaction commits. With the broker down the action
+def send_after_commit(task, *args, **kwargs) -> None:
+    """Send `task(*args, **kwargs)` once the current transaction commits. With the broker down the action
     has still happened; what the task would do is done by a sweeper, or has a fallback."""
-    transaction.on_commit(partial(send, task, *args))
+    transaction.on_commit(partial(send, task, *args, **kwargs))
