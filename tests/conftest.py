@@ -149,6 +149,16 @@ def smtp_server():
 
 
 @pytest.fixture
+def smtp(settings, smtp_server):
+    """This process's e-mail goes over SMTP to `smtp_server` (the test settings keep it in memory)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp_server
+
+
+@pytest.fixture
 def celery_worker(transactional_db, settings):
     """start(**env) -> a real Celery worker process on its own queue, with the production
     settings, the test database and the given environment (e.g. EMAIL_URL). Tasks sent by this

@@ -26,15 +26,6 @@ def customs():
     return OrganizationFactory(name="Douane", kind=OrganizationKind.CUSTOMS, country="FR")
 
 
-@pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_server
-
-
 def dispatch(event):
     return [EventChunk.objects.get(pk=pk) for pk in pipeline.event_dispatch(str(event.pk))]
 

@@ -28,15 +28,6 @@ def customs():
     return organization
 
 
-@pytest.fixture
-def smtp(settings, smtp_server):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    return smtp_server
-
-
 def email_chunk(customs) -> EventChunk:
     event = emit(notifying_helpers.BROADCAST, subject=customs, data={"text": "lease"})
     pipeline.event_dispatch(str(event.pk))

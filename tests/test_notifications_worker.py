@@ -15,25 +15,11 @@ from notifications.events import emit
 from notifications.models import EmailMode, Event, EventChunk, Notification, Preference
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory, member
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.celery_worker]
 
 HELPERS = ("tests.notifying_helpers",)
-
-
-def wait_for(predicate, seconds=60.0, step=0.05, tick=None, tick_every=1.0):
-    """True once `predicate()` holds, within `seconds`; `tick()` (e.g. a sweeper run) meanwhile,
-    every `tick_every` seconds."""
-    deadline = time.monotonic() + seconds
-    ticked = time.monotonic()
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if tick is not None and time.monotonic() - ticked >= tick_every:
-            tick()
-            ticked = time.monotonic()
-        time.sleep(step)
-    return False
 
 
 def officers(organization, count, *, email=EmailMode.OFF):

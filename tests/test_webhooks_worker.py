@@ -5,8 +5,6 @@ signed, with one idempotency key."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from alerts import services as alert_services
@@ -15,6 +13,7 @@ from webhooks import services, tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus
 
 from .alerts_fixtures import case_data
+from .waiting import wait_for
 
 pytest_plugins = ["tests.brand_fixtures", "tests.webhook_fixtures"]
 pytestmark = [pytest.mark.celery_worker]
@@ -26,17 +25,6 @@ WORKER_ENV = {
     "WEBHOOKS_RETRY_BASE_SECONDS": "1",
     "WEBHOOKS_RETRY_MAX_SECONDS": "2",
 }
-
-
-def wait_for(predicate, seconds=60.0, step=0.1, tick=None) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if tick is not None:
-            tick()
-        time.sleep(step)
-    return False
 
 
 def test_a_case_event_reaches_a_failing_receiver_through_a_real_worker_once_it_recovers(

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.waiting import wait_for  # noqa: F401 - the fault tests import it from here
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -144,20 +146,6 @@ def slow_smtp():
     yield start
     for server in servers:
         server.stop()
-
-
-def wait_for(predicate, seconds: float = 60.0, step: float = 0.1, tick=None, tick_every: float = 1.0) -> bool:
-    """True once `predicate()` holds within `seconds`; `tick()` (a sweeper run, say) meanwhile."""
-    deadline = time.monotonic() + seconds
-    ticked = time.monotonic()
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        if tick is not None and time.monotonic() - ticked >= tick_every:
-            tick()
-            ticked = time.monotonic()
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture

@@ -31,6 +31,21 @@ def email_env(smtp, **extra) -> dict:
     return {"EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}", **extra}
 
 
+def report(fault_report, scenario: str, people, smtp, seconds: float) -> list[str]:
+    """The scenario's row of the fault matrix; returns the addresses received, in order."""
+    addresses = {p.email for p in people}
+    received = [recipient for recipient, _event in smtp.received]
+    fault_report(
+        scenario=scenario,
+        expected=len(addresses),
+        delivered=len(set(received) & addresses),
+        duplicates=smtp.duplicates(),
+        lost=len(addresses - set(received)),
+        recovery_seconds=round(seconds, 1),
+    )
+    return received
+
+
 def test_the_same_chunk_run_three_times_at_once_sends_each_email_once(celery_worker, slow_smtp, fault_report):
     smtp = slow_smtp(0.2)
     celery_worker(include=HELPERS, concurrency=3, **email_env(smtp, NOTIFICATIONS_EMAIL_CHUNK_SIZE="20"))
@@ -47,16 +62,14 @@ def test_the_same_chunk_run_three_times_at_once_sends_each_email_once(celery_wor
     done = wait_for(lambda: Event.objects.get(pk=event.pk).completed_at is not None, seconds=60, tick=sweep)
     elapsed = time.monotonic() - started
     time.sleep(1)  # a straggling copy, if it sends anything, has sent it by now
-    addresses = {p.email for p in people}
-    received = [r for r, _event in smtp.received]
-    fault_report(
-        scenario="the same e-mail chunk run 3 times at once (3 worker processes), sweeper every second",
-        expected=len(addresses),
-        delivered=len(set(received) & addresses),
-        duplicates=smtp.duplicates(),
-        lost=len(addresses - set(received)),
-        recovery_seconds=round(elapsed, 1),
+    received = report(
+        fault_report,
+        "the same e-mail chunk run 3 times at once (3 worker processes), sweeper every second",
+        people,
+        smtp,
+        elapsed,
     )
+    addresses = {p.email for p in people}
     assert done
     assert sorted(received) == sorted(addresses), "each recipient once, nobody twice"
     assert exactly_one_each(event, people)
@@ -77,17 +90,15 @@ def test_a_slow_smtp_server_gets_each_email_once_and_a_long_chunk_is_handed_over
     event = broadcast(customs, text="slow")
     done = wait_for(lambda: Event.objects.get(pk=event.pk).completed_at is not None, seconds=60, tick=sweep)
     elapsed = time.monotonic() - started
-    addresses = {p.email for p in people}
-    received = [r for r, _event in smtp.received]
-    chunk = EventChunk.objects.get(event=event, channel=Channel.EMAIL)
-    fault_report(
-        scenario="slow SMTP server (0.5 s a message, 2 s budget per task), sweeper every second",
-        expected=len(addresses),
-        delivered=len(set(received) & addresses),
-        duplicates=smtp.duplicates(),
-        lost=len(addresses - set(received)),
-        recovery_seconds=round(elapsed, 1),
+    received = report(
+        fault_report,
+        "slow SMTP server (0.5 s a message, 2 s budget per task), sweeper every second",
+        people,
+        smtp,
+        elapsed,
     )
+    addresses = {p.email for p in people}
+    chunk = EventChunk.objects.get(event=event, channel=Channel.EMAIL)
     assert done
     assert sorted(received) == sorted(addresses)
     assert chunk.attempts >= 3, "the chunk should have been handed over from task to task"
@@ -111,16 +122,14 @@ def test_a_worker_killed_in_the_middle_of_a_chunk_costs_at_most_one_duplicate(ce
     celery_worker(include=HELPERS, **env)
     done = wait_for(lambda: Event.objects.get(pk=event.pk).completed_at is not None, seconds=60, tick=sweep)
     recovery = time.monotonic() - killed_at
-    addresses = {p.email for p in people}
-    received = [r for r, _event in smtp.received]
-    fault_report(
-        scenario="worker killed (SIGKILL) in the middle of an e-mail chunk, lease 3 s, sweeper every second",
-        expected=len(addresses),
-        delivered=len(set(received) & addresses),
-        duplicates=smtp.duplicates(),
-        lost=len(addresses - set(received)),
-        recovery_seconds=round(recovery, 1),
+    received = report(
+        fault_report,
+        "worker killed (SIGKILL) in the middle of an e-mail chunk, lease 3 s, sweeper every second",
+        people,
+        smtp,
+        recovery,
     )
+    addresses = {p.email for p in people}
     assert done
     assert set(received) == addresses
     assert smtp.duplicates() <= 1, f"{smtp.duplicates()} duplicates for one crash"
