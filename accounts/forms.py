@@ -5,6 +5,7 @@ the services' job."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django import forms
 from django.conf import settings
@@ -17,8 +18,12 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from ipm_portal import broker
+
 from . import services
 from .models import REGISTRABLE_KINDS, AuditAction, Organization, OrganizationKind, Status, User
+
+logger = logging.getLogger(__name__)
 
 
 class PortalForm(forms.Form):
@@ -326,4 +331,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
             body = loader.render_to_string(email_template_name, context)
             html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
-        send_email.delay(subject=subject, body=body, to=[to_email], html=html)
+        if not broker.send(send_email, subject=subject, body=body, to=[to_email], html=html):
+            # The broker is down: send it from here rather than lose it (the page waits on the
+            # mail server this once; its errors are logged, and the person can ask again).
+            try:
+                send_email.run(subject=subject, body=body, to=[to_email], html=html)
+            except OSError:
+                logger.warning("Could not send a password reset e-mail.", exc_info=True)
