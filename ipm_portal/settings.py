@@ -397,6 +397,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Our 403 page, not Django's (whose inline styles the Content-Security-Policy refuses).
+CSRF_FAILURE_VIEW = "ipm_portal.views.csrf_failure"
 # Content-Security-Policy (django-csp): our own scripts, styles, fonts and connections only, no
 # inline code, no third party (no CDN: DESIGN.md). img-src data: and blob: for SVG icons and
 # camera frames, worker-src and manifest-src for a service worker and a web app manifest.

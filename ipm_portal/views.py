@@ -57,6 +57,14 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", status=403)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the portal's own 403 page (Django's has inline styles, which the
+    Content-Security-Policy refuses), saying what happened and what to do."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _("CSRF check failed: reload the page and try again.")}, status=403)
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
+
+
 @requires_csrf_token
 def server_error(request):
     if _wants_json(request):

@@ -197,3 +197,14 @@ def test_every_usage_bar_length_has_its_rule():
     css = (ROOT / "static" / "guides" / "guides.css").read_text()
     for percent in range(101):
         assert f'.bar__fill[data-percent="{percent}"] {{ width: {percent}%; }}' in css, percent
+
+
+def test_a_csrf_failure_is_the_portals_page_under_the_policy(acme_editor, password):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": acme_editor.email, "password": password})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<style" not in html and "Reload the page and send it again." in html
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
