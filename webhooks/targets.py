@@ -62,7 +62,9 @@ def port_allowed(port: int) -> bool:
 
 
 def not_allowed() -> ValidationError:
-    return ValidationError({"url": _("This address is not allowed: webhooks go to public addresses only, over HTTPS.")})
+    return ValidationError(
+        {"url": _("This address is not allowed: webhooks go to public addresses only, over HTTPS.")}
+    )
 
 
 def not_reachable() -> ValidationError:
