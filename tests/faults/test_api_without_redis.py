@@ -129,7 +129,7 @@ def portal(private_redis, transactional_db, tmp_path):
 
 
 def test_api_keeps_answering_while_redis_is_away_and_the_sweeper_delivers_after(
-    portal, private_redis, acme_editor, brand_fr, officer_fr, coordinator_fr
+    portal, private_redis, acme_editor, brand_fr, officer_fr, coordinator_fr, fault_report
 ):
     alert = alerts.alert_create(actor=acme_editor, data=alert_data(brand_fr))
     token = ApiToken.objects.create(user=acme_editor)[1]
@@ -174,5 +174,15 @@ def test_api_keeps_answering_while_redis_is_away_and_the_sweeper_delivers_after(
     assert sorted(recipients) == sorted([officer_fr.pk, coordinator_fr.pk])
 
     log = portal.log.read_text()
+    fault_report(
+        scenario="the API (gunicorn) with its Redis stopped: GET /me ×6 and POST alert publish, then Redis back",
+        expected=2,
+        delivered=len(recipients),
+        duplicates=len(recipients) - len(set(recipients)),
+        lost=2 - len(set(recipients)),
+        recovery_seconds=round(delivered, 1),
+        note=f"every call 200 in at most {slowest:.2f} s, /readyz 503 meanwhile; "
+        f"throttles in Redis again {back_in_redis:.1f} s after it came back",
+    )
     assert log.count("does not answer") == 1, log  # one warning for the outage, not one per request
     print(f"\nRedis back: throttles in Redis again after {back_in_redis:.2f} s, notifications after {delivered:.2f} s")
