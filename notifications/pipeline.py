@@ -158,7 +158,11 @@ class Lease:
     only if one row changed), renewed as the work goes on, released at the end. A renewal that
     changes no row means the lease ran out and another task took the chunk: stop at once."""
 
-    RENEW_EVERY = 5.0  # seconds between renewals, at most
+    # Renewed once a third of the lease has passed: well before it runs out (a lease that lapsed
+    # at each renewal let the sweeper's copy of the task take the chunk over and resend the
+    # e-mail in flight), and only a few UPDATEs per chunk. A lease must outlast one SMTP exchange
+    # (EMAIL_TIMEOUT per step): the default 60 s does.
+    RENEW_FRACTION = 1 / 3
 
     def __init__(self, chunk_id: int, until):
         self.chunk_id, self.until = chunk_id, until
@@ -176,7 +180,7 @@ class Lease:
         return cls(chunk_id, until) if claimed else None
 
     def renew(self) -> bool:
-        if time.monotonic() - self._renewed < self.RENEW_EVERY:
+        if time.monotonic() - self._renewed < _lease_length().total_seconds() * self.RENEW_FRACTION:
             return True
         until = timezone.now() + _lease_length()
         if not EventChunk.objects.filter(pk=self.chunk_id, lease_until=self.until).update(lease_until=until):

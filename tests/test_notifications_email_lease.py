@@ -108,7 +108,7 @@ def test_a_task_whose_lease_was_taken_over_stops(customs, smtp, monkeypatch):
         return real(event, kind, texts, recipient)
 
     monkeypatch.setattr(pipeline, "render_email", render)
-    monkeypatch.setattr(pipeline.Lease, "RENEW_EVERY", 0)
+    monkeypatch.setattr(pipeline.Lease, "RENEW_FRACTION", 0)
     result = pipeline.chunk_deliver(chunk.pk)
     assert result.delivered == 2 and result.unfinished == 3 and len(smtp.messages) == 2
 
@@ -121,3 +121,24 @@ def test_the_sweeper_takes_up_only_expired_leases(customs):
 
     EventChunk.objects.filter(pk=chunk.pk).update(enqueued_at=long_ago, lease_until=long_ago)
     assert chunk.pk in pipeline.sweep_claim().chunks
+
+
+def test_a_lease_is_renewed_well_before_it_runs_out(customs, smtp, settings, monkeypatch):
+    """With a 3 s lease and an e-mail a second, the lease is renewed every second: it never lapses
+    (it used to be renewed every 5 s whatever its length, so a short lease ran out in between)."""
+    import time
+
+    settings.NOTIFICATIONS_LEASE_SECONDS = 3
+    chunk = email_chunk(customs)
+    real = pipeline.render_email
+    lapsed = []
+
+    def slow_render(event, kind, texts, recipient):
+        until = EventChunk.objects.get(pk=chunk.pk).lease_until
+        lapsed.append(until <= timezone.now())
+        time.sleep(1)
+        return real(event, kind, texts, recipient)
+
+    monkeypatch.setattr(pipeline, "render_email", slow_render)
+    assert pipeline.chunk_deliver(chunk.pk).delivered == 5
+    assert lapsed == [False] * 5
