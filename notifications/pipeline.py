@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django import db
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -296,6 +297,22 @@ def _record(delivery_ids: list[int], *, status: str, error: str = "") -> None:
     )
 
 
+def _record_sent(delivery_id: int, *, tries: int = 10, pause: float = 1.0) -> None:
+    """Record an e-mail the SMTP server has accepted. A database that restarts in between (a
+    fail-over, a restart) is waited for a few seconds: giving up here would send that e-mail
+    again once the chunk is taken up."""
+    for attempt in range(tries):
+        try:
+            _record([delivery_id], status=DeliveryStatus.SENT)
+            return
+        except (db.OperationalError, db.InterfaceError):
+            if attempt == tries - 1 or connection.in_atomic_block:  # a transaction is lost anyway
+                raise
+            logger.warning("Could not record e-mail delivery %s as sent; trying again.", delivery_id)
+            connection.close()
+            time.sleep(pause)
+
+
 def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts, lease: Lease) -> ChunkResult:
     """Each e-mail is recorded as sent right after the SMTP server accepts it (one UPDATE), so
     that a task taken over after a crash resends at most the one e-mail whose exchange the crash
@@ -339,7 +356,7 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts, l
                 _record([d.pk for d in rest], status=DeliveryStatus.FAILED, error=_describe(error))
                 result.failed += len(rest)
                 break
-            _record([delivery.pk], status=DeliveryStatus.SENT)
+            _record_sent(delivery.pk)
             result.delivered += 1
     finally:
         connection.close()

@@ -142,3 +142,29 @@ def test_a_lease_is_renewed_well_before_it_runs_out(customs, smtp, settings, mon
     monkeypatch.setattr(pipeline, "render_email", slow_render)
     assert pipeline.chunk_deliver(chunk.pk).delivered == 5
     assert lapsed == [False] * 5
+
+
+@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+def test_a_database_gone_for_a_moment_after_the_server_accepted_is_waited_for(customs, smtp, monkeypatch):
+    """PostgreSQL restarting between the SMTP server's "250 OK" and the UPDATE that records it: the
+    UPDATE is tried again, so the chunk finishes without sending that e-mail twice (giving up
+    would leave it pending, to be sent again when the chunk is taken up)."""
+    from django import db
+
+    from notifications import events
+
+    monkeypatch.setattr(events, "enqueue_dispatch", lambda event_id: True)  # no eager delivery at commit
+    chunk = email_chunk(customs)
+    real, failures = pipeline._record, []
+
+    def flaky(ids, *, status, error=""):
+        if status == DeliveryStatus.SENT and not failures:
+            failures.append(ids)
+            raise db.OperationalError("server closed the connection unexpectedly")
+        return real(ids, status=status, error=error)
+
+    monkeypatch.setattr(pipeline, "_record", flaky)
+    monkeypatch.setattr(pipeline.time, "sleep", lambda seconds: None)
+    assert pipeline.chunk_deliver(chunk.pk).delivered == 5
+    assert len(failures) == 1 and len(smtp.messages) == 5
+    assert EmailDelivery.objects.filter(event=chunk.event, status=DeliveryStatus.SENT).count() == 5
