@@ -17,15 +17,18 @@ How a notification travels (DESIGN.md, "How a notification travels"):
 2. ``dispatch_event`` expands the recipients once, records them in ``EventChunk`` rows (up to
    ``NOTIFICATIONS_CHUNK_SIZE`` ids each, per channel ``inapp`` and ``email``) in one
    transaction, then enqueues one ``deliver_chunk`` task per chunk.
-3. ``deliver_chunk`` writes the in-app ``Notification`` rows with one bulk insert (a unique
+3. ``deliver_chunk`` takes the chunk's lease (a conditional UPDATE: a second copy of the task
+   does nothing) and writes the in-app ``Notification`` rows with one bulk insert (a unique
    constraint on (event, recipient): exactly once however often it runs), or sends the chunk's
    e-mails (an ``EmailDelivery`` row per (event, recipient) with attempts, status and last
-   error; header ``X-IPM-Event-Id`` carries the event id, ``X-IPM-Event`` the kind; at least
-   once, retried with exponential backoff), then marks its chunk done. When every chunk is done
-   the event is completed.
+   error, marked sent as soon as the SMTP server accepts it; header ``X-IPM-Event-Id`` carries
+   the event id, ``X-IPM-Event`` the kind; once short of a crash mid-exchange, failures retried
+   with exponential backoff, a chunk past ``NOTIFICATIONS_CHUNK_BUDGET_SECONDS`` handed to a
+   fresh task), then marks its chunk done and releases the lease. When every chunk is done the
+   event is completed.
 4. The sweeper (Celery beat, every minute) re-dispatches events never dispatched and
-   re-enqueues chunks left not done (worker killed), from the database; it also sends the
-   daily digests.
+   re-enqueues chunks left not done whose lease has run out (worker killed), from the
+   database; it also sends the daily digests. docs/RELIABILITY.md has the fault matrix.
 
 Registering an event kind: each app has a module ``<app>/notifying.py``, imported from its
 ``AppConfig.ready()``, that calls ``notifications.registry.event_type``::
