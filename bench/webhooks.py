@@ -38,6 +38,7 @@ os.environ["WEBHOOKS_ALLOWED_PORTS"] = "*"
 os.environ["WEBHOOKS_ALLOW_HTTP"] = "true"
 QUEUE = f"bench-hooks-{uuid.uuid4().hex[:8]}"
 os.environ["CELERY_QUEUE"] = QUEUE
+os.environ["WEBHOOKS_QUEUE"] = f"{QUEUE}-webhooks"
 
 import django  # noqa: E402
 
