@@ -15,7 +15,7 @@ from django.utils import timezone
 from ipm_portal.celery import app
 from notifications.models import Event
 from webhooks import sending, services, tasks
-from webhooks.models import WebhookDeliveryStatus, WebhookEndpoint
+from webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
 pytest_plugins = ["tests.webhook_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -110,9 +110,10 @@ def test_an_exception_in_the_attempt_takes_the_failure_path(
     assert endpoint.consecutive_failures == 1 and endpoint.busy_until is None
 
 
-def test_one_attempt_in_flight_per_endpoint(receiver, acme_admin):
+def test_one_attempt_in_flight_per_endpoint(receiver, acme_admin, settings):
     """While an attempt holds the endpoint, another delivery to it waits (due, untouched); when
-    the attempt ends it names that delivery as the next one to enqueue."""
+    the attempt ends (its batch time spent) it names that delivery as the next one to enqueue."""
+    settings.WEBHOOKS_BATCH_SECONDS = 0
     endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
     receiver.secret = endpoint.secret
     first = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
@@ -128,6 +129,36 @@ def test_one_attempt_in_flight_per_endpoint(receiver, acme_admin):
     assert result.delivery.status == WebhookDeliveryStatus.DELIVERED
     assert result.next_due == (second.pk, 0)
     assert WebhookEndpoint.objects.get(pk=endpoint.pk).busy_until is None
+
+
+def test_while_the_endpoint_answers_one_task_goes_on_with_its_due_deliveries(receiver, acme_admin):
+    endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
+    receiver.secret = endpoint.secret
+    first, *others = [services.endpoint_send_test(actor=acme_admin, endpoint=endpoint) for _ in range(4)]
+
+    result = services.delivery_attempt(first.pk, 0)
+
+    assert result.delivery.status == WebhookDeliveryStatus.DELIVERED and result.next_due is None
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {WebhookDeliveryStatus.DELIVERED}
+    assert len(receiver.requests) == 4 and all(r.signature_valid for r in receiver.requests)
+    assert WebhookEndpoint.objects.get(pk=endpoint.pk).busy_until is None
+    for other in others:  # their own tasks, arriving later, find nothing to do
+        assert tasks.deliver(other.pk, 0) is None
+    assert len(receiver.requests) == 4
+
+
+def test_after_a_failure_the_task_stops_and_names_no_next_delivery(receiver, acme_admin):
+    endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
+    receiver.secret = endpoint.secret
+    receiver.fail_next = 1
+    first = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+    second = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+
+    result = services.delivery_attempt(first.pk, 0)
+
+    assert result.delivery.status == WebhookDeliveryStatus.PENDING and result.next_due is None
+    second.refresh_from_db()
+    assert second.attempts == 0 and len(receiver.requests) == 1  # left for the beat's retries
 
 
 def test_a_hold_left_by_a_killed_worker_expires(receiver, acme_admin):

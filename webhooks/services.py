@@ -5,6 +5,7 @@ duplicated task or a second sweeper run never sends the same attempt twice."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -300,6 +301,14 @@ def _claim_endpoint(endpoint_id: int) -> datetime | None:
     return until if claimed else None
 
 
+def _renew_endpoint(endpoint_id: int, until: datetime) -> datetime | None:
+    """Hold the endpoint for one more attempt; None if the hold was lost (it ran out)."""
+    renewed = timezone.now() + _endpoint_lease()
+    if WebhookEndpoint.objects.filter(pk=endpoint_id, busy_until=until).update(busy_until=renewed):
+        return renewed
+    return None
+
+
 def _release_endpoint(endpoint_id: int, until: datetime) -> None:
     WebhookEndpoint.objects.filter(pk=endpoint_id, busy_until=until).update(busy_until=None)
 
@@ -323,7 +332,12 @@ def delivery_attempt(delivery_id: int, attempts: int) -> AttemptResult:
     per endpoint, so a slow receiver holds one worker, not all of them), the attempt claimed
     (only one task wins it), one POST within the deadline, then recorded. Any failure (an error
     answer, a timeout, a receiver that trickles, an exception) takes the same path: backoff,
-    the attempt cap, and the endpoint disabled after repeated failures."""
+    the attempt cap, and the endpoint disabled after repeated failures.
+
+    While the endpoint answers, the task goes on with its next due deliveries for up to
+    WEBHOOKS_BATCH_SECONDS (a burst of events costs no broker round trip per delivery), then
+    names the next one for the caller to enqueue. After a failure it stops: the endpoint's other
+    deliveries wait for the beat's retries instead of queueing behind a receiver that is down."""
     endpoint_id = (
         WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING, attempts=attempts)
         .values_list("endpoint_id", flat=True)
@@ -333,17 +347,29 @@ def delivery_attempt(delivery_id: int, attempts: int) -> AttemptResult:
         return AttemptResult()
     held = _claim_endpoint(endpoint_id)
     if held is None:
-        # Another attempt to this endpoint is in flight: this delivery waits, due now, and the
-        # attempt in flight enqueues it when it ends.
+        # Another attempt to this endpoint is in flight: this delivery waits, due now; the task
+        # in flight takes it up if its endpoint answers, the beat's retries otherwise.
         WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDeliveryStatus.PENDING, attempts=attempts).update(
             next_attempt_at=timezone.now()
         )
         return AttemptResult(busy=True)
+    stop_at = time.monotonic() + _setting("WEBHOOKS_BATCH_SECONDS", 20)
+    due = None
     try:
-        delivery = _attempt(delivery_id, attempts)
+        delivery = last = _attempt(delivery_id, attempts)
+        while _answered(last) and (due := _next_due(endpoint_id)) is not None and time.monotonic() < stop_at:
+            held = _renew_endpoint(endpoint_id, held)
+            if held is None:
+                break
+            last, due = _attempt(*due), None
     finally:
-        _release_endpoint(endpoint_id, held)
-    return AttemptResult(delivery=delivery, next_due=_next_due(endpoint_id))
+        if held is not None:
+            _release_endpoint(endpoint_id, held)
+    return AttemptResult(delivery=delivery, next_due=due if _answered(last) else None)
+
+
+def _answered(delivery: WebhookDelivery | None) -> bool:
+    return delivery is not None and delivery.status == WebhookDeliveryStatus.DELIVERED
 
 
 def _attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
