@@ -71,3 +71,16 @@ def test_brand_with_nested_visibility_is_created_as_before(api, acme_editor):
         format="json",
     )
     assert response.status_code == 201, response.json()
+
+
+@pytest.mark.parametrize("body", ['"\\"' * 200_000, '"' * 400_000, '["' + "\\" * 400_000])
+def test_a_body_of_quotes_or_escapes_is_scanned_in_linear_time(body):
+    """An unclosed string used to send the scan back to every later quote: 64 KB took 12 s, so a
+    few anonymous requests could hold every web worker."""
+    import time
+
+    from ipm_portal.parsers import nesting_exceeds
+
+    started = time.perf_counter()
+    assert nesting_exceeds(body) is False
+    assert time.perf_counter() - started < 1.0
