@@ -178,3 +178,52 @@ def test_webhook_attempts_have_their_own_queue(settings):
         "webhooks.tasks.retry_due",
     ):
         assert router.route({}, other, (), {})["queue"].name == app.conf.task_default_queue
+
+
+@pytest.fixture
+def slow_dns(monkeypatch):
+    """Names under slow.example take 3 s to resolve (to a public address); others as usual."""
+    from webhooks import targets
+
+    real = targets.resolve
+
+    def resolve(host, port):
+        if host.endswith("slow.example"):
+            time.sleep(3)
+            return ["93.184.215.14"]
+        return real(host, port)
+
+    monkeypatch.setattr(targets, "resolve", resolve)
+
+
+def test_a_slow_name_lookup_counts_against_the_deadline(settings, slow_dns):
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    started = time.monotonic()
+    outcome = sending.post(url="https://hooks.slow.example/ipm", secret="s", event=an_event())
+    assert not outcome.ok and outcome.error.startswith("Timed out")
+    assert time.monotonic() - started < 2
+
+
+def test_slow_lookups_of_one_organization_do_not_starve_the_others(settings, slow_dns, receiver, acme_admin):
+    """Lookups left behind by timed-out attempts hold no shared pool: another endpoint's attempt in
+    the same process goes through."""
+    import threading
+
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    slow = {"url": "https://x.slow.example/", "secret": "s", "event": an_event()}
+    stuck = [threading.Thread(target=sending.post, kwargs=slow) for _ in range(6)]
+    for thread in stuck:
+        thread.start()
+    for thread in stuck:
+        thread.join()
+    endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
+    receiver.secret = endpoint.secret
+    assert sending.post(url=endpoint.url, secret=endpoint.secret, event=an_event()).ok
+
+
+def test_saving_an_endpoint_whose_name_resolves_too_slowly_is_refused_in_time(settings, slow_dns, api, acme_admin):
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1
+    started = time.monotonic()
+    response = api(acme_admin).post("/api/v1/webhooks/", {"url": "https://hooks.slow.example/"}, format="json")
+    assert response.status_code == 400 and response.json()["url"] == ["This address is not reachable."]
+    assert time.monotonic() - started < 2

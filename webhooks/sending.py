@@ -11,8 +11,6 @@ import socket
 import ssl
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -143,16 +141,13 @@ class Deadline:
 
     @staticmethod
     def _shut(sock: socket.socket) -> None:
+        # The plain socket's shutdown, also under TLS: SSLSocket.shutdown would first drop the TLS
+        # layer, and a send racing it could go out in clear text.
         with contextlib.suppress(OSError):  # already closed, or never connected
-            sock.shutdown(socket.SHUT_RDWR)
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
-
-
-# Name lookups run here so that a slow DNS answer counts against the attempt's deadline
-# (getaddrinfo itself cannot be interrupted; a lookup left behind ends on its own).
-_resolver = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
 
 
 def _timeout() -> float:
@@ -173,12 +168,15 @@ def post(*, url: str, secret: str, event: Event, timeout: float | None = None) -
 def _post(*, url: str, secret: str, event: Event, deadline: Deadline) -> Outcome:
     timed_out = Outcome(ok=False, error=f"Timed out: no complete answer within {deadline.seconds:g} s.")
     try:
-        target = _resolver.submit(resolve_target, url).result(timeout=deadline.remaining())
+        # The name lookup counts against the deadline too.
+        target = resolve_target(url, timeout=deadline.remaining())
+    except DeadlineExceeded:
+        return timed_out
     except ValidationError as error:
+        if deadline.expired:
+            return timed_out
         messages = error.message_dict.get("url") or error.messages
         return Outcome(ok=False, error=" ".join(str(m) for m in messages))
-    except (FutureTimeout, DeadlineExceeded):
-        return timed_out
     body = event_body(event)
     headers = {
         "Content-Type": "application/json",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -107,11 +108,25 @@ def resolve(host: str, port: int) -> list[str]:
     return addresses
 
 
-def resolve_target(url: str) -> Target:
+def _within(seconds: float, lookup, *args) -> list[str] | None:
+    """`lookup(*args)` in a thread of its own, waited for `seconds`; None if it took longer.
+    getaddrinfo cannot be interrupted: a lookup left behind ends on its own, in a daemon thread
+    that holds nothing another attempt needs (a shared pool would let one slow DNS server starve
+    every other organization's webhooks)."""
+    answer: list[list[str]] = []
+    thread = threading.Thread(target=lambda: answer.append(lookup(*args)), daemon=True, name="webhook-dns")
+    thread.start()
+    thread.join(max(seconds, 0))
+    return answer[0] if answer else None
+
+
+def resolve_target(url: str, *, timeout: float | None = None) -> Target:
     """Check `url` and its host's addresses; the target to connect to. ValidationError (on
-    "url") if the URL or any of its addresses is not acceptable."""
+    "url") if the URL or any of its addresses is not acceptable, or if the name is not resolved
+    within `timeout` seconds (WEBHOOKS_TIMEOUT_SECONDS by default): not reachable."""
     scheme, host, port, path = parse_url(url)
-    addresses = resolve(host, port)
+    seconds = timeout if timeout is not None else float(getattr(settings, "WEBHOOKS_TIMEOUT_SECONDS", 10))
+    addresses = _within(seconds, resolve, host, port)
     if not addresses:
         raise not_reachable()
     if not _allow_private() and not all(is_public_address(address) for address in addresses):
