@@ -196,7 +196,7 @@ NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=6)
 # A chunk is held by one task at a time, under a lease renewed as it works (a killed worker's
 # chunk is taken up by the sweeper once the lease runs out), and one task spends at most the
 # budget on it (below CELERY_TASK_SOFT_TIME_LIMIT) before a fresh task goes on with the rest.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=60)
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=120)
 NOTIFICATIONS_CHUNK_BUDGET_SECONDS = env.int("NOTIFICATIONS_CHUNK_BUDGET_SECONDS", default=120)
 
 # --- Webhooks (webhooks/): the wall-clock deadline of one attempt (lookup, connect, TLS, send

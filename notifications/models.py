@@ -134,6 +134,8 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # The mail server refused the address for good (a 5xx answer): never tried again.
+    REFUSED = "refused", _("Refused")
 
 
 class EmailDelivery(models.Model):

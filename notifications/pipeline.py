@@ -113,6 +113,7 @@ class ChunkResult:
     delivered: int = 0
     failed: int = 0  # e-mails that failed, to send again after a backoff (retry)
     unfinished: int = 0  # e-mails not tried yet (time budget spent): for a fresh task, at once
+    refused: int = 0  # addresses the server refused for good (5xx): recorded refused, not retried
 
 
 def _mark_done(chunk: EventChunk) -> None:
@@ -145,7 +146,14 @@ class _Texts:
 
 
 def _lease_length() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 60))
+    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_LEASE_SECONDS", 120))
+
+
+def _exchange_margin() -> float:
+    """The longest one e-mail may keep a chunk: an SMTP exchange of a few steps of EMAIL_TIMEOUT
+    each (MAIL, RCPT, DATA, the message, its answer), then up to 10 s waiting for a database that
+    restarts to record it (`_record_sent`), and a margin."""
+    return 5 * float(getattr(settings, "EMAIL_TIMEOUT", None) or 10) + 15
 
 
 def _budget() -> float:
@@ -159,15 +167,11 @@ class Lease:
     only if one row changed), renewed as the work goes on, released at the end. A renewal that
     changes no row means the lease ran out and another task took the chunk: stop at once."""
 
-    # Renewed once a third of the lease has passed: well before it runs out (a lease that lapsed
-    # at each renewal let the sweeper's copy of the task take the chunk over and resend the
-    # e-mail in flight), and only a few UPDATEs per chunk. A lease must outlast one SMTP exchange
-    # (EMAIL_TIMEOUT per step): the default 60 s does.
-    RENEW_FRACTION = 1 / 3
-
+    # Renewed before each e-mail once less than one e-mail's worst case is left of it (see
+    # `_exchange_margin`): a send that starts always ends, and is recorded, within the lease, so
+    # the sweeper's copy of the task never takes over a chunk in the middle of an e-mail.
     def __init__(self, chunk_id: int, until):
         self.chunk_id, self.until = chunk_id, until
-        self._renewed = time.monotonic()
 
     @classmethod
     def claim(cls, chunk_id: int) -> Lease | None:
@@ -181,12 +185,13 @@ class Lease:
         return cls(chunk_id, until) if claimed else None
 
     def renew(self) -> bool:
-        if time.monotonic() - self._renewed < _lease_length().total_seconds() * self.RENEW_FRACTION:
+        now = timezone.now()
+        if (self.until - now).total_seconds() > _exchange_margin():
             return True
-        until = timezone.now() + _lease_length()
+        until = now + _lease_length()
         if not EventChunk.objects.filter(pk=self.chunk_id, lease_until=self.until).update(lease_until=until):
             return False
-        self.until, self._renewed = until, time.monotonic()
+        self.until = until
         return True
 
     def release(self) -> None:
@@ -288,6 +293,14 @@ def render_email(event: Event, kind: registry.EventType, texts: _Texts, recipien
 _ADDRESS_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
+def _refused_for_good(error: OSError) -> bool:
+    """The server refused the address with a permanent (5xx) answer: trying again would be
+    refused again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(code >= 500 for code, _text in error.recipients.values())
+    return False
+
+
 def _record(delivery_ids: list[int], *, status: str, error: str = "") -> None:
     EmailDelivery.objects.filter(pk__in=delivery_ids).update(
         status=status,
@@ -324,7 +337,7 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts, l
     )
     deliveries = list(
         EmailDelivery.objects.filter(event_id=chunk.event_id, recipient_id__in=chunk.recipient_ids)
-        .exclude(status=DeliveryStatus.SENT)
+        .exclude(status__in=[DeliveryStatus.SENT, DeliveryStatus.REFUSED])
         .select_related("recipient")
         .order_by("recipient_id")
     )
@@ -348,8 +361,12 @@ def _deliver_email(chunk: EventChunk, kind: registry.EventType, texts: _Texts, l
                 connection.send_messages([render_email(chunk.event, kind, texts, delivery.recipient)])
             except OSError as error:  # smtplib's errors included
                 if isinstance(error, _ADDRESS_ERRORS):
-                    _record([delivery.pk], status=DeliveryStatus.FAILED, error=_describe(error))
-                    result.failed += 1
+                    if _refused_for_good(error):  # a 5xx answer to the address: never again
+                        _record([delivery.pk], status=DeliveryStatus.REFUSED, error=_describe(error))
+                        result.refused += 1
+                    else:
+                        _record([delivery.pk], status=DeliveryStatus.FAILED, error=_describe(error))
+                        result.failed += 1
                     continue
                 # The server is gone: this one and the rest wait for the retry.
                 rest = deliveries[index:]

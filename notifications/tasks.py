@@ -40,12 +40,14 @@ def deliver_chunk(self, chunk_id: int) -> int:
     failed are retried with exponential backoff; after the last retry they stay recorded as
     failed. Returns how many were delivered."""
     result = pipeline.chunk_deliver(chunk_id)
-    if result.unfinished and not result.failed:
-        # The time budget was spent (a slow SMTP server): a fresh task goes on at once. If the
-        # broker cannot take it, the sweeper will (the chunk's lease is released).
+    if result.unfinished:
+        # The time budget was spent (a slow SMTP server): a fresh task goes on at once with what
+        # is left, failed e-mails included; backoff and the retry count apply only to a run that
+        # tried every recipient, so nobody is given up without being tried. If the broker cannot
+        # take it, the sweeper will (the chunk's lease is released).
         pipeline.chunk_postpone(chunk_id, 0)
         _enqueue_chunks([chunk_id])
-    if result.failed:
+    elif result.failed:
         if self.request.retries >= self.max_retries:
             pipeline.chunk_give_up(chunk_id)
         else:
