@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 
@@ -60,12 +62,13 @@ def test_pending_user_signs_in_and_sees_the_pending_page_for_any_page(client, ac
     pending = client.get("/accounts/pending/")
     assert pending.status_code == 200
     html = pending.content.decode()
-    assert "You asked to join Acme Watches" in html
-    assert "administrator" in html
+    assert "Your account is awaiting approval" in html and "administrator" in html
+    # Nothing of the organization (issue 11): not its name, not that it existed.
+    assert "Acme Watches" not in html and "join Acme" not in html
     assert 'action="/accounts/logout/"' in html
 
 
-def test_pending_page_for_a_founder_says_the_organization_is_being_checked(client, password):
+def test_pending_page_for_a_founder_is_the_same_as_for_a_request_to_join(client, acme, password):
     user = services.register_account(
         email="founder@new.example",
         password=password,
@@ -75,9 +78,18 @@ def test_pending_page_for_a_founder_says_the_organization_is_being_checked(clien
         country="ES",
     )
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    html = client.get("/accounts/pending/").content.decode()
-    assert "You registered Aduana Nueva" in html
-    assert "platform administrator" in html
+    founder_html = client.get("/accounts/pending/").content.decode()
+    assert "platform administrator" in founder_html and "Aduana Nueva" not in founder_html
+    joiner = member(acme, Role.VIEWER, status=Status.PENDING)
+    client.force_login(joiner, backend="django.contrib.auth.backends.ModelBackend")
+    joiner_html = client.get("/accounts/pending/").content.decode()
+
+    def main(html: str) -> str:
+        """The page's own content, without the form's CSRF token (one per session)."""
+        content = html.split("<main", 1)[1].split("</main>", 1)[0]
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", content)
+
+    assert main(founder_html) == main(joiner_html)
 
 
 def test_pending_page_sends_an_approved_user_home(client, acme_editor):

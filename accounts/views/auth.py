@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..audit import client_ip
 from ..forms import PasswordResetForm, RegistrationForm, SignInForm
-from ..models import Status
 from .common import throttle_posts
 
 
@@ -82,17 +81,9 @@ def pending(request):
     user = request.user
     if user.has_access:
         return redirect("home")
-    membership = user.membership_or_none
-    organization = membership.organization if membership else None
-    context = {
-        "organization": organization,
-        "is_founder": bool(membership and membership.is_founder),
-        # Whose decision the person waits for: the platform's (a new organization) or their
-        # organization's admin or coordinator (joining an approved one).
-        "waiting_for_organization": organization is not None and organization.status == Status.PENDING,
-        "approver_is_coordinator": bool(organization and organization.is_enforcement),
-    }
-    return render(request, "accounts/pending.html", context)
+    # Nothing of the organization (its name as stored, whether it existed, whether it is
+    # approved): the same page for a founder and for a request to join.
+    return render(request, "accounts/pending.html")
 
 
 @require_POST
