@@ -68,3 +68,18 @@ class RecentView(models.Model):
 
     def __str__(self):
         return f"{self.user_id} → {self.product_id}"
+
+
+class GuidesVersion(models.Model):
+    """One row per change of which guides officers may see (search/signals.py), written in the
+    change's transaction and again after it commits: the newest id is the version under which
+    the lists of visible guides are cached. Kept in the database, not the cache, so that a change
+    made while Redis does not answer is never forgotten by the other processes."""
+
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("visible guides version")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.created:%Y-%m-%d %H:%M:%S})"

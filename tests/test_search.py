@@ -392,3 +392,20 @@ def test_narrowing_a_guide_to_other_countries_hides_it_at_once(api, acme_editor,
     assert ranked(search(client, "stripe stitching")) == [("guide", guide.pk)]
     guides.guide_update(actor=acme_editor, guide=guide, data={"visibility": {"all": False, "countries": ["DE"]}})
     assert search(client, "stripe stitching")["count"] == 0
+
+
+def test_a_change_made_while_redis_is_away_still_shows_at_once(api, acme_editor, officer_fr, catalogue, monkeypatch):
+    """The process that archives the guide cannot reach Redis (its cache writes are skipped, as
+    ipm_portal/cache.py does then); every process must still stop showing the guide at once. The
+    version used to live in the cache, so the bump was lost and the cached list kept the guide
+    for up to a minute."""
+    from django.core.cache import cache
+
+    client = api(officer_fr)
+    guide = catalogue["guide"]
+    assert ranked(search(client, "sunburst")) == [("guide", guide.pk)]  # now cached
+    with monkeypatch.context() as away:
+        away.setattr(cache, "set", lambda *args, **kwargs: None)
+        away.setattr(cache, "add", lambda *args, **kwargs: False)
+        guides.guide_archive(actor=acme_editor, guide=guide)
+    assert search(client, "sunburst")["count"] == 0
