@@ -119,6 +119,8 @@ def test_one_attempt_in_flight_per_endpoint(receiver, acme_admin, settings):
     first = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
     second = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(busy_until=timezone.now() + timedelta(seconds=30))
+    # As the beat's claim leaves it: its next attempt pushed forward while its task is queued.
+    WebhookDelivery.objects.filter(pk=second.pk).update(next_attempt_at=timezone.now() + timedelta(seconds=100))
 
     assert tasks.deliver(second.pk, 0) == "busy"
     second.refresh_from_db()
@@ -227,3 +229,14 @@ def test_saving_an_endpoint_whose_name_resolves_too_slowly_is_refused_in_time(se
     response = api(acme_admin).post("/api/v1/webhooks/", {"url": "https://hooks.slow.example/"}, format="json")
     assert response.status_code == 400 and response.json()["url"] == ["This address is not reachable."]
     assert time.monotonic() - started < 2
+
+
+def test_the_beat_claims_one_due_delivery_per_endpoint(receiver, acme_admin):
+    """The others would only find the endpoint busy; the one that reaches it goes on with them."""
+    endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
+    other = services.endpoint_create(actor=acme_admin, url=receiver.url + "&other=1")
+    first = services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+    services.endpoint_send_test(actor=acme_admin, endpoint=endpoint)
+    elsewhere = services.endpoint_send_test(actor=acme_admin, endpoint=other)
+
+    assert sorted(services.due_claim()) == sorted([(first.pk, 0), (elsewhere.pk, 0)])

@@ -263,16 +263,22 @@ def _sendable() -> Q:
 
 
 def due_claim(*, limit: int = 500) -> list[tuple[int, int]]:
-    """Pending deliveries whose time has come, claimed (their next attempt pushed forward by
-    the lease, so the next sweeper run leaves them alone) and returned as (id, attempts)."""
+    """The oldest due delivery of each endpoint, claimed (its next attempt pushed forward by the
+    lease, so the next sweeper run leaves it alone) and returned as (id, attempts). One per
+    endpoint: attempts to an endpoint go one at a time, and the task that reaches a receiver
+    goes on with its other due deliveries (`delivery_attempt`)."""
     now = timezone.now()
     with transaction.atomic():
-        due = list(
+        rows = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(_sendable(), status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now)
-            .order_by("next_attempt_at")
-            .values_list("pk", "attempts")[:limit]
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", "attempts", "endpoint_id")[:limit]
         )
+        first_of_endpoint: dict[int, tuple[int, int]] = {}
+        for pk, attempts, endpoint_id in rows:
+            first_of_endpoint.setdefault(endpoint_id, (pk, attempts))
+        due = list(first_of_endpoint.values())
         if due:
             WebhookDelivery.objects.filter(pk__in=[pk for pk, _attempts in due]).update(next_attempt_at=now + _lease())
     return due
