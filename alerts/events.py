@@ -18,10 +18,8 @@ TO_BOTH = "both"
 
 
 def _emit(kind: str, *, subject, actor=None, organization=None, data: dict[str, Any] | None = None):
-    try:
-        from notifications.events import emit
-    except ImportError:  # the notification pipeline is not installed in this tree yet
-        return None
+    from notifications.events import emit
+
     return emit(kind, subject=subject, actor=actor, organization=organization, data=data)
 
 

@@ -126,10 +126,8 @@ def case_link(event) -> str:
 
 
 def register() -> None:
-    try:
-        from notifications.registry import event_type
-    except ImportError:  # the notification pipeline is not installed in this tree yet
-        return
+    from notifications.registry import event_type
+
     event_type("alert.published", recipients=alert_recipients, title=alert_title, link=alert_link)
     for kind in CASE_KINDS:
         event_type(kind, recipients=case_recipients, title=case_title, link=case_link)

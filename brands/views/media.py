@@ -12,17 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
+from uploads.serving import protected_file_response
+
 from ..models import Brand, ProductImage
 from .common import visible_or_404
 
-try:
-    from uploads.serving import protected_file_response
-except ImportError:  # pragma: no cover - until the uploads app lands
-    protected_file_response = None
-
 
 def _serve(request, field_file):
-    if protected_file_response is None or not field_file:
+    if not field_file:
         raise Http404
     return protected_file_response(request, field_file)
 
