@@ -15,6 +15,7 @@ from django.utils.translation import ngettext_lazy
 from . import services
 from .audit import client_ip
 from .models import ApiToken, AuditEntry, Membership, Organization, User
+from .tokens import api_token_revoke
 
 ADMIN_REASON = "via Django admin"
 
@@ -232,6 +233,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    # Deleting here, one or several, revokes through the service: audited like any revocation.
+    def delete_model(self, request, obj) -> None:
+        api_token_revoke(actor=request.user, token=obj, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset.select_related("user"):
+            api_token_revoke(actor=request.user, token=token, ip=client_ip(request))
 
 
 @admin.register(AuditEntry)

@@ -508,19 +508,11 @@ def user_update_profile(*, user: User, full_name: str | None = None, language: s
 
 
 def api_tokens_purge_expired() -> int:
-    """Delete API tokens past their expiry; answers how many went."""
+    """Delete API tokens past their expiry; answers how many went. They no longer worked: this is
+    housekeeping, not a revocation, so nothing is written to the audit log."""
     from django.utils import timezone
 
     from .models import ApiToken
 
     deleted, _by_model = ApiToken.objects.filter(expiry__lt=timezone.now()).delete()
-    return deleted
-
-
-def api_tokens_revoke_all(*, user: User) -> int:
-    """Revoke every API token of `user`: after a password change or reset, whoever had the old
-    password may have made tokens with it."""
-    from .models import ApiToken
-
-    deleted, _by_model = ApiToken.objects.filter(user=user).delete()
     return deleted

@@ -19,7 +19,7 @@ from ..audit import client_ip
 from ..authentication import LOCKED_OUT
 from ..models import ApiToken, AuditEntry, Organization, Status, User
 from ..permissions import IsMemberManager, IsPlatformAdmin
-from ..tokens import TokenRefused, issue_token
+from ..tokens import TokenRefused, api_token_revoke, issue_token
 from .serializers import (
     ApiTokenSerializer,
     AuditEntrySerializer,
@@ -87,7 +87,9 @@ class TokenView(APIView):
                 headers={"Retry-After": str(int(_cooloff_seconds()))},
             )
         try:
-            instance, token = issue_token(user, otp=data.get("otp") or "", name=data.get("name") or "")
+            instance, token = issue_token(
+                user, otp=data.get("otp") or "", name=data.get("name") or "", ip=client_ip(request)
+            )
         except TokenRefused as refused:
             return Response(refused.body, status=status.HTTP_400_BAD_REQUEST)
         response = Response({"token": token, "id": instance.token_key, "expiry": instance.expiry})
@@ -141,6 +143,9 @@ class MyTokenViewSet(
 
         live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
         return ApiToken.objects.filter(live, user=user).order_by("-created")
+
+    def perform_destroy(self, instance):
+        api_token_revoke(actor=self.request.user, token=instance, ip=client_ip(self.request))
 
 
 class OrganizationFilter(filters.FilterSet):

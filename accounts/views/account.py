@@ -18,6 +18,7 @@ from .. import services
 from ..audit import client_ip
 from ..forms import ProfileForm, TokenCreateForm, TwoFactorCodeForm
 from ..models import ApiToken
+from ..tokens import api_token_issue, api_token_revoke
 from ..two_factor import qr_code_svg, readable_secret, setup_device, two_factor_disable, two_factor_enable
 from .common import safe_next
 
@@ -57,7 +58,7 @@ def token_create(request):
     form = TokenCreateForm(request.POST)
     if not form.is_valid():
         return _account_page(request, token_form=form, status=400)
-    _instance, token = ApiToken.objects.create(user=request.user, name=form.cleaned_data["name"])
+    _instance, token = api_token_issue(user=request.user, name=form.cleaned_data["name"], ip=client_ip(request))
     # Only a hash is stored: the token is shown in this response and never again.
     return _account_page(request, new_token=token)
 
@@ -67,7 +68,7 @@ def token_create(request):
 def token_revoke(request, token_key):
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), token_key=token_key)
     name = token.name or token.token_key
-    token.delete()
+    api_token_revoke(actor=request.user, token=token, ip=client_ip(request))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": name})
     return redirect("accounts:me")
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from .. import services
 from ..audit import client_ip
 from ..forms import PasswordResetForm, RegistrationForm, SignInForm
+from ..tokens import api_tokens_revoke_all
 from .common import throttle_posts
 
 
@@ -37,19 +38,23 @@ class RevokeTokensOnNewPassword:
     """Whoever knew the old password may have made API tokens with it: a new password revokes
     them all."""
 
+    token_revocation_cause: str
+
     def form_valid(self, form):
         response = super().form_valid(form)
-        services.api_tokens_revoke_all(user=form.user)
+        api_tokens_revoke_all(user=form.user, cause=self.token_revocation_cause, ip=client_ip(self.request))
         return response
 
 
 class PasswordResetConfirmView(RevokeTokensOnNewPassword, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    token_revocation_cause = "password_reset"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
 class PasswordChangeView(RevokeTokensOnNewPassword, auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
+    token_revocation_cause = "password_change"
     success_url = reverse_lazy("accounts:password_change_done")
 
 
