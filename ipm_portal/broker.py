@@ -11,14 +11,15 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def send(task, *args, **kwargs) -> bool:
-    """Send `task(*args, **kwargs)` now; False, with a warning logged, when the broker cannot be reached.
+def send(task, *args, then: str = "", **kwargs) -> bool:
+    """Send `task(*args, **kwargs)` now; False, with a warning logged (ending with `then`: what
+    happens instead), when the broker cannot be reached.
     No publish retries (and CELERY_BROKER_TRANSPORT_OPTIONS max_retries 0): the request answers
     at once instead of waiting on a broker that is down."""
     try:
         task.apply_async(args, kwargs, retry=False)
     except (OperationalError, OSError) as error:
-        logger.warning("Could not send %s%r to the broker (%s).", task.name, args, error)
+        logger.warning("Could not send %s%r to the broker (%s).%s", task.name, args, error, f" {then}" if then else "")
         return False
     return True
 

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from kombu.exceptions import OperationalError
+
+from ipm_portal import broker
 
 from . import conf, progress, registry
 from .errors import RowError, RowErrors, row_error
@@ -88,11 +89,8 @@ def job_start(
 def _enqueue(job_id) -> None:
     from .tasks import run_job
 
-    try:
-        run_job.delay(str(job_id))
-    except (OperationalError, OSError):
-        # The job is saved: the sweep sends it again once the broker is back.
-        logger.exception("Could not send job %s to the broker", job_id)
+    # With the broker down the job is saved all the same: the sweep sends it once it is back.
+    broker.send(run_job, str(job_id), then="The job sweep sends it again.")
 
 
 # --------------------------------------------------------------------------- running

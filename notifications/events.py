@@ -8,16 +8,14 @@ dispatches the event later, from the database).
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from kombu.exceptions import OperationalError
+
+from ipm_portal import broker
 
 from .models import Event
-
-logger = logging.getLogger(__name__)
 
 
 def emit(
@@ -41,14 +39,8 @@ def emit(
 
 
 def enqueue_dispatch(event_id: uuid.UUID | str) -> bool:
-    """Send the dispatch task to the broker; False (logged) if that failed."""
+    """Send the dispatch task to the broker; False (logged) if that failed: the request is
+    answered now and the sweeper finishes the event."""
     from .tasks import dispatch_event
 
-    try:
-        # No publish retries: with the broker down, answer the request now and let the
-        # sweeper finish the event.
-        dispatch_event.apply_async((str(event_id),), retry=False)
-    except (OperationalError, OSError):
-        logger.warning("Could not enqueue the dispatch of event %s; the sweeper will.", event_id, exc_info=True)
-        return False
-    return True
+    return broker.send(dispatch_event, str(event_id), then="The sweeper dispatches the event later.")

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from kombu.exceptions import OperationalError
+
+from ipm_portal import broker
 
 from . import pipeline
-
-logger = logging.getLogger(__name__)
 
 EMAIL_RETRY_BASE_SECONDS = 30
 EMAIL_RETRY_MAX_SECONDS = 3600
 
 
 def _enqueue_chunks(chunk_ids: list[int]) -> int:
-    sent = 0
-    for chunk_id in chunk_ids:
-        try:
-            deliver_chunk.apply_async((chunk_id,), retry=False)
-            sent += 1
-        except (OperationalError, OSError):
-            # The sweeper enqueues it again once the broker is back.
-            logger.warning("Could not enqueue notification chunk %s.", chunk_id, exc_info=True)
-    return sent
+    """Send one delivery task per chunk; a chunk the broker does not take is enqueued again by
+    the sweeper once the broker is back."""
+    then = "The sweeper enqueues the chunk again."
+    return sum(broker.send(deliver_chunk, chunk_id, then=then) for chunk_id in chunk_ids)
 
 
 @shared_task(acks_late=True)

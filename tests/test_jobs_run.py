@@ -289,11 +289,14 @@ def test_when_the_broker_is_down_the_job_stays_queued_for_the_sweep(
     def broker_down(*args, **kwargs):
         raise OperationalError("Connection refused")
 
-    monkeypatch.setattr(tasks.run_job, "delay", broker_down)
-    with caplog.at_level(logging.ERROR, logger="jobs.services"), django_capture_on_commit_callbacks(execute=True):
+    monkeypatch.setattr(tasks.run_job, "apply_async", broker_down)
+    with (
+        caplog.at_level(logging.WARNING, logger="ipm_portal.broker"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         job = job_start(
             actor=acme_editor, organization=acme_editor.organization, kind=job_kind(lambda job, progress: {})
         )
 
     assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
-    assert "Could not send job" in caplog.text
+    assert "Could not send jobs.tasks.run_job" in caplog.text

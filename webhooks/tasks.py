@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-from kombu.exceptions import OperationalError
+
+from ipm_portal import broker
 
 from . import services
-
-logger = logging.getLogger(__name__)
 
 
 def enqueue_deliveries(due: list[tuple[int, int]]) -> int:
     """Hand (delivery id, attempts) pairs to the broker; one that cannot be reached is logged
     and the beat task takes the deliveries up once their lease is over."""
-    sent = 0
-    for delivery_id, attempts in due:
-        try:
-            deliver.apply_async((delivery_id, attempts), retry=False)
-            sent += 1
-        except (OperationalError, OSError):
-            logger.warning("Could not enqueue webhook delivery %s.", delivery_id, exc_info=True)
-    return sent
+    then = "The beat's retries take the delivery up."
+    return sum(broker.send(deliver, delivery_id, attempts, then=then) for delivery_id, attempts in due)
 
 
 def enqueue_due() -> int:
