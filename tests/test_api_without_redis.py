@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 
 from notifications.models import Event
+from tests.test_guides_api import add_indicator
 from uploads import testing as pictures
 
 pytest_plugins = ["tests.brand_fixtures", "tests.alerts_fixtures"]
@@ -104,19 +105,7 @@ def test_guide_and_picture_writes_answer_with_redis_and_broker_down(
         )
         assert guide.status_code == 201, guide.content
         guide_id = guide.json()["id"]
-        indicator = editor.post(
-            f"/api/v1/guides/{guide_id}/indicators/",
-            {
-                "kind": "check",
-                "title": "Serial",
-                "description": "Engraved.",
-                "location": "back",
-                "importance": "decisive",
-                "genuine_image": png(),
-                "counterfeit_image": png(),
-            },
-            format="multipart",
-        )
+        indicator = add_indicator(editor, guide_id)
         assert indicator.status_code == 201, indicator.content  # thumbnails: enqueue refused, logged
         published = editor.post(f"/api/v1/guides/{guide_id}/publish/")
         assert published.status_code == 200, published.content
