@@ -8,7 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organizations")
 
     def ready(self) -> None:
-        from ipm_portal import startup  # noqa: F401  (registers the project's system checks)
-
         from . import notifying  # noqa: F401  (registers the account events)
         from .api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

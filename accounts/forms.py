@@ -18,7 +18,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from ipm_portal import broker
+from core import broker
 
 from . import services
 from .models import REGISTRABLE_KINDS, AuditAction, Organization, OrganizationKind, Status, User

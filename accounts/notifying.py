@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from notifications.registry import event_type
+from core.event_types import event_type
 
 from .models import APPROVER_ROLES, AuditAction, AuditEntry, Organization, OrganizationKind, Status, User
 
@@ -77,7 +77,7 @@ MESSAGES = {
 def account_event_emit(entry: AuditEntry) -> None:
     """Tell the people concerned about a moderation decision or a join request (called in the
     service's transaction, right after the audit entry is written)."""
-    from notifications.events import emit
+    from core.events import emit
 
     kind = KIND_OF_ACTION.get(entry.action)
     if kind is None:

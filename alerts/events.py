@@ -1,4 +1,4 @@
-"""The one place where alerts and cases call the notification pipeline (notifications.events).
+"""The one place where alerts and cases call the notification pipeline (core.events).
 
 Called inside the domain transaction: the event row is written with the change, and the
 pipeline fans it out after commit. `data` carries what recipients() and title() need (ids) and
@@ -18,7 +18,7 @@ TO_BOTH = "both"
 
 
 def _emit(kind: str, *, subject, actor=None, organization=None, data: dict[str, Any] | None = None):
-    from notifications.events import emit
+    from core.events import emit
 
     return emit(kind, subject=subject, actor=actor, organization=organization, data=data)
 

@@ -126,7 +126,7 @@ def case_link(event) -> str:
 
 
 def register() -> None:
-    from notifications.registry import event_type
+    from core.event_types import event_type
 
     event_type("alert.published", recipients=alert_recipients, title=alert_title, link=alert_link)
     for kind in CASE_KINDS:

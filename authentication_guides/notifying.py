@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ENFORCEMENT_KINDS, Status
 from brands.models import WRITER_ROLES, BrandCountry
-from notifications.registry import event_type
+from core.event_types import event_type
 
 from .models import Feedback, Guide, GuideCountry, GuideStatus
 

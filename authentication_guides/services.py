@@ -19,8 +19,8 @@ from accounts.audit import audit_log
 from accounts.models import AuditAction, User
 from brands.identifiers import parse_visibility
 from brands.models import Brand, Category, Product
-from ipm_portal.broker import send_after_commit
-from notifications.events import emit
+from core.broker import send_after_commit
+from core.events import emit
 
 from .models import (
     Checklist,

@@ -42,17 +42,10 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import Membership, Organization, OrganizationKind, Role, Status, User  # noqa: E402
 from authentication_guides.models import Guide, GuideStatus, GuideVersion, VersionStatus  # noqa: E402
 from bench import workers as workers_  # noqa: E402
-from brands.models import Brand  # noqa: E402
-from notifications.events import emit  # noqa: E402
-from notifications.models import (  # noqa: E402
-    BrandFollow,
-    EmailDelivery,
-    EmailMode,
-    Event,
-    EventChunk,
-    Notification,
-    Preference,
-)
+from brands.models import Brand, BrandFollow  # noqa: E402
+from core.events import emit  # noqa: E402
+from core.models import Event  # noqa: E402
+from notifications.models import EmailDelivery, EmailMode, EventChunk, Notification, Preference  # noqa: E402
 
 RECIPIENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
 EMAILS = int(sys.argv[2]) if len(sys.argv) > 2 else 2_000

@@ -16,7 +16,7 @@ Redis (6379) are never touched. The script
   private broker and database (`--include tests.notifying_helpers`, in-app chunks of 250,
   NOTIFICATIONS_LEASE_SECONDS=`--lease`);
 - runs each scenario with a fresh `test.broadcast` event, emitted in a transaction through
-  `notifications.events.emit` (dispatch enqueued on commit through the private Redis):
+  `core.events.emit` (dispatch enqueued on commit through the private Redis):
 
   1. PostgreSQL restarted (`pg_ctl stop -m fast`, then `start`) in the middle of an e-mail chunk
      (`--recipients` officers who want e-mail at once), once a few e-mails have reached the SMTP
@@ -240,7 +240,7 @@ def sweep_once() -> bool:
 
 
 def completed(event_id) -> bool:
-    from notifications.models import Event
+    from core.models import Event
 
     return bool(query(lambda: Event.objects.filter(pk=event_id, completed_at__isnull=False).exists(), False))
 

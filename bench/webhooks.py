@@ -49,8 +49,9 @@ from django.db import connection, transaction  # noqa: E402
 
 from accounts.models import Organization, OrganizationKind, Status  # noqa: E402
 from bench import workers as workers_  # noqa: E402
-from notifications.events import emit  # noqa: E402
-from notifications.models import Event, EventChunk  # noqa: E402
+from core.events import emit  # noqa: E402
+from core.models import Event  # noqa: E402
+from notifications.models import EventChunk  # noqa: E402
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint  # noqa: E402
 
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000

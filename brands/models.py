@@ -335,3 +335,38 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# --------------------------------------------------------------------------- people and products
+
+
+class BrandFollow(models.Model):
+    """An officer follows a brand: told when one of its guides is published."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_follows")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="follows")
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "notifications_brandfollow"  # created by the notifications app
+        constraints = [models.UniqueConstraint(fields=["user", "brand"], name="notif_follow_unique")]
+        indexes = [models.Index(fields=["brand"], name="notif_follow_brand")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.brand_id}"
+
+
+class RecentView(models.Model):
+    """A product a person opened, for their home page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    viewed = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "search_recentview"  # created by the search app
+        constraints = [models.UniqueConstraint("user", "product", name="recent_view_unique")]
+        indexes = [models.Index(fields=["user", "-viewed"])]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.product_id}"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import AuditAction, User
-from ipm_portal.broker import send_after_commit
+from core.broker import send_after_commit
 
 from .identifiers import (
     normalize_countries,

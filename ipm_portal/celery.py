@@ -29,6 +29,6 @@ def route_task(name, args, kwargs, options, task=None, **kw):
 
 @worker_init.connect
 def _refuse_to_start_misconfigured(**kwargs):
-    from .startup import require_secret_key
+    from core.checks import require_secret_key
 
     require_secret_key()

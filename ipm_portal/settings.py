@@ -34,7 +34,7 @@ BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 
 SECRET_KEY = env_secret("SECRET_KEY")
 # Without a key and with DEBUG off, the key stays empty (never a default): Django refuses to sign
-# anything with it, the web and worker processes refuse to start (ipm_portal/startup.py), and
+# anything with it, the web and worker processes refuse to start (core/checks.py), and
 # `manage.py check` reports it; commands that sign nothing (makemigrations, makemessages) run.
 SECRET_KEY_MISSING = not SECRET_KEY and not DEBUG
 if not SECRET_KEY and DEBUG:
@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "accounts",
     "uploads",
     "jobs",
@@ -133,13 +134,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (API throttles, search's guide lists, job progress) and Celery broker. With
 # Redis away the cache is a miss, throttles count per process and nothing answers 500
-# (ipm_portal/cache.py): each call waits at most CACHE_SOCKET_TIMEOUT seconds, then the process
+# (core/cache.py): each call waits at most CACHE_SOCKET_TIMEOUT seconds, then the process
 # leaves Redis alone for CACHE_SKIP_SECONDS. Sign-in lock-out (django-axes) is in the database.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "ipm_portal.cache.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ipm"),
             "OPTIONS": {
@@ -271,25 +272,25 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsApprovedUser"],
     # DRF's parsers; the JSON one refuses bodies nested past 64 levels (400, not a RecursionError).
     "DEFAULT_PARSER_CLASSES": [
-        "ipm_portal.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "ipm_portal.api.UserThrottle",
-        "ipm_portal.api.AnonIPThrottle",
+        "core.api.UserThrottle",
+        "core.api.AnonIPThrottle",
     ],
-    "DEFAULT_PAGINATION_CLASS": "ipm_portal.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 25,
     # The client's address for throttling: REMOTE_ADDR, or the one our proxy appended. Never
     # the whole X-Forwarded-For, which the client writes.
     "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ipm_portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "ipm_portal.renderers.BrowsableAPIRenderer",
+        "core.renderers.BrowsableAPIRenderer",
     ],
 }
 REST_KNOX = {
@@ -314,7 +315,7 @@ SPECTACULAR_SETTINGS = {
         "RegistrableKindEnum": "accounts.models.REGISTRABLE_KIND_CHOICES",
         "StatusEnum": "accounts.models.Status",
         "RoleEnum": "accounts.models.Role",
-        "CountryEnum": "ipm_portal.api.COUNTRY_CHOICES",
+        "CountryEnum": "core.api.COUNTRY_CHOICES",
         "CategoryEnum": "brands.models.Category",
         "PictureViewEnum": "brands.models.ImageCaption",
         "IndicatorKindEnum": "authentication_guides.models.IndicatorKind",
@@ -403,7 +404,7 @@ CSRF_FAILURE_VIEW = "ipm_portal.views.csrf_failure"
 # inline code, no third party (no CDN: DESIGN.md). img-src data: and blob: for SVG icons and
 # camera frames, worker-src and manifest-src for a service worker and a web app manifest.
 # Relaxed per response only where a third-party page needs it (the browsable API's styles:
-# ipm_portal/renderers.py). Media files carry their own sandboxing policy (uploads/serving.py).
+# core/renderers.py). Media files carry their own sandboxing policy (uploads/serving.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -22,8 +22,8 @@ def home(request):
     context = {}
     if user.has_access and (user.is_enforcement or user.is_right_holder):
         from alerts.services import alerts_for_home
+        from brands.recent import recently_viewed
         from notifications.selectors import followed_brands
-        from search.services import recently_viewed
 
         context["home_alerts"] = alerts_for_home(user)
         if user.is_enforcement:

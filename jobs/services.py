@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ipm_portal import broker
+from core import broker
 
 from . import conf, progress, registry
 from .errors import RowError, RowErrors, row_error

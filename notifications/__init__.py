@@ -4,7 +4,7 @@ How a notification travels (DESIGN.md, "How a notification travels"):
 
 1. A domain service writes its change and calls ``emit()`` in the same transaction::
 
-       from notifications.events import emit
+       from core.events import emit
 
        emit("alert.published", subject=alert, actor=actor, organization=alert.brand.owner,
             data={"severity": alert.severity})
@@ -31,9 +31,9 @@ How a notification travels (DESIGN.md, "How a notification travels"):
    database; it also sends the daily digests. docs/RELIABILITY.md has the fault matrix.
 
 Registering an event kind: each app has a module ``<app>/notifying.py``, imported from its
-``AppConfig.ready()``, that calls ``notifications.registry.event_type``::
+``AppConfig.ready()``, that calls ``core.event_types.event_type``::
 
-    from notifications.registry import event_type
+    from core.event_types import event_type
 
     event_type(
         "alert.published",
@@ -58,7 +58,7 @@ Registering an event kind: each app has a module ``<app>/notifying.py``, importe
 - ``transactional=True`` (account e-mails): e-mailed whatever the person's preference, and to
   the person concerned even without access (a rejected registration learns why).
 
-Other channels: ``notifications.registry.on_dispatch(hook)`` registers ``hook(event)``, called
+Other channels: ``core.event_types.on_dispatch(hook)`` registers ``hook(event)``, called
 once per event inside the dispatch transaction (whatever the number of people told), for
 example to record webhook deliveries to ``event.organization``'s endpoints and enqueue them on
 commit.

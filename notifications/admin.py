@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import EmailDelivery, Event, EventChunk
+from core.models import Event
+
+from .models import EmailDelivery, EventChunk
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -6,3 +6,10 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from core.events import on_emitted
+
+        from . import tasks
+
+        on_emitted(tasks.on_emitted)  # the event log tells the pipeline what to dispatch

@@ -2,54 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class Event(models.Model):
-    """Something happened that people are told about. Written in the domain transaction; its id
-    is the idempotency key of every delivery (e-mail header, webhook header)."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("event"), max_length=64)
-    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
-    subject = GenericForeignKey("subject_type", "subject_id")
-    data = models.JSONField(default=dict, blank=True)
-    # The right-holder organization concerned, if any (webhooks are sent to its endpoints).
-    organization = models.ForeignKey(
-        "accounts.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    # Delivery state: dispatched once the recipients are recorded in chunks; completed once
-    # every chunk is done. The sweeper looks for rows where either is missing.
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("event")
-        verbose_name_plural = _("events")
-        ordering = ["-created"]
-        indexes = [
-            models.Index(
-                fields=["created"], name="notif_event_unfinished", condition=models.Q(completed_at__isnull=True)
-            ),
-            models.Index(fields=["subject_type", "subject_id"], name="notif_event_subject"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.id}"
 
 
 class Channel(models.TextChoices):
@@ -62,7 +18,7 @@ class EventChunk(models.Model):
     A chunk not done after a while is enqueued again by the sweeper: that is how a fan-out
     interrupted by a killed worker is finished from the database."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="chunks")
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="chunks")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     number = models.PositiveIntegerField()
     recipient_ids = models.JSONField(default=list)
@@ -100,7 +56,7 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """One line in a person's inbox: exactly one per (event, recipient)."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="notifications")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     # Rendered in the recipient's language when delivered.
     title = models.CharField(_("title"), max_length=300)
@@ -141,7 +97,7 @@ class DeliveryStatus(models.TextChoices):
 class EmailDelivery(models.Model):
     """The e-mail of one event to one person: at least once, every attempt counted."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="email_deliveries")
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="email_deliveries")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -185,18 +141,3 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
-
-
-class BrandFollow(models.Model):
-    """An officer follows a brand: told when one of its guides is published."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brand_follows")
-    brand = models.ForeignKey("brands.Brand", on_delete=models.CASCADE, related_name="follows")
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "brand"], name="notif_follow_unique")]
-        indexes = [models.Index(fields=["brand"], name="notif_follow_brand")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} follows {self.brand_id}"

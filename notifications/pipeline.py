@@ -23,13 +23,14 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string, select_template
 from django.utils import timezone, translation
 
-from . import registry
+from core import event_types as registry
+from core.models import Event
+
 from .models import (
     Channel,
     DeliveryStatus,
     EmailDelivery,
     EmailMode,
-    Event,
     EventChunk,
     Notification,
 )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet
 
-from .models import BrandFollow, EmailMode, Notification, Preference
+from brands.models import BrandFollow
+
+from .models import EmailMode, Notification, Preference
 
 
 def inbox(*, user) -> QuerySet:

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import BrandFollow, EmailMode, Notification, Preference
+from brands.models import BrandFollow
+
+from .models import EmailMode, Notification, Preference
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:

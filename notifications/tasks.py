@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from celery import shared_task
 
-from ipm_portal import broker
+from core import broker
 
 from . import pipeline
 
@@ -64,8 +66,6 @@ def sweep(stale_after_seconds: float | None = None) -> dict:
     for the broker's own redelivery."""
     from datetime import timedelta
 
-    from .events import enqueue_dispatch
-
     kwargs = {} if stale_after_seconds is None else {"stale_after": timedelta(seconds=stale_after_seconds)}
     claimed = pipeline.sweep_claim(**kwargs)
     events = sum(1 for event_id in claimed.events if enqueue_dispatch(event_id))
@@ -80,3 +80,14 @@ def send_digests() -> int:
     from .digests import digests_send
 
     return digests_send()
+
+
+def enqueue_dispatch(event_id: uuid.UUID | str) -> bool:
+    """Send the dispatch task to the broker; False (logged) if that failed: the request is
+    answered now and the sweeper finishes the event."""
+    return broker.send(dispatch_event, str(event_id), then="The sweeper dispatches the event later.")
+
+
+def on_emitted(event_id: uuid.UUID) -> None:
+    """Subscribed to the event log (core.events) by NotificationsConfig.ready()."""
+    enqueue_dispatch(event_id)

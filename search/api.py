@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from brands.api.serializers import ProductSerializer
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category, Product
-from ipm_portal.api import CountryCodeField, UserThrottle
+from core.api import CountryCodeField, UserThrottle
 
 from . import services
 from .barcodes import open_photo, read_codes

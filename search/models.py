@@ -9,7 +9,6 @@ the database: on PostgreSQL a trigger fills `vector` (GIN-indexed) and a trigram
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -53,21 +52,6 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.object_id}: {self.title}"
-
-
-class RecentView(models.Model):
-    """A product a person opened, for their home page."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("brands.Product", on_delete=models.CASCADE, related_name="+")
-    viewed = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint("user", "product", name="recent_view_unique")]
-        indexes = [models.Index(fields=["user", "-viewed"])]
-
-    def __str__(self):
-        return f"{self.user_id} → {self.product_id}"
 
 
 class GuidesVersion(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 
-from ipm_portal.api import Pagination
+from core.api import Pagination
 
 
 class SearchPaginator(Paginator):

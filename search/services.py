@@ -9,17 +9,15 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
-from django.utils import timezone
 
 from authentication_guides.models import Guide
-from brands.models import Brand, Product
+from brands.models import Brand
 
 from .backends import Query, backend
-from .models import GuidesVersion, RecentView, ResultType, SearchDocument
+from .models import GuidesVersion, ResultType, SearchDocument
 from .text import highlight
 
 MAX_QUERY_LENGTH = 200
-RECENT_LIMIT = 8
 
 
 GUIDE_IDS_TTL = 60  # seconds; a safety net: every change that matters bumps the version at once
@@ -142,23 +140,3 @@ def hits(documents, text: str) -> list[Hit]:
         )
         for d in documents
     ]
-
-
-def record_view(user, product: Product) -> None:
-    """Remember that an officer opened this product (one row per person and product)."""
-    if not getattr(user, "is_enforcement", False):
-        return
-    RecentView.objects.bulk_create(  # one upsert
-        [RecentView(user=user, product=product, viewed=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["user", "product"],
-        update_fields=["viewed"],
-    )
-
-
-def recently_viewed(user, limit: int = RECENT_LIMIT) -> list[Product]:
-    """The products the person opened last, among those they may still see."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    seen = RecentView.objects.filter(user=user, product__in=Product.objects.visible_to(user)).order_by("-viewed")
-    return [view.product for view in seen.select_related("product__brand")[:limit]]

@@ -9,7 +9,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
-from notifications.registry import event_type
+from core.event_types import event_type
 
 BROADCAST = "test.broadcast"
 

@@ -10,7 +10,8 @@ from django.core import mail
 
 from accounts.models import Role
 from alerts import services
-from notifications.models import Event, Notification
+from core.models import Event
+from notifications.models import Notification
 from tests.factories import member
 
 from .alerts_fixtures import alert_data, case_data

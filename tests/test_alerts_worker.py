@@ -10,7 +10,8 @@ import pytest
 
 from accounts.models import Membership, OrganizationKind, Role, Status, User
 from alerts import services
-from notifications.models import EmailMode, Event, Notification, Preference
+from core.models import Event
+from notifications.models import EmailMode, Notification, Preference
 from tests.factories import OrganizationFactory, member
 
 from .alerts_fixtures import alert_data, case_data

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from notifications.models import Event
+from core.models import Event
 from tests.test_guides_api import add_indicator
 from uploads import testing as pictures
 

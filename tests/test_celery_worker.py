@@ -37,7 +37,7 @@ def test_approval_email_is_sent_by_a_worker_after_commit(celery_worker, smtp_ser
     recipients, message = smtp_server.messages[0]
     assert recipients == [founder.email]
     # Sent by the notification pipeline: the event's kind and id (its idempotency key).
-    from notifications.models import Event
+    from core.models import Event
 
     event = Event.objects.get(kind="account.approved")
     assert message["X-IPM-Event"] == "account.approved"

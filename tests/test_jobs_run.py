@@ -291,7 +291,7 @@ def test_when_the_broker_is_down_the_job_stays_queued_for_the_sweep(
 
     monkeypatch.setattr(tasks.run_job, "apply_async", broker_down)
     with (
-        caplog.at_level(logging.WARNING, logger="ipm_portal.broker"),
+        caplog.at_level(logging.WARNING, logger="core.broker"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         job = job_start(

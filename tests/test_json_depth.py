@@ -44,7 +44,7 @@ def test_deep_nesting_is_refused_on_authenticated_endpoints(api, acme_editor, ur
 
 
 def test_a_body_just_past_the_limit_is_refused_and_one_at_it_is_read(anonymous):
-    from ipm_portal.parsers import MAX_DEPTH
+    from core.parsers import MAX_DEPTH
 
     at_limit = post_raw(anonymous, TOKEN_URL, "[" * MAX_DEPTH + "]" * MAX_DEPTH)
     assert at_limit.status_code == 400 and "nested" not in json.dumps(at_limit.json())
@@ -79,7 +79,7 @@ def test_a_body_of_quotes_or_escapes_is_scanned_in_linear_time(body):
     few anonymous requests could hold every web worker."""
     import time
 
-    from ipm_portal.parsers import nesting_exceeds
+    from core.parsers import nesting_exceeds
 
     started = time.perf_counter()
     assert nesting_exceeds(body) is False

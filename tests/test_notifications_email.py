@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import OrganizationKind, Role, Status
+from core.events import emit
 from notifications import pipeline, tasks
 from notifications.digests import digests_send
-from notifications.events import emit
 from notifications.models import Channel, DeliveryStatus, EmailDelivery, EventChunk, Notification, Preference
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory, member

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import OrganizationKind, Role
+from core.events import emit
 from notifications import pipeline, tasks
-from notifications.events import emit
 from notifications.models import Channel, DeliveryStatus, EmailDelivery, EventChunk
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory, member
@@ -152,9 +152,9 @@ def test_a_database_gone_for_a_moment_after_the_server_accepted_is_waited_for(cu
     would leave it pending, to be sent again when the chunk is taken up)."""
     from django import db
 
-    from notifications import events
+    from notifications import tasks
 
-    monkeypatch.setattr(events, "enqueue_dispatch", lambda event_id: True)  # no eager delivery at commit
+    monkeypatch.setattr(tasks, "enqueue_dispatch", lambda event_id: True)  # no eager delivery at commit
     chunk = email_chunk(customs)
     real, failures = pipeline._record, []
 

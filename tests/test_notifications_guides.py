@@ -8,7 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
 from authentication_guides.models import Guide
-from notifications.models import BrandFollow, Event, Notification
+from brands.models import BrandFollow
+from core.models import Event
+from notifications.models import Notification
 from tests.factories import member
 from uploads import testing as pictures
 

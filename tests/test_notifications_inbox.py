@@ -7,7 +7,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from notifications.models import Event, Notification
+from core.models import Event
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import OrganizationKind, Role, Status
+from core.events import emit
+from core.models import Event
 from notifications import pipeline, tasks
-from notifications.events import emit
-from notifications.models import Channel, EmailDelivery, Event, EventChunk, Notification
+from notifications.models import Channel, EmailDelivery, EventChunk, Notification
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory, member
 
@@ -149,7 +150,7 @@ def test_an_event_of_an_unknown_kind_stays_for_the_sweeper(customs):
 
 
 def test_dispatch_hooks_run_once_per_event_even_without_recipients(customs):
-    from notifications import registry
+    from core import event_types as registry
 
     seen = []
 
@@ -170,7 +171,7 @@ def test_dispatch_hooks_run_once_per_event_even_without_recipients(customs):
 def test_titles_are_rendered_once_per_language_and_a_chunk_costs_bounded_queries(
     customs, django_assert_max_num_queries
 ):
-    from notifications.registry import event_type
+    from core.event_types import event_type
 
     calls = []
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from notifications.models import BrandFollow, Preference
+from brands.models import BrandFollow
+from notifications.models import Preference
 
 pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db

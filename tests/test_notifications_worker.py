@@ -10,9 +10,10 @@ import pytest
 from django.db import transaction
 
 from accounts.models import Membership, OrganizationKind, Role, Status, User
+from core.events import emit
+from core.models import Event
 from notifications import tasks
-from notifications.events import emit
-from notifications.models import EmailMode, Event, EventChunk, Notification, Preference
+from notifications.models import EmailMode, EventChunk, Notification, Preference
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory, member
 from tests.waiting import wait_for

@@ -396,7 +396,7 @@ def test_narrowing_a_guide_to_other_countries_hides_it_at_once(api, acme_editor,
 
 def test_a_change_made_while_redis_is_away_still_shows_at_once(api, acme_editor, officer_fr, catalogue, monkeypatch):
     """The process that archives the guide cannot reach Redis (its cache writes are skipped, as
-    ipm_portal/cache.py does then); every process must still stop showing the guide at once. The
+    core/cache.py does then); every process must still stop showing the guide at once. The
     version used to live in the cache, so the bump was lost and the cached list kept the guide
     for up to a minute."""
     from django.core.cache import cache

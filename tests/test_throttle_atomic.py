@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.test import RequestFactory
 
-from ipm_portal.api import AnonIPThrottle, UserThrottle
+from core.api import AnonIPThrottle, UserThrottle
 
 LIMIT = 200
 PROCESSES = 8

@@ -12,8 +12,8 @@ import pytest
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
+from core.models import Event
 from ipm_portal.celery import app
-from notifications.models import Event
 from webhooks import sending, services, tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 

@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from alerts import services as alert_services
-from notifications.models import Event, Notification
+from core.models import Event
+from notifications.models import Notification
 from webhooks import sending, services, tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
@@ -262,7 +263,7 @@ def test_a_suspended_organization_gets_nothing_until_reinstated(
     acme, endpoint, officer_fr, brand_fr, receiver, django_capture_on_commit_callbacks
 ):
     from accounts.models import Status
-    from notifications.events import emit
+    from core.events import emit
 
     receiver.fail_next = 1
     with django_capture_on_commit_callbacks(execute=True):

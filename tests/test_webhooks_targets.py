@@ -168,7 +168,7 @@ def test_public_addresses(address, public):
 def test_sending_refuses_a_private_target_without_connecting(settings, receiver, acme_admin):
     endpoint = services.endpoint_create(actor=acme_admin, url=receiver.url)
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
-    from notifications.models import Event
+    from core.models import Event
 
     event = Event(kind="webhook.test", data={})
     outcome = sending.post(url=endpoint.url, secret=endpoint.secret, event=event)

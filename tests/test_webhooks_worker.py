@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from alerts import services as alert_services
-from notifications.models import Event
+from core.models import Event
 from webhooks import services, tasks
 from webhooks.models import WebhookDelivery, WebhookDeliveryStatus
 

@@ -2,7 +2,7 @@
 
 An organization's admins register HTTPS endpoints (``WebhookEndpoint``); every event whose
 ``organization`` is theirs (the notification pipeline calls ``services.deliveries_record`` once
-per event, through ``notifications.registry.on_dispatch``) becomes one ``WebhookDelivery`` row per
+per event, through ``core.event_types.on_dispatch``) becomes one ``WebhookDelivery`` row per
 active endpoint subscribed to its kind, and a Celery task POSTs it:
 
 - body ``{"id", "type", "created", "data"}`` (the event's id, kind, time and data);

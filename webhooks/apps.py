@@ -8,7 +8,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from notifications.registry import on_dispatch
+        from core.event_types import on_dispatch
 
         from . import notifying, services
 

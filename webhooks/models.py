@@ -87,7 +87,7 @@ class WebhookDeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One event to one endpoint: at least once, every attempt counted."""
 
-    event = models.ForeignKey("notifications.Event", on_delete=models.CASCADE, related_name="webhook_deliveries")
+    event = models.ForeignKey("core.Event", on_delete=models.CASCADE, related_name="webhook_deliveries")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
     status = models.CharField(
         _("status"), max_length=10, choices=WebhookDeliveryStatus.choices, default=WebhookDeliveryStatus.PENDING

@@ -27,6 +27,6 @@ def disabled_link(event) -> str:
 
 
 def register() -> None:
-    from notifications.registry import event_type
+    from core.event_types import event_type
 
     event_type("webhook.disabled", recipients=admins, title=disabled_title, link=disabled_link)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from notifications.models import Event
+from core.models import Event
 
 from .targets import Target, resolve_target
 

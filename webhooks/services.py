@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import OrganizationKind, Status, User
-from notifications.models import Event
+from core.models import Event
 
 from . import sending
 from .models import (
@@ -77,7 +77,7 @@ def _require_manager(actor: User) -> None:
 
 
 def subscribable_kinds() -> list[str]:
-    from notifications import registry
+    from core import event_types as registry
 
     return [kind for kind in registry.kinds() if not kind.startswith("test.")] + [TEST_EVENT]
 
@@ -415,7 +415,7 @@ def _attempt(delivery_id: int, attempts: int) -> WebhookDelivery | None:
 def _count_failure(endpoint: WebhookEndpoint, error: str) -> None:
     """One more consecutive failure; at WEBHOOKS_DISABLE_AFTER the endpoint is disabled and its
     organization's admins told (once: the UPDATE that disables it is conditional)."""
-    from notifications.events import emit
+    from core.events import emit
 
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=F("consecutive_failures") + 1)

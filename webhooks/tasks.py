@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from ipm_portal import broker
+from core import broker
 
 from . import services
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ipm_portal.api import CountryCodeField
+from core.api import CountryCodeField
 
 from ..models import REGISTRABLE_KIND_CHOICES, ApiToken, AuditEntry, Organization, Role, User
 

@@ -42,7 +42,7 @@ def require_member_manager(request: HttpRequest) -> None:
 def throttle_posts(view):
     """Limit POSTs to `view` per client address (FormIPThrottle): 429 with Retry-After past it.
     django-axes locks one account after failures; this stops one address trying many."""
-    from ipm_portal.api import FormIPThrottle
+    from core.api import FormIPThrottle
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

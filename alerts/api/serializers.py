@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from brands.models import TransportMode
-from ipm_portal.api import CountryCodeField
+from core.api import CountryCodeField
 from uploads.serializers import SafeImageField
 
 from ..models import (

@@ -15,7 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.audit import client_ip
-from ipm_portal.parsers import JSONParser
+from core.parsers import JSONParser
 from uploads.serving import protected_file_response
 
 from .. import selectors, services

@@ -23,8 +23,8 @@ from accounts.api.serializers import ReasonSerializer
 from accounts.audit import client_ip
 from brands.api.serializers import ScopedPrimaryKeyField
 from brands.models import Brand, Category, Product
-from ipm_portal.api import CountryCodeField
-from ipm_portal.parsers import JSONParser
+from core.api import CountryCodeField
+from core.parsers import JSONParser
 from uploads.serializers import SafeImageField
 
 from .. import services

@@ -19,7 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ipm_portal.parsers import JSONParser
+from core.parsers import JSONParser
 from jobs.api.serializers import JobSerializer
 
 from .. import services

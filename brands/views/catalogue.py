@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
 from accounts.views.common import paginate
-from search.services import record_view
+from brands.recent import record_view
 
 from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
 from ..models import Brand, BrandCountry, Category, Contact, Product, SupplyChainEntry

@@ -20,7 +20,8 @@ import redis
 
 from accounts.models import ApiToken
 from alerts import services as alerts
-from notifications.models import Event, Notification
+from core.models import Event
+from notifications.models import Notification
 from tests.alerts_fixtures import alert_data
 
 from .conftest import free_port

@@ -12,8 +12,9 @@ import time
 import pytest
 
 from accounts.models import OrganizationKind
+from core.models import Event
 from notifications import tasks
-from notifications.models import Channel, EmailMode, Event, EventChunk
+from notifications.models import Channel, EmailMode, EventChunk
 from tests.factories import OrganizationFactory
 from tests.test_notifications_worker import HELPERS, broadcast, exactly_one_each, officers
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OrganizationKind
-from notifications.events import emit
-from notifications.models import Event
+from core.events import emit
+from core.models import Event
 from tests import notifying_helpers
 from tests.factories import OrganizationFactory
 from tests.test_notifications_worker import HELPERS, exactly_one_each, officers

@@ -28,7 +28,7 @@ class SettingsRateMixin:
     DRF's own counting reads a list of times from the cache and writes it back: requests served
     at once by several processes each read the same list, and far more than the rate get through.
     Here each request is one atomic step in Redis (a moving window, by the `limits` library), and
-    a per-process count while Redis does not answer (ipm_portal/cache.py). The key stays DRF's
+    a per-process count while Redis does not answer (core/cache.py). The key stays DRF's
     (`get_cache_key`: scope and user or address), so a subclass with its own `scope` and
     `rate_setting` counts apart."""
 
