@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.changes import record_change
 from jobs.writers import unneutralize
-from search import index as search_index
 
 from .models import Brand, Product, ProductGTIN
 from .services import _check_prices, _clean_gtins, _clean_product, _set_gtins
@@ -162,7 +162,7 @@ class ProductImport:
             ]
         )
         # bulk_create sends no signals: index the new products in one pass.
-        search_index.reindex_products(product.pk for product in products)
+        record_change("product", (product.pk for product in products))
         self.created += len(products)
         for _row, cleaned, gtins, existing in rows:
             if existing is None:

@@ -7,5 +7,9 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Search")
 
-    def ready(self):
-        from . import signals  # noqa: F401  (reindex on save)
+    def ready(self) -> None:
+        from core.changes import on_change
+
+        from . import index, signals  # noqa: F401  (signals: reindex on save)
+
+        on_change(index.changed)  # bulk paths of the content apps (core.changes.record_change)

@@ -214,3 +214,10 @@ def rebuild(stdout=None) -> dict[str, int]:
         reindex_brands(Brand.objects.values_list("pk", flat=True))
     rows = SearchDocument.objects.values("type").annotate(n=Count("pk")).values_list("type", "n")
     return dict(rows)
+
+
+def changed(kind: str, ids: list[int]) -> None:
+    """Subscribed to core.changes: reindex what a bulk path of a content app changed."""
+    reindex = {"brand": reindex_brands, "product": reindex_products, "guide": reindex_guides}.get(kind)
+    if reindex is not None:
+        reindex(ids)
