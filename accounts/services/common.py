@@ -1,0 +1,30 @@
+"""What the account services share: the reason a refusal must give, the check that a moderation
+step applies to the current status, and the account event sent once the transaction commits."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..models import AuditEntry, Organization, User
+
+
+def send_account_event(entry: AuditEntry) -> None:
+    """Emit the account event of this audit entry (notifications pipeline: in-app and e-mail,
+    dispatched once the transaction commits)."""
+    from ..notifying import account_event_emit
+
+    account_event_emit(entry)
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: the person concerned is told it.")})
+    return reason
+
+
+def check_transition(current: Organization | User, allowed_from: tuple[str, ...], message: str) -> None:
+    """Refuse a moderation step that does not apply to the current status (400 on `status`)."""
+    if current.status not in allowed_from:
+        raise ValidationError({"status": [message % {"status": current.get_status_display().lower()}]})

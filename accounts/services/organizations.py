@@ -1,0 +1,106 @@
+"""Platform admins' moderation of organizations: approve (with the founder), reject, suspend,
+reinstate."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..audit import audit_log
+from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, Status, User
+from .common import check_transition, require_reason, send_account_event
+
+
+def _require_platform_admin(actor: User) -> None:
+    if not actor.is_platform_admin:
+        raise PermissionDenied(_("Only platform administrators can do this."))
+
+
+def _locked_organization(organization: Organization, allowed_from: tuple[str, ...]) -> Organization:
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    check_transition(
+        organization, allowed_from, _("This action is not possible while the organization is %(status)s.")
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_approve(
+    *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
+) -> Organization:
+    """Approve an organization and, in the same transaction, its founding member, who becomes
+    its admin (right holder) or coordinator (customs)."""
+    _require_platform_admin(actor)
+    organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
+    # A founder rejected with their organization comes back with it; one rejected on their
+    # own, while the organization was pending, stays rejected.
+    founder_statuses = (
+        (Status.PENDING, Status.REJECTED) if organization.status == Status.REJECTED else (Status.PENDING,)
+    )
+    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_APPROVED, target=organization, reason=reason, ip=ip)
+    founders = User.objects.select_for_update().filter(
+        membership__organization=organization,
+        membership__is_founder=True,
+        status__in=founder_statuses,
+    )
+    for founder in founders:
+        founder.status, founder.status_reason = Status.APPROVED, ""
+        founder.save(update_fields=["status", "status_reason"])
+        Membership.objects.filter(user=founder).update(role=FOUNDER_ROLE[organization.kind])
+    send_account_event(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_reject(
+    *, actor: User, organization: Organization, reason: str, ip: str | None = None
+) -> Organization:
+    _require_platform_admin(actor)
+    reason = require_reason(reason)
+    organization = _locked_organization(organization, (Status.PENDING,))
+    organization.status, organization.status_reason = Status.REJECTED, reason
+    organization.save(update_fields=["status", "status_reason"])
+    User.objects.filter(membership__organization=organization, status=Status.PENDING).update(
+        status=Status.REJECTED, status_reason=reason
+    )
+    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_REJECTED, target=organization, reason=reason, ip=ip)
+    send_account_event(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_suspend(
+    *, actor: User, organization: Organization, reason: str, ip: str | None = None
+) -> Organization:
+    """Suspend an organization: every member loses access on their next request, sessions and
+    API tokens included (each request checks the organization's status)."""
+    _require_platform_admin(actor)
+    reason = require_reason(reason)
+    if organization.is_platform:
+        raise ValidationError({"status": [_("The platform organization cannot be suspended.")]})
+    organization = _locked_organization(organization, (Status.APPROVED,))
+    organization.status, organization.status_reason = Status.SUSPENDED, reason
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(
+        actor=actor, action=AuditAction.ORGANIZATION_SUSPENDED, target=organization, reason=reason, ip=ip
+    )
+    send_account_event(entry)
+    return organization
+
+
+@transaction.atomic
+def organization_reinstate(
+    *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
+) -> Organization:
+    _require_platform_admin(actor)
+    organization = _locked_organization(organization, (Status.SUSPENDED,))
+    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
+    organization.save(update_fields=["status", "status_reason"])
+    entry = audit_log(
+        actor=actor, action=AuditAction.ORGANIZATION_REINSTATED, target=organization, reason=reason, ip=ip
+    )
+    send_account_event(entry)
+    return organization
