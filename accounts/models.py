@@ -12,56 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from knox.models import AbstractAuthToken
 
+from core.roles import (  # noqa: F401  (the role constants, re-exported for the apps that read them here)
+    APPROVER_ROLES,
+    ENFORCEMENT_KINDS,
+    FOUNDER_ROLE,
+    JOINER_ROLE,
+    REGISTRABLE_KIND_CHOICES,
+    REGISTRABLE_KINDS,
+    ROLES_BY_KIND,
+    WRITER_ROLES,
+    OrganizationKind,
+    Role,
+    Status,
+)
+from core.scope import Scope, ScopedQuerySet
+
 from .lookalike import SKELETON_LENGTH, name_skeleton
-
-
-class Status(models.TextChoices):
-    """The moderation status shared by organizations and people."""
-
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    SUSPENDED = "suspended", _("Suspended")
-
-
-class OrganizationKind(models.TextChoices):
-    PLATFORM = "platform", _("Platform")
-    RIGHT_HOLDER = "right_holder", _("Right holder")
-    CUSTOMS = "customs", _("Customs administration")
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
-    EDITOR = "editor", _("Editor")
-    VIEWER = "viewer", _("Viewer")
-    COORDINATOR = "coordinator", _("Coordinator")
-    OFFICER = "officer", _("Officer")
-
-
-# Enforcement kinds: organizations whose members search, scan, raise cases and receive alerts,
-# scoped by their country. Police and other agencies join this set; nothing else changes.
-ENFORCEMENT_KINDS = frozenset({OrganizationKind.CUSTOMS})
-# Kinds a person can register for; the platform organization is made by createsuperuser.
-REGISTRABLE_KINDS = (OrganizationKind.RIGHT_HOLDER, OrganizationKind.CUSTOMS)
-REGISTRABLE_KIND_CHOICES = [(kind.value, kind.label) for kind in REGISTRABLE_KINDS]
-
-ROLES_BY_KIND = {
-    OrganizationKind.PLATFORM: (Role.ADMIN,),
-    OrganizationKind.RIGHT_HOLDER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
-    OrganizationKind.CUSTOMS: (Role.COORDINATOR, Role.OFFICER),
-}
-FOUNDER_ROLE = {
-    OrganizationKind.PLATFORM: Role.ADMIN,
-    OrganizationKind.RIGHT_HOLDER: Role.ADMIN,
-    OrganizationKind.CUSTOMS: Role.COORDINATOR,
-}
-JOINER_ROLE = {
-    OrganizationKind.PLATFORM: Role.ADMIN,
-    OrganizationKind.RIGHT_HOLDER: Role.VIEWER,
-    OrganizationKind.CUSTOMS: Role.OFFICER,
-}
-# Roles that approve people who ask to join their organization and manage its members.
-APPROVER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
 class Organization(models.Model):
@@ -112,18 +78,18 @@ class Organization(models.Model):
         return self.kind == OrganizationKind.PLATFORM
 
 
-class UserQuerySet(models.QuerySet):
+class UserQuerySet(ScopedQuerySet):
     def with_organization(self) -> UserQuerySet:
         return self.select_related("membership__organization")
 
-    def moderatable_by(self, actor: User) -> UserQuerySet:
-        """People `actor` may approve, reject, suspend, reinstate or change the role of: everyone
+    def scope_moderate(self, scope: Scope) -> UserQuerySet:
+        """People one may approve, reject, suspend, reinstate or change the role of: everyone
         for a platform admin, the members of their own organization for an admin or coordinator,
         nobody otherwise."""
-        if getattr(actor, "is_platform_admin", False):
+        if scope.is_platform:
             return self.all()
-        if getattr(actor, "is_org_approver", False):
-            return self.filter(membership__organization_id=actor.membership.organization_id)
+        if scope.approves:
+            return self.filter(membership__organization_id=scope.organization_id)
         return self.none()
 
 
@@ -336,11 +302,10 @@ class AuditAction(models.TextChoices):
     WEBHOOK_ENABLED = "webhook.enabled", _("Webhook enabled again")
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def visible_to(self, user: User) -> AuditEntryQuerySet:
-        if getattr(user, "is_platform_admin", False):
-            return self.all()
-        return self.none()
+class AuditEntryQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> AuditEntryQuerySet:
+        """The audit log is the platform admins' alone."""
+        return self.all() if scope.is_platform else self.none()
 
 
 class AuditEntry(models.Model):

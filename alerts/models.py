@@ -2,7 +2,7 @@
 asks a brand owner "genuine or fake?").
 
 Confidential by construction, like the catalogue: every query for a person goes through
-`visible_to(user)` / `editable_by(user)` on these querysets.
+the scoping gate, `restrict(user, action)` on these querysets (core/scope.py).
 
 - An alert is seen by its brand owner's members (any status), by platform admins, and by the
   enforcement officers of its target countries once published and while still valid (and only
@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import AuditAction, Organization
-from brands.models import WRITER_ROLES, Brand, Product, _person_scope
+from brands.models import Brand, Product
+from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 
 # Audit log actions (accounts.models.AuditAction).
@@ -47,29 +48,28 @@ class AlertStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class AlertQuerySet(models.QuerySet):
-    def visible_to(self, user) -> AlertQuerySet:
+class AlertQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> AlertQuerySet:
         """Platform admins: all. The brand owner's members: their alerts in any status. An
-        enforcement officer: published alerts, still valid, targeted at their country, of a
-        brand visible to them. Anyone else: nothing."""
-        scope, organization = _person_scope(user)
-        if scope == "platform":
+        enforcement organization: published alerts, still valid, targeted at a country of its
+        jurisdiction, of a brand visible to it. Anyone else: nothing."""
+        if scope.is_platform:
             return self.all()
-        if scope == "owner":
-            return self.filter(brand__owner=organization)
-        if scope == "enforcement":
-            targeted = AlertCountry.objects.filter(alert=OuterRef("pk"), country=organization.country.code)
+        if scope.is_owner:
+            return self.filter(brand__owner_id=scope.organization_id)
+        if scope.is_enforcement:
+            targeted = AlertCountry.objects.filter(alert=OuterRef("pk"), country__in=scope.jurisdiction)
             return self.filter(
                 Exists(targeted),
                 status=AlertStatus.PUBLISHED,
                 valid_until__gte=timezone.localdate(),
-                brand__in=Brand.objects.visible_to(user),
+                brand__in=Brand.objects.restrict(scope, VIEW),
             )
         return self.none()
 
-    def editable_by(self, user) -> AlertQuerySet:
+    def scope_change(self, scope: Scope) -> AlertQuerySet:
         """The brand owner's admins and editors."""
-        return self.filter(brand__in=Brand.objects.editable_by(user))
+        return self.filter(brand__in=Brand.objects.restrict(scope, CHANGE))
 
 
 class Alert(models.Model):
@@ -169,31 +169,28 @@ class CaseVerdictKind(models.TextChoices):
     NEED_SAMPLE = "need_sample", _("Need a sample")
 
 
-class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CaseQuerySet:
+class CaseQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> CaseQuerySet:
         """Platform admins: all. The administration that opened it. The brand owner's members.
         Anyone else: nothing."""
-        scope, organization = _person_scope(user)
-        if scope == "platform":
+        if scope.is_platform:
             return self.all()
-        if scope == "owner":
-            return self.filter(owner=organization)
-        if scope == "enforcement":
-            return self.filter(organization=organization)
+        if scope.is_owner:
+            return self.filter(owner_id=scope.organization_id)
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
         return self.none()
 
-    def answerable_by(self, user) -> CaseQuerySet:
+    def scope_answer(self, scope: Scope) -> CaseQuerySet:
         """The brand owner's admins and editors (verdicts, extension, messages)."""
-        scope, organization = _person_scope(user)
-        if scope == "owner" and user.role in WRITER_ROLES:
-            return self.filter(owner=organization)
+        if scope.writes:
+            return self.filter(owner_id=scope.organization_id)
         return self.none()
 
-    def handled_by(self, user) -> CaseQuerySet:
+    def scope_handle(self, scope: Scope) -> CaseQuerySet:
         """The officers of the administration that opened it (photos, messages, closing)."""
-        scope, organization = _person_scope(user)
-        if scope == "enforcement":
-            return self.filter(organization=organization)
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
         return self.none()
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from brands.models import Brand, Category, Product
+from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet, scope_of
 from uploads.paths import private_upload_to
 
 
@@ -38,19 +39,16 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Replaced by a later version")
 
 
-class GuideQuerySet(models.QuerySet):
-    def visible_to(self, user) -> GuideQuerySet:
+class GuideQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> GuideQuerySet:
         """The owner's members: their organization's guides in any status. Platform admins: all.
-        Enforcement officers: published guides of brands visible to them, narrowed by the
+        Enforcement organizations: published guides of brands visible to them, narrowed by the
         guide's own countries. Anyone else: nothing."""
-        brands = Brand.objects.visible_to(user)
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_platform_admin or user.is_right_holder:
+        brands = Brand.objects.restrict(scope, VIEW)
+        if scope.is_platform or scope.is_owner:
             return self.filter(brand__in=brands)
-        if user.is_enforcement:
-            country = user.organization.country.code
-            listed = GuideCountry.objects.filter(guide=OuterRef("pk"), country=country)
+        if scope.is_enforcement:
+            listed = GuideCountry.objects.filter(guide=OuterRef("pk"), country__in=scope.jurisdiction)
             return self.filter(
                 Q(visible_to_all=True) | Exists(listed),
                 brand__in=brands,
@@ -59,16 +57,17 @@ class GuideQuerySet(models.QuerySet):
             )
         return self.none()
 
-    def editable_by(self, user) -> GuideQuerySet:
-        return self.filter(brand__in=Brand.objects.editable_by(user))
+    def scope_change(self, scope: Scope) -> GuideQuerySet:
+        return self.filter(brand__in=Brand.objects.restrict(scope, CHANGE))
 
     def in_language_of(self, user) -> GuideQuerySet:
         """For an officer, one guide per set of translations: the one in their language when
         it exists (among those they may see), any other otherwise. Others see every guide."""
-        if not getattr(user, "is_enforcement", False):
+        scope = scope_of(user)
+        if not scope.is_enforcement:
             return self
         language = user.language
-        theirs = Guide.objects.visible_to(user).filter(
+        theirs = Guide.objects.restrict(scope, VIEW).filter(
             translation_group=OuterRef("translation_group"), language=language
         )
         return self.filter(Q(language=language) | ~Exists(theirs))
@@ -253,16 +252,14 @@ class Conclusion(models.TextChoices):
     INCONCLUSIVE = "inconclusive", _("Inconclusive")
 
 
-class ChecklistQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ChecklistQuerySet:
+class ChecklistQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> ChecklistQuerySet:
         """An inspection belongs to the administration that made it (and platform admins see
         all); the brand owner sees it once it is attached to a case (with the cases issue)."""
-        if not getattr(user, "is_authenticated", False) or not user.has_access:
-            return self.none()
-        if user.is_platform_admin:
+        if scope.is_platform:
             return self.all()
-        if user.is_enforcement:
-            return self.filter(organization=user.organization)
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
         return self.none()
 
 
@@ -308,20 +305,15 @@ class FeedbackStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
 
 
-class FeedbackQuerySet(models.QuerySet):
-    def visible_to(self, user) -> FeedbackQuerySet:
+class FeedbackQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> FeedbackQuerySet:
         """The administration that sent it; the guide's owner; platform admins."""
-        if not getattr(user, "is_authenticated", False) or not user.has_access:
-            return self.none()
-        if user.is_platform_admin:
+        if scope.is_platform:
             return self.all()
-        organization = user.organization
-        if organization is None:
-            return self.none()
-        if user.is_enforcement:
-            return self.filter(organization=organization)
-        if user.is_right_holder:
-            return self.filter(guide__brand__owner=organization)
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
+        if scope.is_owner:
+            return self.filter(guide__brand__owner_id=scope.organization_id)
         return self.none()
 
 

@@ -1,8 +1,9 @@
 """The brand catalogue: what genuine goods look like, who makes and ships them, whom to call.
 
-Confidential by construction: every query for a person goes through `visible_to(user)` or
-`editable_by(user)` on these querysets. A right holder sees only its own organization's brands;
-an enforcement officer sees the brands visible to their country; platform admins see all.
+Confidential by construction: every query for a person goes through the scoping gate,
+`restrict(user, "view" | "change")` on these querysets (core/scope.py). A right holder sees only
+its own organization's brands; an enforcement officer sees the brands visible to their country;
+platform admins see all.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from accounts.models import Organization, Role, Status
+from accounts.models import Organization, Status
+from core.roles import WRITER_ROLES  # noqa: F401  (read here by older callers)
+from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
-
-WRITER_ROLES = (Role.ADMIN, Role.EDITOR)
 
 
 class Category(models.TextChoices):
@@ -40,42 +41,26 @@ class Category(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def _person_scope(user) -> tuple[str, Organization | None]:
-    """('platform' | 'owner' | 'enforcement' | 'none', organization) for an approved person."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_access:
-        return "none", None
-    if user.is_platform_admin:
-        return "platform", None
-    organization = user.organization
-    if organization is None:
-        return "none", None
-    if organization.is_right_holder:
-        return "owner", organization
-    if organization.is_enforcement:
-        return "enforcement", organization
-    return "none", None
+class BrandQuerySet(ScopedQuerySet):
+    """Who sees and changes brands (core.scope): the rule every catalogue object follows."""
 
-
-class BrandQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BrandQuerySet:
+    def scope_view(self, scope: Scope) -> BrandQuerySet:
         """Platform admins: every brand. A right holder's members: their own brands. An
-        enforcement officer: brands visible to all administrations or to their country, of
-        approved owners. Anyone else: nothing."""
-        scope, organization = _person_scope(user)
-        if scope == "platform":
+        enforcement organization: the brands of approved owners visible to every administration
+        or listed for a country of its jurisdiction."""
+        if scope.is_platform:
             return self.all()
-        if scope == "owner":
-            return self.filter(owner=organization)
-        if scope == "enforcement":
-            listed = BrandCountry.objects.filter(brand=OuterRef("pk"), country=organization.country.code)
+        if scope.is_owner:
+            return self.filter(owner_id=scope.organization_id)
+        if scope.is_enforcement:
+            listed = BrandCountry.objects.filter(brand=OuterRef("pk"), country__in=scope.jurisdiction)
             return self.filter(Q(visible_to_all=True) | Exists(listed), owner__status=Status.APPROVED)
         return self.none()
 
-    def editable_by(self, user) -> BrandQuerySet:
+    def scope_change(self, scope: Scope) -> BrandQuerySet:
         """The owner organization's admins and editors."""
-        scope, organization = _person_scope(user)
-        if scope == "owner" and user.role in WRITER_ROLES:
-            return self.filter(owner=organization)
+        if scope.writes:
+            return self.filter(owner_id=scope.organization_id)
         return self.none()
 
 
@@ -128,16 +113,16 @@ class BrandCountry(models.Model):
         return f"{self.brand} → {self.country.code}"
 
 
-class BrandOwnedQuerySet(models.QuerySet):
+class BrandOwnedQuerySet(ScopedQuerySet):
     """Scoping of everything that hangs off a brand: exactly the brand's own rules."""
 
     brand_path = "brand"
 
-    def visible_to(self, user):
-        return self.filter(**{f"{self.brand_path}__in": Brand.objects.visible_to(user)})
+    def scope_view(self, scope: Scope):
+        return self.filter(**{f"{self.brand_path}__in": Brand.objects.restrict(scope, VIEW)})
 
-    def editable_by(self, user):
-        return self.filter(**{f"{self.brand_path}__in": Brand.objects.editable_by(user)})
+    def scope_change(self, scope: Scope):
+        return self.filter(**{f"{self.brand_path}__in": Brand.objects.restrict(scope, CHANGE)})
 
 
 class TrademarkRegistration(models.Model):

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from limits import RateLimitItemPerSecond
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
 
 from .cache import rate_limit_hit
+from .gate import PUBLIC, SCOPED
+from .scope import VIEW, ScopedQuerySet
 
 
 class Pagination(PageNumberPagination):
@@ -21,7 +30,15 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-class SettingsRateMixin:
+# What the mixin is mixed into, for the type checker only (at run time the throttle class follows
+# it in the bases, and DRF's methods must come after the mixin's).
+if TYPE_CHECKING:
+    _Throttle = SimpleRateThrottle
+else:
+    _Throttle = object
+
+
+class SettingsRateMixin(_Throttle):
     """Read the rate from settings at request time (DRF caches it on the class at import), so a
     deployment or a test can change it; count atomically in Redis.
 
@@ -34,11 +51,15 @@ class SettingsRateMixin:
 
     rate_setting = ""
     _wait: float | None = None
+    # Set by SimpleRateThrottle.__init__ from the rate (not in djangorestframework-stubs).
+    num_requests: int
+    duration: int
 
     def get_rate(self) -> str:
-        return getattr(settings, self.rate_setting)
+        rate: str = getattr(settings, self.rate_setting)
+        return rate
 
-    def allow_request(self, request, view) -> bool:
+    def allow_request(self, request: Request, view: APIView) -> bool:
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)
@@ -71,11 +92,11 @@ class FormIPThrottle(SettingsRateMixin, SimpleRateThrottle):
     scope = "form"
     rate_setting = "API_THROTTLE_ANON"
 
-    def get_cache_key(self, request, view) -> str:
+    def get_cache_key(self, request: Request, view: APIView) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus Django's own ValidationError and PermissionDenied raised by services,
     answered 400 with field errors and 403."""
     # Imported here: rest_framework.views reads the throttle classes defined in this module.
@@ -98,13 +119,42 @@ class CountryCodeField(serializers.ChoiceField):
 
     default_error_messages = {"invalid_choice": _('"{input}" is not an ISO 3166-1 alpha-2 country code.')}
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=list(COUNTRY_CHOICES), **kwargs)
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> str:
         if isinstance(data, str):
             data = data.strip().upper()
         return super().to_internal_value(data)
 
-    def to_representation(self, value):
+    # None for a blank code, where DRF's ChoiceField (and django-stubs' type of it) answers a str.
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         return str(getattr(value, "code", value) or "") or None
+
+
+class ScopedAPIView:
+    """First base of every API view (core/gate.py): it declares that the view's rows come only
+    through the scoping gate. `scoped(model, action)` is the way to them: the model's rows that
+    the caller may `action` (core.scope.ScopedQuerySet.restrict). Anonymous callers are refused
+    by the default permission (accounts.permissions.IsApprovedUser) before any of this runs."""
+
+    scope_gate = SCOPED
+    request: Request  # APIView's
+
+    def scoped(self, model: type[Model], action: str = VIEW) -> QuerySet[Any]:
+        rows = cast("ScopedQuerySet[Any]", model._default_manager.all())
+        return rows.restrict(self.request.user, action)
+
+
+_APIClass = TypeVar("_APIClass", bound=type)
+
+
+def public_api(reason: str) -> Callable[[_APIClass], _APIClass]:
+    """Mark an API view open to anonymous callers (registration, sign-in); `reason` says why."""
+
+    def mark(view_class: _APIClass) -> _APIClass:
+        view_class.scope_gate = PUBLIC  # type: ignore[attr-defined]
+        view_class.scope_reason = reason  # type: ignore[attr-defined]
+        return view_class
+
+    return mark

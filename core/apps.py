@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the project's system checks)
+        from . import checks, gate  # noqa: F401  (register the project's system checks)

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import Scope, ScopedQuerySet
+
 # The most row errors kept on a job; `error_count` says how many there were in all.
 MAX_STORED_ERRORS = 1000
 
@@ -40,20 +42,17 @@ def job_input_path(job: Job, filename: str) -> str:
     return f"jobs/{job.created:%Y/%m}/{job.pk}{suffix}"
 
 
-class JobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> JobQuerySet:
-        """Jobs `user` may see: their own, their organization's, and every job for platform
+class JobQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> JobQuerySet:
+        """Jobs a person may see: their own, their organization's, and every job for platform
         admins. Nothing for anyone without access (anonymous, pending, suspended)."""
-        if user is None or not user.is_authenticated or not user.has_access:
-            return self.none()
-        if user.is_platform_admin:
+        if scope.is_platform:
             return self.all()
         # The person's current organization's jobs (their own included): someone who moved or
         # was removed no longer sees what they started elsewhere.
-        membership = user.membership_or_none
-        if membership is None:
+        if scope.organization_id is None:
             return self.none()
-        return self.filter(organization_id=membership.organization_id)
+        return self.filter(organization_id=scope.organization_id)
 
 
 class Job(models.Model):

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.scope import Scope, ScopedQuerySet
+
 
 class Channel(models.TextChoices):
     IN_APP = "inapp", _("In the portal")
@@ -42,12 +44,12 @@ class EventChunk(models.Model):
         return f"{self.event_id} {self.channel} #{self.number}"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NotificationQuerySet:
+class NotificationQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> NotificationQuerySet:
         """A person's own inbox; nothing for anyone else."""
-        if not getattr(user, "is_authenticated", False):
+        if scope.person_id is None:
             return self.none()
-        return self.filter(recipient=user)
+        return self.filter(recipient_id=scope.person_id)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditAction, OrganizationKind, Role
+from core.scope import Scope, ScopedQuerySet
 
 # Audit log actions (plain strings: the audit log stores any action name).
 AUDIT_WEBHOOK_CREATED = AuditAction.WEBHOOK_CREATED
@@ -30,15 +31,15 @@ def may_manage_webhooks(user) -> bool:
     return bool(organization and organization.kind == OrganizationKind.RIGHT_HOLDER and user.role == Role.ADMIN)
 
 
-class WebhookEndpointQuerySet(models.QuerySet):
-    def visible_to(self, user) -> WebhookEndpointQuerySet:
+class WebhookEndpointQuerySet(ScopedQuerySet):
+    def scope_view(self, scope: Scope) -> WebhookEndpointQuerySet:
         """The endpoints of the person's own organization, for its admins; nothing for anyone
         else (another organization's endpoint answers 404)."""
-        if not may_manage_webhooks(user):
+        if not scope.administers:
             return self.none()
-        return self.filter(organization_id=user.membership.organization_id)
+        return self.filter(organization_id=scope.organization_id)
 
-    editable_by = visible_to
+    scope_change = scope_view
 
 
 class WebhookEndpoint(models.Model):

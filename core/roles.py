@@ -1,0 +1,64 @@
+"""Who is who: moderation statuses, organization kinds, roles and the sets of them the rules
+read (enforcement kinds, writer roles, approver roles). Plain constants, so that every layer can
+read them (accounts.models re-exports them for its own callers).
+
+A new organization kind is added here (with its roles, founder and joiner roles) and, when it
+sees the catalogue as officers do, in ENFORCEMENT_KINDS: docs/ARCHITECTURE.md says the rest.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    """The moderation status shared by organizations and people."""
+
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class OrganizationKind(models.TextChoices):
+    PLATFORM = "platform", _("Platform")
+    RIGHT_HOLDER = "right_holder", _("Right holder")
+    CUSTOMS = "customs", _("Customs administration")
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    EDITOR = "editor", _("Editor")
+    VIEWER = "viewer", _("Viewer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    OFFICER = "officer", _("Officer")
+
+
+# Enforcement kinds: organizations whose members search, scan, raise cases and receive alerts,
+# scoped by their country. Police and other agencies join this set; nothing else changes.
+ENFORCEMENT_KINDS = frozenset({OrganizationKind.CUSTOMS})
+# Kinds a person can register for; the platform organization is made by createsuperuser.
+REGISTRABLE_KINDS = (OrganizationKind.RIGHT_HOLDER, OrganizationKind.CUSTOMS)
+REGISTRABLE_KIND_CHOICES = [(kind.value, kind.label) for kind in REGISTRABLE_KINDS]
+
+ROLES_BY_KIND = {
+    OrganizationKind.PLATFORM: (Role.ADMIN,),
+    OrganizationKind.RIGHT_HOLDER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
+    OrganizationKind.CUSTOMS: (Role.COORDINATOR, Role.OFFICER),
+}
+FOUNDER_ROLE = {
+    OrganizationKind.PLATFORM: Role.ADMIN,
+    OrganizationKind.RIGHT_HOLDER: Role.ADMIN,
+    OrganizationKind.CUSTOMS: Role.COORDINATOR,
+}
+JOINER_ROLE = {
+    OrganizationKind.PLATFORM: Role.ADMIN,
+    OrganizationKind.RIGHT_HOLDER: Role.VIEWER,
+    OrganizationKind.CUSTOMS: Role.OFFICER,
+}
+# Roles that approve people who ask to join their organization and manage its members.
+APPROVER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+# Roles that write a right holder's catalogue, alerts and case answers.
+WRITER_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
