@@ -19,20 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import broker
+from core.forms import ANY, PortalForm, add_service_errors
 
 from . import services
 from .models import REGISTRABLE_KINDS, AuditAction, Organization, OrganizationKind, Status, User
 
 logger = logging.getLogger(__name__)
-
-
-class PortalForm(forms.Form):
-    """Marks required fields' labels so the shared form template can flag them."""
-
-    required_css_class = "required"
-
-
-ANY = _("Any")
 
 
 def _with_blank(choices):
@@ -169,16 +161,6 @@ class RegistrationForm(PortalForm):
         except ValidationError as error:
             add_service_errors(self, error, REGISTRATION_ERROR_FIELDS)
             return None
-
-
-def add_service_errors(form: forms.Form, error: ValidationError, field_map: dict[str, str]) -> None:
-    """Put a service's ValidationError (a dict of field -> messages, or plain messages) on the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for key, messages in error.error_dict.items():
-        field = field_map.get(key)
-        form.add_error(field if field in form.fields else None, messages)
 
 
 # --------------------------------------------------------------------------- the person's own account

@@ -9,8 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from brands.forms import ANY, ServiceForm, _countries_field, _country_choices, _lines
 from brands.models import Brand, Product, TransportMode
+from core.forms import ANY, ServiceForm
+from core.forms import countries_field as _countries_field
+from core.forms import country_choices as _country_choices
+from core.forms import split_lines as _lines
 from uploads.forms import SafeImageField
 
 from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Severity

@@ -10,9 +10,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.forms import PortalForm
-from brands.forms import ServiceForm
 from brands.models import Brand, Category, Product
+from core.forms import PortalForm, ServiceForm
 from uploads.forms import SafeImageField
 
 from .models import Guide, Importance, IndicatorKind, Verdict

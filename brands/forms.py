@@ -6,61 +6,20 @@ from __future__ import annotations
 
 from django import forms
 from django.conf.locale import LANG_INFO
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from accounts.forms import PortalForm
-from accounts.forms import add_service_errors as _add_service_errors
+from core.forms import ANY, PortalForm, ServiceForm, countries_field, country_choices, split_lines
 from uploads.forms import SafeImageField
 
 from .identifiers import normalize_hs_prefix
 from .models import Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
 
-ANY = _("Any")
-
-
-def _country_choices():
-    # Evaluated when the form is rendered, so the names follow the active language.
-    return list(countries)
-
 
 def _language_choices():
     names = [(code, gettext(info["name"])) for code, info in LANG_INFO.items() if len(code) == 2 and "name" in info]
     return sorted(names, key=lambda choice: choice[1].casefold())
-
-
-def _lines(value: str) -> list[str]:
-    """One entry per line, blank lines dropped (the services split strings on commas too, which
-    would cut an alias such as "Acme, Inc." in two)."""
-    return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-def _countries_field(label, help_text=""):
-    return forms.MultipleChoiceField(
-        label=label,
-        choices=_country_choices,
-        required=False,
-        help_text=help_text,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-
-class ServiceForm(PortalForm):
-    """A form whose data goes to a service: `service_data()` is the dict the service takes, and
-    `add_service_errors()` shows the service's refusals next to the fields."""
-
-    # Service error keys that are shown on a differently named field.
-    error_fields: dict[str, str] = {}
-
-    def service_data(self) -> dict:
-        return dict(self.cleaned_data)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        field_map = {name: name for name in self.fields} | self.error_fields
-        _add_service_errors(self, error, field_map)
 
 
 # --------------------------------------------------------------------------- brands
@@ -92,7 +51,7 @@ class BrandForm(ServiceForm):
         initial=ALL,
         widget=forms.RadioSelect,
     )
-    countries = _countries_field(
+    countries = countries_field(
         _("Countries"),
         _("Used when the brand is shown only to some countries. Hold Ctrl (or ⌘) to choose several."),
     )
@@ -135,7 +94,7 @@ class BrandForm(ServiceForm):
             visibility = {"all": False, "countries": data["countries"]}
         return {
             "name": data["name"],
-            "aliases": _lines(data["aliases"]),
+            "aliases": split_lines(data["aliases"]),
             "description": data["description"],
             "categories": data["categories"],
             "visibility": visibility,
@@ -194,7 +153,7 @@ class ProductForm(ServiceForm):
     price_currency = forms.CharField(
         label=_("Currency"), max_length=3, required=False, help_text=_("ISO 4217 code, e.g. EUR.")
     )
-    sold_in = _countries_field(_("Legitimately sold in"), _("Hold Ctrl (or ⌘) to choose several."))
+    sold_in = countries_field(_("Legitimately sold in"), _("Hold Ctrl (or ⌘) to choose several."))
 
     def __init__(self, *args, product=None, **kwargs):
         if product is not None:
@@ -218,7 +177,7 @@ class ProductForm(ServiceForm):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
-        data["gtins"] = _lines(data["gtins"])
+        data["gtins"] = split_lines(data["gtins"])
         return data
 
 
@@ -317,7 +276,7 @@ class ContactForm(ServiceForm):
     title = forms.CharField(label=_("Function"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
-    countries = _countries_field(
+    countries = countries_field(
         _("Countries covered"), _("Leave empty if this contact answers for every country. Ctrl (or ⌘) for several.")
     )
     languages = forms.MultipleChoiceField(
@@ -351,9 +310,9 @@ class SupplyChainForm(ServiceForm):
     name = forms.CharField(
         label=_("Company"), max_length=200, required=False, help_text=_("Not needed for an expected route.")
     )
-    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *_country_choices()], required=False)
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: [("", "—"), *country_choices()], required=False)
     address = forms.CharField(label=_("Address"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
-    origin_countries = _countries_field(_("Expected origin countries"), _("Hold Ctrl (or ⌘) to choose several."))
+    origin_countries = countries_field(_("Expected origin countries"), _("Hold Ctrl (or ⌘) to choose several."))
     ports = forms.CharField(
         label=_("Ports and airports"),
         max_length=20_000,
@@ -396,7 +355,7 @@ class SupplyChainForm(ServiceForm):
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
-        data["ports"] = _lines(data["ports"])
+        data["ports"] = split_lines(data["ports"])
         return data
 
 

@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.forms import ANY, PortalForm
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category
+from core.forms import ANY, PortalForm
 from uploads.images import ACCEPT
 
 from .barcodes import open_photo
