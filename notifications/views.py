@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views.common import paginate, safe_next
+from core.views import paginate, safe_next
 
 from . import selectors, services
 from .forms import PreferencesForm

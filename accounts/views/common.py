@@ -1,30 +1,17 @@
-"""Small helpers shared by the account pages."""
+"""Small helpers shared by the account pages: who may see the moderation pages, and a limit on
+posts per client address."""
 
 from __future__ import annotations
 
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
-PAGE_SIZE = 25
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` address given with the request if it stays on this site, else `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def paginate(request: HttpRequest, queryset, *, param: str = "page") -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+# The account pages import these from here; they live in core, with the other apps' page helpers.
+from core.views import paginate as paginate
+from core.views import safe_next as safe_next
 
 
 def require_platform_admin(request: HttpRequest) -> None:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import client_ip
-from accounts.views.common import paginate
-from brands.views.common import country_names, posted, transport_labels
+from brands.views.common import transport_labels
+from core.views import country_names, paginate, posted
 
 from .. import selectors, services
 from ..forms import AlertFilterForm, AlertForm

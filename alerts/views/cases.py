@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import client_ip
-from accounts.views.common import paginate
 from authentication_guides.models import Checklist
 from brands.models import Brand, Product
-from brands.views.common import posted
+from core.views import paginate, posted
 from uploads.serving import protected_file_response
 
 from .. import selectors, services

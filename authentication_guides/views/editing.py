@@ -22,7 +22,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from brands.models import Brand
-from brands.views.common import can_create_brands, editable_or_refuse, posted
+from brands.views.common import can_create_brands, editable_or_refuse
+from core.views import posted
 
 from .. import services
 from ..forms import GuideForm, IndicatorForm

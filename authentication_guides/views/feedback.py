@@ -17,8 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.views.common import paginate
-from brands.views.common import posted
+from core.views import paginate, posted
 
 from .. import services
 from ..forms import AnswerForm, FeedbackFilterForm, FeedbackForm

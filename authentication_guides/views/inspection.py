@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
-from brands.views.common import posted
+from core.views import posted
 
 from .. import services
 from ..forms import ChecklistForm

@@ -14,10 +14,10 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from accounts.views.common import paginate
 from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
 from brands.views.common import can_create_brands
+from core.views import paginate
 
 from .. import services
 from ..forms import GuideFilterForm, UnpublishForm, language_name

@@ -1,6 +1,6 @@
 from django import template
 
-from brands.views.common import country_names as _names
+from core.views import country_names as _names
 
 register = template.Library()
 

@@ -11,16 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
-from accounts.views.common import paginate
 from brands.recent import record_view
+from core.views import country_names, language_names, paginate
 
 from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
 from ..models import Brand, BrandCountry, Category, Contact, Product, SupplyChainEntry
 from .common import (
     can_create_brands,
     can_edit,
-    country_names,
-    language_names,
     transport_labels,
     visible_or_404,
 )

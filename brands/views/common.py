@@ -1,25 +1,17 @@
-"""What the catalogue pages share: fetching an object through the person's scope, and the few
-labels the templates show for stored codes (countries, languages, transport modes)."""
+"""What the catalogue pages share: fetching an object through the person's scope, and the labels
+the templates show for stored transport modes."""
 
 from __future__ import annotations
 
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
-from django_countries import countries
 
 from accounts.models import User
 
+# The catalogue pages import it from here; it lives in core, with the other apps' page helpers.
+from core.views import posted as posted
+
 from ..models import WRITER_ROLES, TransportMode
-
-
-def posted(request) -> tuple:
-    """(data, files) to bind a form to on a POST, even an empty one (so that a POST with nothing
-    in it shows "this field is required", not a blank form); (None, None) otherwise."""
-    if request.method == "POST":
-        return request.POST, request.FILES
-    return None, None
 
 
 def visible_or_404(user: User, queryset, pk: int):
@@ -44,18 +36,6 @@ def can_create_brands(user: User) -> bool:
     """A right holder's admins and editors create their organization's brands (as the service
     requires); nobody else sees the button or the page."""
     return bool(user.has_access and user.is_right_holder and user.role in WRITER_ROLES)
-
-
-def country_names(codes) -> list[str]:
-    return [countries.name(code) or code for code in codes]
-
-
-def language_names(codes) -> list[str]:
-    names = []
-    for code in codes:
-        info = LANG_INFO.get(code, {})
-        names.append(gettext(info["name"]) if "name" in info else code)
-    return names
 
 
 def transport_labels(values) -> list[str]:
