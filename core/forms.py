@@ -4,10 +4,15 @@ catalogue, alert and guide forms all use (countries, one entry per line)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # The blank choice of a list filter.
 ANY = _("Any")
@@ -36,7 +41,7 @@ class ServiceForm(PortalForm):
     # Service error keys that are shown on a differently named field.
     error_fields: dict[str, str] = {}
 
-    def service_data(self) -> dict:
+    def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -49,7 +54,7 @@ def country_choices() -> list[tuple[str, str]]:
     return list(countries)
 
 
-def countries_field(label, help_text="") -> forms.MultipleChoiceField:
+def countries_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.MultipleChoiceField:
     """An optional choice of several countries."""
     return forms.MultipleChoiceField(
         label=label,

@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from django.conf.locale import LANG_INFO
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django_countries import countries
@@ -13,11 +18,11 @@ from django_countries import countries
 PAGE_SIZE = 25
 
 
-def paginate(request: HttpRequest, queryset, *, param: str = "page") -> Page:
+def paginate(request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], *, param: str = "page") -> Page[Any]:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
 
 
-def posted(request: HttpRequest) -> tuple:
+def posted(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, Any]] | tuple[None, None]:
     """(data, files) to bind a form to on a POST, even an empty one (so that a POST with nothing
     in it shows "this field is required", not a blank form); (None, None) otherwise."""
     if request.method == "POST":
@@ -35,11 +40,11 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def country_names(codes) -> list[str]:
+def country_names(codes: Iterable[str]) -> list[str]:
     return [countries.name(code) or code for code in codes]
 
 
-def language_names(codes) -> list[str]:
+def language_names(codes: Iterable[str]) -> list[str]:
     names = []
     for code in codes:
         info = LANG_INFO.get(code, {})
