@@ -1,0 +1,63 @@
+"""Reads on guides that both the pages and the API make: which version of a guide a person
+reads (the owner's members and platform admins the latest, draft included; officers the
+published one), what changed between two versions, and how often officers read the guides."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import Guide, GuideVersion, GuideViewDay, Indicator
+
+
+def sees_drafts(user: User, guide: Guide) -> bool:
+    """The owner's members and platform admins read the latest version; others the published."""
+    return user.is_platform_admin or (user.organization is not None and user.organization.pk == guide.brand.owner_id)
+
+
+def version_for(user: User, guide: Guide) -> GuideVersion | None:
+    if sees_drafts(user, guide):
+        versions = getattr(guide, "ordered_versions", None)
+        return versions[0] if versions else guide.latest_version()
+    return guide.published_version
+
+
+def version_diff(older: GuideVersion, newer: GuideVersion) -> dict:
+    """What changed from `older` to `newer`: title and summary, indicators added, removed and
+    changed (with the fields that changed), matched by their stable key."""
+    before = {i.key: i for i in older.indicators.all()}
+    after = {i.key: i for i in newer.indicators.all()}
+    changed = []
+    for key in before.keys() & after.keys():
+        old, new = before[key].snapshot(), after[key].snapshot()
+        fields = [field for field in Indicator.COMPARED if old[field] != new[field]]
+        if fields:
+            changed.append({"id": str(key), "title": after[key].title, "fields": fields})
+    return {
+        "from": older.number,
+        "to": newer.number,
+        "title": None if older.title == newer.title else {"from": older.title, "to": newer.title},
+        "summary_changed": older.summary != newer.summary,
+        "added": [{"id": str(k), "title": after[k].title} for k in after.keys() - before.keys()],
+        "removed": [{"id": str(k), "title": before[k].title} for k in before.keys() - after.keys()],
+        "changed": sorted(changed, key=lambda c: c["title"]),
+    }
+
+
+def guide_usage(*, guides, days: int = 90) -> dict:
+    """Views per country and per day over the last `days` days, for `guides` (a queryset the
+    caller has scoped to what the person may see)."""
+    since = timezone.localdate() - timezone.timedelta(days=days - 1)
+    rows = GuideViewDay.objects.filter(guide__in=guides, day__gte=since)
+    by_country = rows.values("country").annotate(views=Sum("views")).order_by("-views", "country")
+    by_day = rows.values("day").annotate(views=Sum("views")).order_by("day")
+    by_guide = rows.values("guide").annotate(views=Sum("views")).order_by("-views")
+    return {
+        "since": since,
+        "total": sum(r["views"] for r in by_country),
+        "by_country": [{"country": r["country"], "views": r["views"]} for r in by_country],
+        "by_day": [{"day": r["day"], "views": r["views"]} for r in by_day],
+        "by_guide": [{"guide": r["guide"], "views": r["views"]} for r in by_guide],
+    }

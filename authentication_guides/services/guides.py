@@ -1,0 +1,214 @@
+"""Guides: a brand's admins and editors create one (its version 1 a draft, or a translation of
+another guide, starting with its indicators), change its texts, language, product, category and
+visibility, or delete it. Changing the texts of a published guide opens its next version: officers
+keep reading the published one until it is published in turn."""
+
+from __future__ import annotations
+
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from brands.identifiers import parse_visibility
+from brands.models import Brand, Category, Product
+
+from ..models import Guide, GuideCountry, GuideVersion, Indicator, IndicatorPicture, VersionStatus
+from .common import MAX_TEXT, _editable_guide, _text
+
+ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
+
+
+def _language(data: dict) -> str:
+    language = str(data.get("language") or "").strip().lower()
+    if language not in ISO_639_1:
+        raise ValidationError({"language": [_("Give an ISO 639-1 language code, e.g. en, fr or es.")]})
+    return language
+
+
+def _clean_visibility(brand: Brand, visibility) -> tuple[bool, list[str]]:
+    """A guide may narrow its brand's visibility, never widen it."""
+    if visibility is None:
+        return True, []
+    visible_to_all, countries = parse_visibility(
+        visibility, empty_message=_("Choose at least one country, or keep the brand's visibility.")
+    )
+    if visible_to_all:
+        return True, []
+    if not brand.visible_to_all:
+        allowed = set(brand.visibility_countries.values_list("country", flat=True))
+        wider = [c for c in countries if c not in allowed]
+        if wider:
+            raise ValidationError(
+                {
+                    "visibility": [
+                        _("The brand is not visible in %(countries)s: a guide cannot be seen wider than its brand.")
+                        % {"countries": ", ".join(wider)}
+                    ]
+                }
+            )
+    return False, countries
+
+
+def _set_visibility(guide: Guide, visible_to_all: bool, countries: list[str]) -> None:
+    guide.visible_to_all = visible_to_all
+    guide.save(update_fields=["visible_to_all"])
+    GuideCountry.objects.filter(guide=guide).exclude(country__in=countries).delete()
+    existing = set(GuideCountry.objects.filter(guide=guide).values_list("country", flat=True))
+    GuideCountry.objects.bulk_create([GuideCountry(guide=guide, country=c) for c in countries if c not in existing])
+
+
+def _product_of(actor: User, brand: Brand, value) -> Product | None:
+    if value in (None, ""):
+        return None
+    product = Product.objects.editable_by(actor).filter(pk=getattr(value, "pk", value), brand=brand).first()
+    if product is None:
+        raise ValidationError({"product": [_("Choose a product of this brand.")]})
+    return product
+
+
+def _category(data: dict) -> str:
+    category = data.get("category") or ""
+    if category and category not in Category.values:
+        raise ValidationError({"category": [_("Choose one of: %(c)s.") % {"c": ", ".join(Category.values)}]})
+    return category
+
+
+@transaction.atomic
+def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
+    """A new guide of `brand`, its version 1 a draft. `translation_of`: a guide it translates."""
+    brand = Brand.objects.editable_by(actor).filter(pk=brand.pk).first()
+    if brand is None:
+        raise PermissionDenied(_("You cannot write guides for this brand."))
+    title = _text(data, "title", required=True)
+    summary = _text(data, "summary", max_length=MAX_TEXT)
+    language = _language(data)
+    visible_to_all, countries = _clean_visibility(brand, data.get("visibility"))
+    guide = Guide(
+        brand=brand,
+        product=_product_of(actor, brand, data.get("product")),
+        category=_category(data),
+        language=language,
+        created_by=actor,
+    )
+    source = data.get("translation_of")
+    if source is not None:
+        original = Guide.objects.editable_by(actor).filter(pk=getattr(source, "pk", source), brand=brand).first()
+        if original is None:
+            raise ValidationError({"translation_of": [_("Choose a guide of this brand.")]})
+        if Guide.objects.filter(translation_group=original.translation_group, language=language).exists():
+            raise ValidationError({"language": [_("This guide already has a version in this language.")]})
+        guide.translation_group = original.translation_group
+    guide.save()
+    _set_visibility(guide, visible_to_all, countries)
+    first = GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
+    if source is not None:
+        template = original.published_version or original.latest_version()
+        if template is not None:
+            _copy_indicators(template, first)
+    return guide
+
+
+def open_version(actor: User, guide: Guide) -> GuideVersion:
+    """The version being written (draft or in review), opened as a copy of the published one
+    when there is none: officers keep seeing the published version meanwhile."""
+    current = guide.versions.filter(status__in=(VersionStatus.DRAFT, VersionStatus.IN_REVIEW)).first()
+    if current is not None:
+        return current
+    source = guide.published_version or guide.latest_version()
+    number = (guide.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    draft = GuideVersion.objects.create(
+        guide=guide, number=number, title=source.title, summary=source.summary, created_by=actor
+    )
+    _copy_indicators(source, draft, keep_keys=True)
+    return draft
+
+
+def _current_open(guide: Guide) -> GuideVersion | None:
+    """The version being written (draft or in review), if there is one."""
+    return guide.versions.filter(status__in=(VersionStatus.DRAFT, VersionStatus.IN_REVIEW)).first()
+
+
+def _copy_indicators(source: GuideVersion, target: GuideVersion, *, keep_keys: bool = False) -> None:
+    """Start `target` with `source`'s indicators and their extra pictures: the next version of
+    the same guide (same keys, so versions compare), or a new translation (new keys: texts to
+    translate). Files are shared, never deleted while referred to."""
+    originals = list(source.indicators.prefetch_related("extra_pictures"))
+    copies = Indicator.objects.bulk_create(
+        [
+            Indicator(
+                version=target,
+                **({"key": i.key} if keep_keys else {}),
+                kind=i.kind,
+                title=i.title,
+                description=i.description,
+                location=i.location,
+                importance=i.importance,
+                order=i.order,
+                genuine_image=i.genuine_image.name,
+                counterfeit_image=i.counterfeit_image.name,
+                genuine_thumb=i.genuine_thumb.name,
+                counterfeit_thumb=i.counterfeit_thumb.name,
+            )
+            for i in originals
+        ]
+    )
+    IndicatorPicture.objects.bulk_create(
+        [
+            IndicatorPicture(
+                indicator=copy,
+                **({"key": p.key} if keep_keys else {}),
+                image=p.image.name,
+                caption=p.caption,
+                order=p.order,
+            )
+            for original, copy in zip(originals, copies, strict=True)
+            for p in original.extra_pictures.all()
+        ]
+    )
+
+
+@transaction.atomic
+def guide_update(*, actor: User, guide: Guide, data: dict) -> Guide:
+    guide = _editable_guide(actor, guide, lock=True)
+    texts = {}
+    if "title" in data:
+        texts["title"] = _text(data, "title", required=True)
+    if "summary" in data:
+        texts["summary"] = _text(data, "summary", max_length=MAX_TEXT)
+    current = _current_open(guide) or guide.published_version or guide.latest_version()
+    if any(getattr(current, field) != value for field, value in texts.items()):
+        # Only a real change opens the next draft of a published guide.
+        version = open_version(actor, guide)
+        for field, value in texts.items():
+            setattr(version, field, value)
+        version.save(update_fields=["title", "summary"])
+    fields = []
+    if "language" in data:
+        language = _language(data)
+        if (
+            language != guide.language
+            and Guide.objects.filter(translation_group=guide.translation_group, language=language).exists()
+        ):
+            raise ValidationError({"language": [_("This guide already has a version in this language.")]})
+        guide.language = language
+        fields.append("language")
+    if "product" in data:
+        guide.product = _product_of(actor, guide.brand, data["product"])
+        fields.append("product")
+    if "category" in data:
+        guide.category = _category(data)
+        fields.append("category")
+    if fields:
+        guide.save(update_fields=fields)
+    if "visibility" in data:
+        _set_visibility(guide, *_clean_visibility(guide.brand, data["visibility"]))
+    return guide
+
+
+@transaction.atomic
+def guide_delete(*, actor: User, guide: Guide) -> None:
+    guide = _editable_guide(actor, guide)
+    guide.delete()
