@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from brands.views.common import editable_or_refuse, visible_or_404
 
-from ..api.views import sees_drafts, version_for
 from ..models import IMPORTANCE_RANK, Guide, GuideCountry, GuideStatus, GuideVersion, Indicator, VersionStatus
+from ..selectors import sees_drafts, version_for
 
 __all__ = ["sees_drafts", "version_for"]
 
