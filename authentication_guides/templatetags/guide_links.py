@@ -1,6 +1,13 @@
-"""`{% guides_for brand product as guides %}`: the guides of a brand (or those that apply to a
-product: its own, and the brand's general ones of no or the same category) that the person may
-see, for the catalogue's brand and product pages. One query, through `visible_to(user)`."""
+"""The guides on the catalogue's brand and product pages, shown by this app's tags so that the
+catalogue never reaches into guides itself:
+
+- `{% guide_links brand product can_edit %}`: the "Authentication guides" panel
+  (guides/_guide_links.html), with a "New guide" button for those who may edit the brand or
+  product; `product` is None on a brand's page.
+- `{% guides_for brand product as guides %}`: the guides of a brand (or those that apply to a
+  product: its own, and the brand's general ones of no or the same category) that the person
+  may see. One query, through `visible_to(user)`.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,18 @@ from django import template
 from django.db.models import OuterRef, Q, Subquery
 
 from ..models import Guide, GuideVersion
-from ..views.common import sees_drafts
+from ..selectors import sees_drafts
 
 register = template.Library()
 
 SHOWN = 10
+
+
+@register.inclusion_tag("guides/_guide_links.html", takes_context=True)
+def guide_links(context, brand, product=None, can_edit=False) -> dict:
+    """The panel's context: `request` for `guides_for` (an inclusion tag's template does not see
+    the page's context)."""
+    return {"request": context["request"], "brand": brand, "product": product, "can_edit": can_edit}
 
 
 @register.simple_tag(takes_context=True)
