@@ -14,13 +14,14 @@ from rest_framework.views import APIView
 
 from brands.api.serializers import ProductSerializer
 from brands.identifiers import normalize_hs_prefix
-from brands.models import Category, Product
-from core.api import CountryCodeField, UserThrottle
+from brands.models import Category
+from core.api import CountryCodeField
 
 from . import services
-from .barcodes import open_photo, read_codes
+from .barcodes import open_photo
 from .models import ResultType
 from .pagination import SearchPagination
+from .photo import PhotoSearchThrottle, decode_photo, products_with_codes
 
 
 class SearchParameters(serializers.Serializer):
@@ -114,26 +115,6 @@ class CodeSerializer(serializers.Serializer):
 class PhotoResultSerializer(serializers.Serializer):
     codes = CodeSerializer(many=True)
     products = ProductSerializer(many=True)
-
-
-def products_with_codes(user, codes):
-    gtins = {code.gtin for code in codes if code.gtin}
-    if not gtins:
-        return Product.objects.none()
-    return Product.objects.visible_to(user).filter(gtin_set__gtin__in=gtins).with_details().distinct()
-
-
-def decode_photo(picture) -> list:
-    """The codes in a photo as PhotoField (or the scan page's form) gives it."""
-    return read_codes(picture)
-
-
-class PhotoSearchThrottle(UserThrottle):
-    """Photo searches per person, API and scan page together: API_THROTTLE_PHOTO (30 a minute by
-    default), counted apart from, and on top of, the general API budget."""
-
-    scope = "photo_search"
-    rate_setting = "API_THROTTLE_PHOTO"
 
 
 class PhotoSearchView(APIView):

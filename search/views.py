@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .api import PhotoSearchThrottle, decode_photo, products_with_codes
 from .barcodes import interpret
 from .forms import ScanForm, SearchForm
 from .pagination import SearchPaginator
+from .photo import PhotoSearchThrottle, decode_photo, products_with_codes
 
 PAGE_SIZE = 20
 # BarcodeDetector's format names (https://wicg.github.io/shape-detection-api/) → zxing-cpp's.
