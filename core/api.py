@@ -14,11 +14,8 @@ from django_countries import countries
 from limits import RateLimitItemPerSecond
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
-from rest_framework.views import APIView
 
 from .cache import rate_limit_hit
 from .gate import PUBLIC, SCOPED
@@ -30,9 +27,14 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
 
-# What the mixin is mixed into, for the type checker only (at run time the throttle class follows
-# it in the bases, and DRF's methods must come after the mixin's).
 if TYPE_CHECKING:
+    # Not at run time: rest_framework.views reads the throttle classes defined in this module.
+    from rest_framework.request import Request
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    # What the mixin is mixed into, for the type checker only (at run time the throttle class
+    # follows it in the bases, so that the mixin's methods come before DRF's).
     _Throttle = SimpleRateThrottle
 else:
     _Throttle = object

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import Any, Protocol
 
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -11,7 +12,15 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def send(task, *args, then: str = "", **kwargs) -> bool:
+class Task(Protocol):
+    """What is used of a Celery task (Celery ships no types)."""
+
+    name: str
+
+    def apply_async(self, args: tuple[Any, ...], kwargs: dict[str, Any], *, retry: bool) -> Any: ...
+
+
+def send(task: Task, *args: Any, then: str = "", **kwargs: Any) -> bool:
     """Send `task(*args, **kwargs)` now; False, with a warning logged (ending with `then`: what
     happens instead), when the broker cannot be reached.
     No publish retries (and CELERY_BROKER_TRANSPORT_OPTIONS max_retries 0): the request answers
@@ -24,7 +33,7 @@ def send(task, *args, then: str = "", **kwargs) -> bool:
     return True
 
 
-def send_after_commit(task, *args, **kwargs) -> None:
+def send_after_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Send `task(*args, **kwargs)` once the current transaction commits. With the broker down the action
     has still happened; what the task would do is done by a sweeper, or has a fallback."""
     transaction.on_commit(partial(send, task, *args, **kwargs))

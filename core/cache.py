@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar, TypeVarTuple
 from urllib.parse import urlsplit
 
 import redis
@@ -42,7 +44,7 @@ class Outage:
     """What this process knows of one Redis server: answering, or to be left alone until a moment
     (a circuit breaker)."""
 
-    def __init__(self, server: str, *, skip_seconds: float, clock=time.monotonic):
+    def __init__(self, server: str, *, skip_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.server = server
         self.skip_seconds = skip_seconds
         self.clock = clock
@@ -99,11 +101,20 @@ def outage_of(url: str, *, skip_seconds: float = SKIP_SECONDS) -> Outage:
         return _outages[server]
 
 
+_T = TypeVar("_T")
+_Fallback = TypeVar("_Fallback")
+_Args = TypeVarTuple("_Args")
+
+
 class RedisCache(DjangoRedisCache):
     """Django's Redis cache, where Redis away is a miss (reads) or nothing (writes). OPTIONS take
     `skip_seconds` besides redis-py's own (socket timeouts default to half a second)."""
 
-    def __init__(self, server, params):
+    # Set by Django's RedisCache.__init__ (not in django-stubs).
+    _servers: list[str]
+    _options: dict[str, Any]
+
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS") or {})
         skip_seconds = float(options.pop("skip_seconds", SKIP_SECONDS))
         options.setdefault("socket_connect_timeout", SOCKET_TIMEOUT)
@@ -111,7 +122,7 @@ class RedisCache(DjangoRedisCache):
         super().__init__(server, {**params, "OPTIONS": options})
         self.outage = outage_of(self._servers[0], skip_seconds=skip_seconds)
 
-    def _guarded(self, fallback, operation, *args):
+    def _guarded(self, fallback: _Fallback, operation: Callable[[*_Args], _T], *args: *_Args) -> _T | _Fallback:
         if self.outage.skipping():
             return fallback
         try:
@@ -122,42 +133,46 @@ class RedisCache(DjangoRedisCache):
         self.outage.answered()
         return result
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def add(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guarded(False, super().add, key, value, timeout, version)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         return self._guarded(default, super().get, key, default, version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(self, key: Any, value: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         self._guarded(None, super().set, key, value, timeout, version)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self._guarded(False, super().touch, key, timeout, version)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._guarded(False, super().delete, key, version)
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._guarded({}, super().get_many, keys, version)
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._guarded(False, super().has_key, key, version)
 
-    def incr(self, key, delta=1, version=None):
-        missing = object()
-        value = self._guarded(missing, super().incr, key, delta, version)
-        if value is missing:
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        # None marks "Redis did not answer": incr itself answers an int or raises.
+        value = self._guarded(None, super().incr, key, delta, version)
+        if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self, data: dict[Any, Any], timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[Any]:
         return self._guarded(list(data), super().set_many, data, timeout, version)
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         self._guarded(None, super().delete_many, keys, version)
 
-    def clear(self):
-        return self._guarded(False, super().clear)
+    # Django's RedisCache.clear() is `return self._cache.clear()`, FLUSHDB's bool; django-stubs
+    # declare BaseCache's None for it, hence the client's method here and the ignore.
+    def clear(self) -> bool:  # type: ignore[override]
+        return self._guarded(False, self._cache.clear)
 
     @property
     def rate_limiter(self) -> MovingWindowRateLimiter:
@@ -171,7 +186,7 @@ class RedisCache(DjangoRedisCache):
             return _redis_limiters[url, timeouts]
 
 
-_redis_limiters: dict[tuple, MovingWindowRateLimiter] = {}
+_redis_limiters: dict[tuple[str, tuple[float, float]], MovingWindowRateLimiter] = {}
 _local: dict[str, MovingWindowRateLimiter] = {}
 
 
@@ -183,7 +198,7 @@ def _local_limiter() -> MovingWindowRateLimiter:
         return _local["limiter"]
 
 
-def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, identifiers: tuple) -> tuple[bool, float]:
+def _hit(limiter: MovingWindowRateLimiter, item: RateLimitItem, identifiers: tuple[str, ...]) -> tuple[bool, float]:
     if limiter.hit(item, *identifiers):
         return True, 0.0
     reset, _remaining = limiter.get_window_stats(item, *identifiers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class EventType:
     kind: str
-    recipients: Callable[[Event], QuerySet]
+    recipients: Callable[[Event], QuerySet[Any]]
     title: Callable[[Event], str]
     link: Callable[[Event], str]
     email_template: str
@@ -34,7 +34,7 @@ _registry: dict[str, EventType] = {}
 def event_type(
     kind: str,
     *,
-    recipients: Callable[[Event], QuerySet],
+    recipients: Callable[[Event], QuerySet[Any]],
     title: Callable[[Event], str],
     link: Callable[[Event], str],
     email_template: str | None = None,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -38,7 +40,12 @@ def nesting_exceeds(text: str, limit: int = MAX_DEPTH) -> bool:
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, refusing bodies nested deeper than MAX_DEPTH with a 400 before parsing."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any] | None,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         raw = stream.read() if stream is not None else b""
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rest_framework import renderers
 
 
@@ -11,7 +14,9 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
     styles. Its scripts are all files, so script-src stays 'self'. JSON answers of the same
     views keep the strict policy."""
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Mapping[str, Any] | None = None
+    ) -> str:
         html = super().render(data, accepted_media_type, renderer_context)
         response = (renderer_context or {}).get("response")
         if response is not None:
