@@ -37,6 +37,7 @@ PUBLIC = "public"
 TRUSTED_MODULES = (
     "django.contrib.admin",
     "django.contrib.auth.admin",
+    "django.contrib.auth.views",
     "django.contrib.contenttypes.views",
     "django_otp.",
     "django.views.i18n",
@@ -48,7 +49,11 @@ _View = TypeVar("_View", bound=Callable[..., Any])
 
 
 def scoped(view: _View) -> _View:
-    """A page for signed-in people whose rows come through the scoping gate."""
+    """A page for signed-in people whose rows come through the scoping gate. On a class-based
+    view (which must require sign-in itself, as Django's PasswordChangeView does) it only marks."""
+    if isinstance(view, type):
+        setattr(view, ATTRIBUTE, SCOPED)
+        return view
     wrapped = login_required(view)
     setattr(wrapped, ATTRIBUTE, SCOPED)
     return wrapped  # type: ignore[return-value]

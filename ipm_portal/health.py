@@ -8,7 +8,10 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.gate import public
 
+
+@public("liveness probe: answers without reading anything")
 @require_GET
 @never_cache
 def healthz(request):
@@ -42,6 +45,7 @@ def _broker_ok() -> bool:
         return False
 
 
+@public("readiness probe: names the services that do not answer, nothing else")
 @require_GET
 @never_cache
 def readyz(request):

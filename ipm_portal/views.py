@@ -6,15 +6,16 @@ import base64
 import hashlib
 import re
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from core.gate import scoped
 
-@login_required
+
+@scoped
 def home(request):
     """Everyone's start page. Officers get the search box first, the scan button, the alerts
     for their country, the products they opened last and the brands they follow."""

@@ -5,10 +5,11 @@ Scoped by `Job.objects.visible_to(user)`: a job that is not visible answers 404.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
+
+from core.gate import scoped
 
 from .models import JobStatus
 from .progress import progress_of, read_progress
@@ -21,7 +22,7 @@ PAGE_SIZE = 25
 REFRESH_SECONDS = 2
 
 
-@login_required
+@scoped
 def job_list_page(request):
     jobs = job_list(user=request.user).defer("errors", "params")
     page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -33,7 +34,7 @@ def job_list_page(request):
     return render(request, "jobs/job_list.html", {"page": page})
 
 
-@login_required
+@scoped
 def job_detail(request, job_id):
     job = get_object_or_404(job_list(user=request.user), pk=job_id)
     job.kind_label = kind_label(job.kind)

@@ -4,7 +4,6 @@ follow button (on a brand's page)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,19 +11,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.gate import scoped
 from core.views import paginate, safe_next
 
 from . import selectors, services
 from .forms import PreferencesForm
 
 
-@login_required
+@scoped
 def inbox(request):
     page = paginate(request, selectors.inbox(user=request.user))
     return render(request, "notifications/inbox.html", {"page": page})
 
 
-@login_required
+@scoped
 @require_POST
 def mark_read(request, pk: int):
     notification = get_object_or_404(selectors.inbox(user=request.user), pk=pk)
@@ -34,7 +34,7 @@ def mark_read(request, pk: int):
     return redirect(safe_next(request, reverse("notifications:inbox")))
 
 
-@login_required
+@scoped
 @require_POST
 def mark_all_read(request):
     count = services.notifications_mark_all_read(actor=request.user)
@@ -42,7 +42,7 @@ def mark_all_read(request):
     return redirect(reverse("notifications:inbox"))
 
 
-@login_required
+@scoped
 @require_POST
 def preferences(request):
     form = PreferencesForm(request.POST, user=request.user)
@@ -67,7 +67,7 @@ def _visible_brand(request, pk: int):
     return get_object_or_404(Brand.objects.visible_to(request.user), pk=pk)
 
 
-@login_required
+@scoped
 @require_POST
 def follow(request, pk: int):
     brand = _visible_brand(request, pk)
@@ -83,7 +83,7 @@ def follow(request, pk: int):
     return redirect(safe_next(request, reverse("brands:brand_detail", args=[brand.pk])))
 
 
-@login_required
+@scoped
 @require_POST
 def unfollow(request, pk: int):
     brand = _visible_brand(request, pk)

@@ -5,7 +5,6 @@ endpoint's recent deliveries. The same services as the API."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
+from core.gate import scoped
 
 from . import selectors, services
 from .forms import EndpointForm
@@ -50,7 +50,7 @@ def _page(request, *, form=None, new_endpoint=None, status=200):
 
 
 @never_cache  # the answer to a create carries the secret
-@login_required
+@scoped
 def endpoint_list(request):
     _require_manager(request)
     if request.method != "POST":
@@ -79,7 +79,7 @@ def _endpoint(request, pk: int):
     return get_object_or_404(selectors.endpoints_for(request.user), pk=pk)
 
 
-@login_required
+@scoped
 @require_POST
 def endpoint_delete(request, pk: int):
     endpoint = _endpoint(request, pk)
@@ -88,7 +88,7 @@ def endpoint_delete(request, pk: int):
     return redirect("webhooks:list")
 
 
-@login_required
+@scoped
 @require_POST
 def endpoint_test(request, pk: int):
     endpoint = _endpoint(request, pk)
@@ -102,7 +102,7 @@ def endpoint_test(request, pk: int):
     return redirect("webhooks:list")
 
 
-@login_required
+@scoped
 @require_POST
 def endpoint_enable(request, pk: int):
     endpoint = _endpoint(request, pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_otp
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +12,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
+
+from core.gate import scoped
 
 from .. import services
 from ..audit import client_ip
@@ -37,7 +38,7 @@ def _account_page(request, *, profile_form=None, token_form=None, disable_form=N
     return render(request, "accounts/me.html", context, status=status)
 
 
-@login_required
+@scoped
 def me(request):
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -52,7 +53,7 @@ def me(request):
 
 
 @never_cache  # the response carries the token itself
-@login_required
+@scoped
 @require_POST
 def token_create(request):
     form = TokenCreateForm(request.POST)
@@ -63,7 +64,7 @@ def token_create(request):
     return _account_page(request, new_token=token)
 
 
-@login_required
+@scoped
 @require_POST
 def token_revoke(request, token_key):
     token = get_object_or_404(ApiToken.objects.filter(user=request.user), token_key=token_key)
@@ -74,7 +75,7 @@ def token_revoke(request, token_key):
 
 
 @never_cache  # the set-up page carries the secret
-@login_required
+@scoped
 def two_factor(request):
     """Set up two-factor (no confirmed device yet), or prove it for this session."""
     user = request.user
@@ -133,7 +134,7 @@ def _two_factor_setup(request, next_url):
     return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@scoped
 @require_POST
 def two_factor_turn_off(request):
     user = request.user

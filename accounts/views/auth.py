@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import i18n
 from django.views.decorators.http import require_POST
+
+from core.gate import public, scoped
 
 from .. import services
 from ..audit import client_ip
@@ -18,6 +19,7 @@ from ..tokens import api_tokens_revoke_all
 from .common import throttle_posts
 
 
+@public("signing in")
 @method_decorator(throttle_posts, name="dispatch")
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
@@ -25,6 +27,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@public("asking for a password reset link")
 @method_decorator(throttle_posts, name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
@@ -46,18 +49,21 @@ class RevokeTokensOnNewPassword:
         return response
 
 
+@public("following a password reset link: the link itself is the proof")
 class PasswordResetConfirmView(RevokeTokensOnNewPassword, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     token_revocation_cause = "password_reset"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
+@scoped
 class PasswordChangeView(RevokeTokensOnNewPassword, auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     token_revocation_cause = "password_change"
     success_url = reverse_lazy("accounts:password_change_done")
 
 
+@public("registering")
 @throttle_posts
 def register(request):
     if request.user.is_authenticated:
@@ -75,11 +81,12 @@ def register(request):
     return render(request, "accounts/register.html", {"form": form})
 
 
+@public("the page shown after registering: it names nobody")
 def register_done(request):
     return render(request, "accounts/register_done.html")
 
 
-@login_required
+@scoped
 def pending(request):
     """What a signed-in person whose account or organization awaits approval sees, whatever
     page they ask for (the access middleware sends them here)."""
@@ -91,6 +98,7 @@ def pending(request):
     return render(request, "accounts/pending.html")
 
 
+@public("choosing the language of the pages")
 @require_POST
 def set_language(request):
     """The header's language switcher: Django's set_language (cookie and redirect), and for a

@@ -8,7 +8,6 @@ so somebody outside the actor's reach answers 404.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -16,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from core.gate import scoped
 
 from .. import services
 from ..audit import client_ip
@@ -63,7 +64,7 @@ def _service_error(request, error: ValidationError) -> None:
 # --------------------------------------------------------------------------- the queue
 
 
-@login_required
+@scoped
 def queue(request):
     """Pending organizations (with their founding member) and people asking to join."""
     require_platform_admin(request)
@@ -92,7 +93,7 @@ def queue(request):
 # --------------------------------------------------------------------------- organizations
 
 
-@login_required
+@scoped
 def organization_list(request):
     require_platform_admin(request)
     form = OrganizationFilterForm(request.GET or None)
@@ -103,7 +104,7 @@ def organization_list(request):
     return render(request, "accounts/moderation/organization_list.html", context)
 
 
-@login_required
+@scoped
 def organization_detail(request, pk):
     require_platform_admin(request)
     organization = get_object_or_404(
@@ -124,7 +125,7 @@ def organization_detail(request, pk):
     return render(request, "accounts/moderation/organization_detail.html", context)
 
 
-@login_required
+@scoped
 @require_POST
 def organization_action(request, pk, action):
     require_platform_admin(request)
@@ -153,7 +154,7 @@ def organization_action(request, pk, action):
 # --------------------------------------------------------------------------- people
 
 
-@login_required
+@scoped
 def member_list(request):
     """Platform admins: everyone, filterable by organization. An organization's admin or
     coordinator: their own organization's people."""
@@ -173,7 +174,7 @@ def member_list(request):
     return render(request, "accounts/moderation/member_list.html", context)
 
 
-@login_required
+@scoped
 @require_POST
 def member_action(request, pk, action):
     require_member_manager(request)
@@ -210,7 +211,7 @@ def member_action(request, pk, action):
 # --------------------------------------------------------------------------- audit log
 
 
-@login_required
+@scoped
 def audit_list(request):
     require_platform_admin(request)
     form = AuditFilterForm(request.GET or None)

@@ -5,7 +5,6 @@ form, and the publish / withdraw / acknowledge buttons."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import client_ip
 from brands.views.common import transport_labels
+from core.gate import scoped
 from core.views import country_names, paginate, posted
 
 from .. import selectors, services
@@ -25,7 +25,7 @@ def _reader(user) -> None:
         raise PermissionDenied
 
 
-@login_required
+@scoped
 @require_safe
 def alert_list(request):
     user = request.user
@@ -46,7 +46,7 @@ def _visible(user, pk) -> Alert:
     return get_object_or_404(selectors.alerts_for(user), pk=pk)
 
 
-@login_required
+@scoped
 @require_safe
 def alert_detail(request, pk):
     user = request.user
@@ -74,7 +74,7 @@ def _form_page(request, form, alert=None, status=200):
     return render(request, "alerts/alert_form.html", context, status=status)
 
 
-@login_required
+@scoped
 def alert_create(request):
     user = request.user
     if not services.can_write_alerts(user):
@@ -91,7 +91,7 @@ def alert_create(request):
     return _form_page(request, form, status=400 if form.is_bound and form.errors else 200)
 
 
-@login_required
+@scoped
 def alert_edit(request, pk):
     user = request.user
     alert = _visible(user, pk)
@@ -126,7 +126,7 @@ def _action(request, pk, do, done: str):
     return redirect("alerts:detail", alert.pk)
 
 
-@login_required
+@scoped
 @require_POST
 def alert_publish(request, pk):
     return _action(
@@ -137,7 +137,7 @@ def alert_publish(request, pk):
     )
 
 
-@login_required
+@scoped
 @require_POST
 def alert_withdraw(request, pk):
     return _action(
@@ -148,7 +148,7 @@ def alert_withdraw(request, pk):
     )
 
 
-@login_required
+@scoped
 @require_POST
 def alert_acknowledge(request, pk):
     return _action(

@@ -7,7 +7,6 @@ by the services (403 for someone who sees it but may not act: a viewer, a platfo
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.audit import client_ip
 from authentication_guides.models import Checklist
 from brands.models import Brand, Product
+from core.gate import scoped
 from core.views import paginate, posted
 from uploads.serving import protected_file_response
 
@@ -31,7 +31,7 @@ def _reader(user) -> None:
         raise PermissionDenied
 
 
-@login_required
+@scoped
 @require_safe
 def case_list(request):
     user = request.user
@@ -50,7 +50,7 @@ def _int(value) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
-@login_required
+@scoped
 def case_create(request):
     """GET ?product= or ?checklist= (or ?brand=) to start from a product page or an inspection."""
     user = request.user
@@ -123,7 +123,7 @@ def _detail(request, case: Case, *, status: int = 200, **forms):
     return render(request, "cases/case_detail.html", context, status=status)
 
 
-@login_required
+@scoped
 @require_safe
 def case_detail(request, pk):
     return _detail(request, _visible(request.user, pk))
@@ -134,7 +134,7 @@ def _refused(request, case, form, name, error: ValidationError):
     return _detail(request, case, status=400, **{name: form})
 
 
-@login_required
+@scoped
 @require_POST
 def case_respond(request, pk):
     user = request.user
@@ -152,7 +152,7 @@ def case_respond(request, pk):
     return redirect("cases:detail", case.pk)
 
 
-@login_required
+@scoped
 @require_POST
 def case_extend(request, pk):
     user = request.user
@@ -167,7 +167,7 @@ def case_extend(request, pk):
     return redirect("cases:detail", case.pk)
 
 
-@login_required
+@scoped
 @require_POST
 def case_close(request, pk):
     user = request.user
@@ -185,7 +185,7 @@ def case_close(request, pk):
     return redirect("cases:detail", case.pk)
 
 
-@login_required
+@scoped
 @require_POST
 def case_message(request, pk):
     user = request.user
@@ -204,7 +204,7 @@ def case_message(request, pk):
     return redirect(f"{case_url(case)}#thread")
 
 
-@login_required
+@scoped
 @require_POST
 def case_photo(request, pk):
     user = request.user
@@ -221,7 +221,7 @@ def case_photo(request, pk):
     return redirect(f"{case_url(case)}#photos")
 
 
-@login_required
+@scoped
 @require_safe
 def case_photo_file(request, pk, photo_pk):
     case = _visible(request.user, pk)
@@ -229,7 +229,7 @@ def case_photo_file(request, pk, photo_pk):
     return protected_file_response(request, photo.image)
 
 
-@login_required
+@scoped
 @require_safe
 def case_attachment_file(request, pk, message_pk):
     case = _visible(request.user, pk)

@@ -11,7 +11,6 @@ officers keep reading the published one until it is published.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from brands.models import Brand
 from brands.views.common import can_create_brands, editable_or_refuse
+from core.gate import scoped
 from core.views import posted
 
 from .. import services
@@ -59,7 +59,7 @@ def _draft_notice(request, guide: Guide) -> None:
 # --------------------------------------------------------------------------- guides
 
 
-@login_required
+@scoped
 def guide_create(request):
     """A new guide; `?brand=<id>` fixes the brand, otherwise the person chooses one."""
     user = request.user
@@ -90,7 +90,7 @@ def guide_create(request):
     return _form_page(request, form, {"title": title, "back": back, "brand": brand})
 
 
-@login_required
+@scoped
 def guide_translate(request, pk):
     """A translation: a new guide in another language, linked to this one."""
     source = editable_guide(request.user, pk)
@@ -129,7 +129,7 @@ def guide_translate(request, pk):
     )
 
 
-@login_required
+@scoped
 def guide_edit(request, pk):
     guide = editable_guide(request.user, pk)
     form = GuideForm(*posted(request), user=request.user, guide=guide, version=guide.ordered_versions[0])
@@ -148,7 +148,7 @@ def guide_edit(request, pk):
     )
 
 
-@login_required
+@scoped
 def guide_delete(request, pk):
     guide = editable_guide(request.user, pk)
     title = guide.ordered_versions[0].title
@@ -179,7 +179,7 @@ def guide_delete(request, pk):
 # --------------------------------------------------------------------------- indicators
 
 
-@login_required
+@scoped
 def indicator_add(request, pk):
     # Permission first: two pictures are decoded only for people who may write.
     guide = editable_guide(request.user, pk)
@@ -216,7 +216,7 @@ def _add_extra(request, guide: Guide, key, form) -> None:
         services.indicator_picture_add(actor=request.user, guide=guide, key=key, image=image, caption=caption)
 
 
-@login_required
+@scoped
 @require_POST
 def indicator_picture_delete(request, pk, key, picture_key):
     guide = editable_guide(request.user, pk)
@@ -238,7 +238,7 @@ def _indicator(guide: Guide, key):
     return indicator
 
 
-@login_required
+@scoped
 def indicator_edit(request, pk, key):
     guide = editable_guide(request.user, pk)
     indicator = _indicator(guide, key)
@@ -276,7 +276,7 @@ def indicator_edit(request, pk, key):
     )
 
 
-@login_required
+@scoped
 def indicator_delete(request, pk, key):
     guide = editable_guide(request.user, pk)
     indicator = _indicator(guide, key)

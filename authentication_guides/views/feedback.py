@@ -10,13 +10,13 @@ for anyone who does not see it).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from core.gate import scoped
 from core.views import paginate, posted
 
 from .. import services
@@ -34,7 +34,7 @@ def _errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@login_required
+@scoped
 def feedback_new(request, pk):
     """GET the form; POST sends the report and goes back to the guide."""
     user = request.user
@@ -92,14 +92,14 @@ def queue_page(request, *, answer_form=None, answered=None, status: int = 200):
     return render(request, "guides/feedback_queue.html", context, status=status)
 
 
-@login_required
+@scoped
 @require_safe
 def feedback_queue(request):
     """The owner's queue (platform admins: all); officers: their administration's reports."""
     return queue_page(request)
 
 
-@login_required
+@scoped
 @require_POST
 def feedback_answer(request, fid):
     user = request.user

@@ -10,13 +10,13 @@ may not). An inspection is seen by its administration and platform admins only
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
+from core.gate import scoped
 from core.views import posted
 
 from .. import services
@@ -25,7 +25,7 @@ from ..models import IMPORTANCE_RANK, Checklist, Importance, Verdict
 from .common import readable_guide, reading_order, version_for
 
 
-@login_required
+@scoped
 def checklist_start(request, pk):
     user = request.user
     guide = readable_guide(user, pk)
@@ -49,7 +49,7 @@ def checklist_start(request, pk):
     return render(request, "guides/checklist_form.html", context, status=status)
 
 
-@login_required
+@scoped
 def checklist_detail(request, pk, checklist_pk):
     user = request.user
     checklist = get_object_or_404(

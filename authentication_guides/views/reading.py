@@ -8,7 +8,6 @@ and platform admins read the latest version, draft included. A guide outside the
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import render
 from django.utils import translation
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_safe
 from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
 from brands.views.common import can_create_brands
+from core.gate import scoped
 from core.views import paginate
 
 from .. import services
@@ -25,7 +25,7 @@ from ..models import Guide, GuideStatus, GuideVersion
 from .common import FIELD_LABELS, Workflow, can_edit, readable_guide, reading_order, sees_drafts, version_for
 
 
-@login_required
+@scoped
 @require_safe
 def guide_list(request):
     """The guides the person may see, newest first, by brand and language."""
@@ -106,13 +106,13 @@ def _count_view(user, guide: Guide) -> None:
     services.guide_view_record(guide=guide, user=user)
 
 
-@login_required
+@scoped
 @require_safe
 def guide_detail(request, pk):
     return reading_page(request, readable_guide(request.user, pk))
 
 
-@login_required
+@scoped
 @require_safe
 def guide_print(request, pk):
     """The same reading, laid out for paper or PDF: no navigation, pictures side by side."""
@@ -137,7 +137,7 @@ def _history(versions: list[GuideVersion]) -> list[dict]:
     return list(reversed(history))
 
 
-@login_required
+@scoped
 @require_safe
 def guide_versions(request, pk):
     """The history. Officers see the published versions only (filtered in the query)."""

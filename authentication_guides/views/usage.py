@@ -7,11 +7,12 @@ guide's own page is for the owner's members and platform admins (officers 403, o
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_countries import countries
+
+from core.gate import scoped
 
 from .. import services
 from ..forms import UsagePeriodForm
@@ -59,7 +60,7 @@ def _usage(request, guides, *, titles: dict | None = None) -> dict:
     }
 
 
-@login_required
+@scoped
 @require_safe
 def usage_dashboard(request):
     """Readings of all the organization's guides (platform admins: all guides)."""
@@ -70,7 +71,7 @@ def usage_dashboard(request):
     return render(request, "guides/usage.html", context)
 
 
-@login_required
+@scoped
 @require_safe
 def usage_guide(request, pk):
     """Readings of one guide: the owner's members and platform admins."""

@@ -4,13 +4,13 @@ and unpublish with a reason (platform admins). POST only; each answers with the 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
+from core.gate import scoped
 
 from .. import services
 from ..forms import UnpublishForm
@@ -38,7 +38,7 @@ def _act(request, pk, action, success: str, *, moderator: bool = False):
     return redirect(guide_url(guide))
 
 
-@login_required
+@scoped
 @require_POST
 def guide_submit(request, pk):
     return _act(
@@ -49,7 +49,7 @@ def guide_submit(request, pk):
     )
 
 
-@login_required
+@scoped
 @require_POST
 def guide_publish(request, pk):
     return _act(
@@ -61,7 +61,7 @@ def guide_publish(request, pk):
     )
 
 
-@login_required
+@scoped
 @require_POST
 def guide_archive(request, pk):
     return _act(
@@ -72,7 +72,7 @@ def guide_archive(request, pk):
     )
 
 
-@login_required
+@scoped
 @require_POST
 def guide_unpublish(request, pk):
     """Moderation: a platform admin takes a published guide away from officers, with a reason."""

@@ -7,11 +7,11 @@ it answers 404. Edit controls are shown to the owner's admins and editors only.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import render
 
 from brands.recent import record_view
+from core.gate import scoped
 from core.views import country_names, language_names, paginate
 
 from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
@@ -56,7 +56,7 @@ def _describe_contacts(user, contacts) -> list[Contact]:
     return contacts
 
 
-@login_required
+@scoped
 def catalogue(request):
     """Right holders: their organization's brands with product counts. Officers and platform
     admins: the brands they may see, with a search on names and other names."""
@@ -83,7 +83,7 @@ def catalogue(request):
     return render(request, "brands/catalogue.html", context)
 
 
-@login_required
+@scoped
 def brand_detail(request, pk):
     user = request.user
     brand = visible_or_404(
@@ -153,7 +153,7 @@ def product_for_page(user, pk):
     )
 
 
-@login_required
+@scoped
 def product_detail(request, pk):
     product = product_for_page(request.user, pk)
     record_view(request.user, product)  # for the officer's "recently viewed"

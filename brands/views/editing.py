@@ -9,7 +9,6 @@ fields (status 400), never a 500. Deleting asks for confirmation on its own page
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.gate import scoped
 from uploads.images import CleanImage
 
 from .. import services
@@ -119,7 +119,7 @@ def _save_brand(request, form, brand: Brand | None) -> Brand | None:
     return brand
 
 
-@login_required
+@scoped
 def brand_create(request):
     if not can_create_brands(request.user):
         raise PermissionDenied
@@ -136,7 +136,7 @@ def brand_create(request):
     )
 
 
-@login_required
+@scoped
 def brand_edit(request, pk):
     brand = editable_or_refuse(request.user, Brand.objects.prefetch_related("visibility_countries"), pk)
     form = BrandForm(*posted(request), brand=brand)
@@ -157,7 +157,7 @@ def brand_edit(request, pk):
     )
 
 
-@login_required
+@scoped
 def brand_delete(request, pk):
     brand = editable_or_refuse(request.user, Brand.objects, pk)
     if request.method == "POST":
@@ -183,7 +183,7 @@ def brand_delete(request, pk):
 # --------------------------------------------------------------------------- products
 
 
-@login_required
+@scoped
 def product_create(request, brand_pk):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
     form = ProductForm(*posted(request))
@@ -199,7 +199,7 @@ def product_create(request, brand_pk):
     )
 
 
-@login_required
+@scoped
 def product_edit(request, pk):
     product = editable_or_refuse(
         request.user, Product.objects.select_related("brand").prefetch_related("gtin_set"), pk
@@ -222,7 +222,7 @@ def product_edit(request, pk):
     )
 
 
-@login_required
+@scoped
 def product_delete(request, pk):
     product = editable_or_refuse(request.user, Product.objects.select_related("brand"), pk)
     if request.method == "POST":
@@ -240,7 +240,7 @@ def product_delete(request, pk):
 # --------------------------------------------------------------------------- pictures
 
 
-@login_required
+@scoped
 @require_POST
 def picture_add(request, pk):
     editable_or_refuse(request.user, Product.objects, pk)
@@ -260,7 +260,7 @@ def picture_add(request, pk):
     return product_page(request, product, picture_form=form, status=400)
 
 
-@login_required
+@scoped
 def picture_edit(request, pk):
     picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product__brand"), pk)
     form = PictureEditForm(*posted(request), picture=picture)
@@ -285,7 +285,7 @@ def picture_edit(request, pk):
     )
 
 
-@login_required
+@scoped
 def picture_delete(request, pk):
     picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product"), pk)
     back = reverse("brands:product_detail", args=[picture.product_id]) + "#pictures"
@@ -312,7 +312,7 @@ def _item_form(kind: str, request, brand: Brand, item=None):
     return form_class(*posted(request), **kwargs)
 
 
-@login_required
+@scoped
 def item_create(request, brand_pk, kind):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
     text = BRAND_ITEM_TEXT[kind]
@@ -329,7 +329,7 @@ def item_create(request, brand_pk, kind):
     )
 
 
-@login_required
+@scoped
 def item_edit(request, pk, kind):
     model = BRAND_ITEM_MODELS[kind]
     item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
@@ -347,7 +347,7 @@ def item_edit(request, pk, kind):
     )
 
 
-@login_required
+@scoped
 def item_delete(request, pk, kind):
     model = BRAND_ITEM_MODELS[kind]
     item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)

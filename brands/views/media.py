@@ -8,10 +8,10 @@ API token fetch the same files through the API's own file endpoints.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
+from core.gate import scoped
 from uploads.serving import protected_file_response
 
 from ..models import Brand, ProductImage
@@ -24,7 +24,7 @@ def _serve(request, field_file):
     return protected_file_response(request, field_file)
 
 
-@login_required
+@scoped
 @require_safe
 def product_image(request, pk, variant):
     """variant: `original`, `small` or `large`; a thumbnail not made yet falls back to the original."""
@@ -36,7 +36,7 @@ def product_image(request, pk, variant):
     return _serve(request, picture.image)
 
 
-@login_required
+@scoped
 @require_safe
 def brand_logo(request, pk):
     return _serve(request, visible_or_404(request.user, Brand.objects, pk).logo)

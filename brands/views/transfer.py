@@ -7,12 +7,13 @@ job of the jobs app, started for the owner's admins and editors; its progress pa
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
+
+from core.gate import scoped
 
 from ..forms import ProductImportForm
 from ..importing import COLUMNS, EXPORT_COLUMNS, export_rows
@@ -20,7 +21,7 @@ from ..models import Brand, Product
 from .common import editable_or_refuse, posted, visible_or_404
 
 
-@login_required
+@scoped
 @require_safe
 def product_export(request, pk):
     from jobs.writers import stream_csv
@@ -39,7 +40,7 @@ def product_export(request, pk):
     return stream_csv(export_rows(products.iterator(chunk_size=2000)), EXPORT_COLUMNS, filename=filename)
 
 
-@login_required
+@scoped
 def product_import(request, pk):
     from jobs.services import job_start
 
