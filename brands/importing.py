@@ -24,7 +24,7 @@ from core.changes import record_change
 from jobs.writers import unneutralize
 
 from .models import Brand, Product, ProductGTIN
-from .services import _check_prices, _clean_gtins, _clean_product, _set_gtins
+from .services.products import _check_prices, _clean_gtins, _clean_product, _set_gtins
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,10 @@ from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
 from brands.models import WRITER_ROLES, Brand, Product, TransportMode
-from brands.services import _choices, _countries, _string_list, _text
+from core.validators import clean_choices as _choices
+from core.validators import clean_countries as _countries
+from core.validators import clean_string_list as _string_list
+from core.validators import clean_text as _text
 
 from .. import events
 from ..models import (

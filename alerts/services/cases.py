@@ -18,7 +18,7 @@ from accounts.models import User
 from authentication_guides.models import Checklist
 from brands.identifiers import normalize_country
 from brands.models import Brand, Product
-from brands.services import _text
+from core.validators import clean_text as _text
 from uploads.images import CleanImage
 
 from .. import events, workdays

@@ -1,0 +1,30 @@
+"""Writes on the brand catalogue. Every function takes the acting person, checks that they may
+edit the brand (its owner's admins and editors), validates, and writes.
+
+Validation raises django ValidationError keyed by field, which the API answers with 400 and the
+pages show next to the fields.
+"""
+
+from .brands import brand_create, brand_delete, brand_set_logo, brand_update
+from .common import _editable as _editable  # the API checks the scope before it decodes an upload
+from .items import BRAND_ITEMS, brand_item_create, brand_item_delete, brand_item_update
+from .pictures import product_image_add, product_image_delete, product_image_store_thumbnails, product_image_update
+from .products import product_create, product_delete, product_update
+
+__all__ = [
+    "BRAND_ITEMS",
+    "brand_create",
+    "brand_delete",
+    "brand_item_create",
+    "brand_item_delete",
+    "brand_item_update",
+    "brand_set_logo",
+    "brand_update",
+    "product_create",
+    "product_delete",
+    "product_image_add",
+    "product_image_delete",
+    "product_image_store_thumbnails",
+    "product_image_update",
+    "product_update",
+]

@@ -1,0 +1,114 @@
+"""Brands: created by a right holder's admins and editors, named once per organization, visible
+to every administration or to the countries chosen; deleting one removes its products and their
+pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Organization, User
+from core.validators import clean_choices, clean_string_list, clean_text
+
+from ..identifiers import parse_visibility
+from ..models import Brand, BrandCountry, Category, Product
+from .common import _apply, _delete_files_after_commit, _editable
+from .pictures import _product_files
+
+
+def _clean_brand(data: dict, *, partial: bool) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    if not partial or "name" in data:
+        cleaned["name"] = clean_text(data, "name", required=True, max_length=200)
+    if "aliases" in data:
+        cleaned["aliases"] = clean_string_list(data, "aliases")
+    if "description" in data:
+        cleaned["description"] = clean_text(data, "description", max_length=20_000)
+    if "categories" in data:
+        cleaned["categories"] = clean_choices(data, "categories", Category)
+    return cleaned
+
+
+def _clean_visibility(visibility) -> tuple[bool, list[str]]:
+    return parse_visibility(
+        visibility, empty_message=_("Choose at least one country, or make the brand visible to every administration.")
+    )
+
+
+def _set_visibility(brand: Brand, visibility) -> None:
+    visible_to_all, countries = _clean_visibility(visibility)
+    brand.visible_to_all = visible_to_all
+    brand.save(update_fields=["visible_to_all", "updated"])
+    BrandCountry.objects.filter(brand=brand).exclude(country__in=countries).delete()
+    existing = set(BrandCountry.objects.filter(brand=brand).values_list("country", flat=True))
+    BrandCountry.objects.bulk_create([BrandCountry(brand=brand, country=c) for c in countries if c not in existing])
+
+
+def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | None = None) -> None:
+    clash = Brand.objects.filter(owner=owner, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude.pk)
+    if clash.exists():
+        raise ValidationError({"name": [_("Your organization already has a brand with this name.")]})
+
+
+@transaction.atomic
+def brand_create(*, actor: User, data: dict) -> Brand:
+    """A brand of the actor's organization; visible to every administration unless the data
+    says {"visibility": {"all": false, "countries": [...]}}."""
+    if not (actor.is_right_holder and actor.has_access and actor.role in ("admin", "editor")):
+        raise PermissionDenied(_("Only a right holder's admins and editors can create brands."))
+    cleaned = _clean_brand(data, partial=False)
+    _check_brand_name_free(actor.organization, cleaned["name"])
+    visibility = data.get("visibility") or {"all": True}
+    _clean_visibility(visibility)  # refuse before writing anything
+    brand = Brand(owner=actor.organization, created_by=actor, **cleaned)
+    _save_named(brand)
+    _set_visibility(brand, visibility)
+    return brand
+
+
+def _save_named(brand: Brand) -> None:
+    """Save, turning the name constraint (a concurrent twin) into the same field error."""
+    try:
+        with transaction.atomic():
+            brand.save()
+    except IntegrityError:
+        raise ValidationError({"name": [_("Your organization already has a brand with this name.")]}) from None
+
+
+@transaction.atomic
+def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
+    brand = _editable(actor, Brand.objects.select_for_update(), brand)
+    cleaned = _clean_brand(data, partial=True)
+    if "name" in cleaned:
+        _check_brand_name_free(brand.owner, cleaned["name"], exclude=brand)
+    _apply(brand, cleaned)
+    _save_named(brand)
+    if "visibility" in data:
+        _set_visibility(brand, data["visibility"])
+    return brand
+
+
+@transaction.atomic
+def brand_delete(*, actor: User, brand: Brand) -> None:
+    brand = _editable(actor, Brand.objects, brand)
+    files = [brand.logo, *_product_files(Product.objects.filter(brand=brand))]
+    brand.delete()
+    _delete_files_after_commit(files)
+
+
+@transaction.atomic
+def brand_set_logo(*, actor: User, brand: Brand, image) -> Brand:
+    """`image` is an uploads.images.CleanImage (checked, re-encoded, metadata stripped)."""
+    brand = _editable(actor, Brand.objects.select_for_update(), brand)
+    old = brand.logo.name if brand.logo else ""
+    brand.logo.save(image.name, image.content, save=False)
+    brand.save(update_fields=["logo", "updated"])
+    if old:
+        storage = brand.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return brand

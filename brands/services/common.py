@@ -1,0 +1,34 @@
+"""What every write on the catalogue shares: the edit scope check, applying cleaned values, and
+removing stored files once the rows that named them are gone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+
+def _editable(actor: User, queryset, obj):
+    """`obj` again, fetched through the `editable_by(actor)` scope (PermissionDenied if out of it)."""
+    found = queryset.editable_by(actor).filter(pk=obj.pk).first()
+    if found is None:
+        raise PermissionDenied(_("You cannot edit this."))
+    return found
+
+
+def _apply(obj: Model, values: dict[str, Any]) -> None:
+    for field, value in values.items():
+        setattr(obj, field, value)
+
+
+def _delete_files_after_commit(fields: Iterable[FieldFile]) -> None:
+    """Remove stored files once the rows that named them are gone for good."""
+    names = [(f.storage, f.name) for f in fields if f]
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
