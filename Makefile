@@ -20,7 +20,7 @@ I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=medi
 help:
 	@echo "make run       serve the demo portal at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, demo data)"
 	@echo "make test      run the whole test suite against PostgreSQL and Redis (ARGS=... for pytest)"
-	@echo "make lint      ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint      ruff check, ruff format --check, lint-imports, makemigrations --check, mypy"
 	@echo "make format    fix imports and format the code with ruff"
 	@echo "make messages  extract and compile the en/fr/es translation files"
 	@echo "make install   create or update the virtual environment in $(VENV)"
@@ -68,11 +68,16 @@ test: $(STAMP)
 	@echo "The search tests again, on SQLite (the embedded default's FTS5 backend):"
 	@unset DEBUG; $(PY) -m pytest -q $(SQLITE_TESTS) --ds=ipm_portal.settings_test_sqlite
 
+# The import-linter contracts and mypy's settings are in pyproject.toml; mypy's Django plugin
+# loads the test settings.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; \
 	$(PY) manage.py makemigrations --check --dry-run
+	@unset DEBUG; DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export DJANGO_SETTINGS_MODULE; \
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix --exit-zero .

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
 
 from .models import Alert, AlertAcknowledgement, AlertCountry, Case, CaseVerdict
 
 
-def alerts_for(user: User):
+def alerts_for(user: User) -> QuerySet[Alert]:
     return (
         Alert.objects.visible_to(user)
         .select_related("brand")
@@ -57,16 +57,18 @@ def decorate_alerts(user: User, alerts: Iterable[Alert]) -> list[Alert]:
                 "alert_id", flat=True
             )
         )
+    # ack_counts and acknowledged are set for the pages, not fields: the ignores go once Alert
+    # declares them (alerts/models.py).
     for alert in alerts:
         if alert in counted:
-            alert.ack_counts = {c: counts[alert.pk].get(c, 0) for c in alert.target_countries}
+            alert.ack_counts = {c: counts[alert.pk].get(c, 0) for c in alert.target_countries}  # type: ignore[attr-defined]
         else:
-            alert.ack_counts = None
-        alert.acknowledged = (alert.pk in mine) if user.is_enforcement else None
+            alert.ack_counts = None  # type: ignore[attr-defined]
+        alert.acknowledged = (alert.pk in mine) if user.is_enforcement else None  # type: ignore[attr-defined]
     return alerts
 
 
-def cases_for(user: User):
+def cases_for(user: User) -> QuerySet[Case]:
     return (
         Case.objects.visible_to(user)
         .select_related("organization", "checklist")

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import F, QuerySet
 
 from brands.models import BrandFollow
 
 from .models import EmailMode, Notification, Preference
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def inbox(*, user) -> QuerySet:
+    from accounts.models import User
+    from brands.models import Brand
+
+
+def inbox(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     """The person's own notifications, newest first, with the event's kind."""
     return (
         Notification.objects.visible_to(user)
@@ -19,18 +27,18 @@ def inbox(*, user) -> QuerySet:
     )
 
 
-def unread_count(*, user) -> int:
+def unread_count(*, user: User | AnonymousUser) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notification.objects.visible_to(user).unread().count()
 
 
-def email_mode(*, user) -> str:
+def email_mode(*, user: User) -> str:
     mode = Preference.objects.filter(user=user).values_list("email", flat=True).first()
     return mode or EmailMode.IMMEDIATE
 
 
-def followed_brands(*, user) -> QuerySet:
+def followed_brands(*, user: User) -> QuerySet[Brand]:
     """The brands the person follows that they may still see."""
     from brands.models import Brand
 
@@ -38,5 +46,5 @@ def followed_brands(*, user) -> QuerySet:
     return Brand.objects.visible_to(user).filter(pk__in=followed).order_by("name", "id")
 
 
-def follows(*, user, brand) -> bool:
+def follows(*, user: User, brand: Brand) -> bool:
     return BrandFollow.objects.filter(user=user, brand=brand).exists()

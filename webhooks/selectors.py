@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from .models import WebhookDelivery, WebhookEndpoint
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def endpoints_for(user) -> QuerySet[WebhookEndpoint]:
+    from accounts.models import User
+
+
+def endpoints_for(user: User | AnonymousUser) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.visible_to(user).order_by("-created", "-id")
 
 
