@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
+from core.api import ScopedAPIView, public_api
+
 from .. import services
 from ..audit import client_ip
 from ..authentication import LOCKED_OUT
@@ -36,6 +38,7 @@ from .serializers import (
 )
 
 
+@public_api("registering through the API")
 class RegisterView(APIView):
     """Register a person and either a new organization or a request to join an existing one."""
 
@@ -67,6 +70,7 @@ class RegisterView(APIView):
         return Response(RegistrationAnswerSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
+@public_api("signing in for a token: the credentials are the proof")
 class TokenView(APIView):
     """Exchange an e-mail, a password and (if two-factor is on) a code for an API token."""
 
@@ -103,7 +107,7 @@ def _cooloff_seconds() -> float:
     return settings.AXES_COOLOFF_TIME.total_seconds()
 
 
-class MeView(APIView):
+class MeView(ScopedAPIView, APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         return Response(MeSerializer(request.user).data)
@@ -125,7 +129,7 @@ _TOKEN_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[_TOKEN_ID]), destroy=extend_schema(parameters=[_TOKEN_ID]))
 class MyTokenViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """The signed-in person's own API tokens; deleting one revokes it at once."""
 
@@ -160,7 +164,7 @@ def _moderation_response(serializer_class, instance):
     return Response(serializer_class(instance).data)
 
 
-class OrganizationAdminViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganizationAdminViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
     """Platform admins vet organizations: approve, reject, suspend, reinstate."""
 
     serializer_class = OrganizationAdminSerializer
@@ -220,7 +224,7 @@ class UserFilter(filters.FilterSet):
 
 
 class UserAdminViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
 ):
     """People to moderate: everyone for platform admins; their own members for an organization's
     admin or coordinator. Anyone else's people answer 404."""
@@ -306,7 +310,7 @@ class AuditFilter(filters.FilterSet):
         fields = ["actor", "action", "target_type", "target_id", "organization", "since", "until"]
 
 
-class AuditViewSet(viewsets.ReadOnlyModelViewSet):
+class AuditViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
     """The audit log, newest first, for platform admins."""
 
     serializer_class = AuditEntrySerializer

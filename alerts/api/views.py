@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.audit import client_ip
+from core.api import ScopedAPIView
 from core.parsers import JSONParser
 from uploads.serving import protected_file_response
 
@@ -51,6 +52,7 @@ class AlertFilter(filters.FilterSet):
 
 
 class AlertViewSet(
+    ScopedAPIView,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -134,7 +136,7 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(overdue=value == "true")
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Officers open cases and close them; the brand owner's admins and editors answer with a
     verdict and may ask once for more time. Viewers read."""
 
@@ -192,7 +194,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 _CASE_PK = OpenApiParameter("case_pk", int, OpenApiParameter.PATH, description="The case's id.")
 
 
-class CaseChildMixin:
+class CaseChildMixin(ScopedAPIView):
     def case(self) -> Case:
         if not hasattr(self, "_case"):
             self._case = get_object_or_404(Case.objects.visible_to(self.request.user), pk=self.kwargs["case_pk"])

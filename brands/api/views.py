@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ScopedAPIView
 from core.parsers import JSONParser
 from jobs.api.serializers import JobSerializer
 
@@ -64,7 +65,7 @@ class BrandFilter(filters.FilterSet):
         return queryset.filter(Q(categories__icontains=f'"{value}"') | Q(products__category=value)).distinct()
 
 
-class BrandViewSet(viewsets.ModelViewSet):
+class BrandViewSet(ScopedAPIView, viewsets.ModelViewSet):
     serializer_class = BrandSerializer
     filterset_class = BrandFilter
     http_method_names = WRITE_METHODS
@@ -110,6 +111,7 @@ class BrandViewSet(viewsets.ModelViewSet):
 
 
 class BrandItemViewSet(
+    ScopedAPIView,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -203,7 +205,7 @@ class ProductFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
 
 
-class ProductViewSet(viewsets.ModelViewSet):
+class ProductViewSet(ScopedAPIView, viewsets.ModelViewSet):
     filterset_class = ProductFilter
     http_method_names = WRITE_METHODS
 
@@ -298,6 +300,7 @@ class ProductImageUploadMixin:
 
 
 class ProductImageViewSet(
+    ScopedAPIView,
     ProductImageUploadMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -341,7 +344,7 @@ def _status_created(data) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
 
 
-class BrandLogoView(APIView):
+class BrandLogoView(ScopedAPIView, APIView):
     """GET the brand's logo (people who may see the brand); POST multipart `image` to set it
     (the owner's editors)."""
 
@@ -379,7 +382,7 @@ class ProductImportSerializer(drf_serializers.Serializer):
     file = drf_serializers.FileField(help_text=_("CSV (UTF-8) or XLSX; the first row names the columns."))
 
 
-class ProductImportView(APIView):
+class ProductImportView(ScopedAPIView, APIView):
     """POST /api/v1/products/import/: start a background import of a CSV or XLSX file into one
     brand (all rows or none). Answers 201 with the job; follow it at /api/v1/jobs/{id}/."""
 
@@ -414,7 +417,7 @@ class ProductImportView(APIView):
         return _status_created(JobSerializer(job, context={"request": request}).data)
 
 
-class ProductExportView(APIView):
+class ProductExportView(ScopedAPIView, APIView):
     """GET /api/v1/products/export/?brand=: the visible products as CSV (streamed)."""
 
     @extend_schema(

@@ -3,6 +3,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from core.api import ScopedAPIView
+
 from ..progress import progress_of
 from ..selectors import job_list
 from .serializers import JobListSerializer, JobSerializer
@@ -11,7 +13,7 @@ _JOB_ID = OpenApiParameter("id", str, OpenApiParameter.PATH, description="The jo
 
 
 @extend_schema_view(retrieve=extend_schema(parameters=[_JOB_ID]))
-class JobViewSet(viewsets.ReadOnlyModelViewSet):
+class JobViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
     """Background jobs (imports, exports...) that the caller may see: their own and their
     organization's, newest first. A job that is not visible answers 404."""
 

@@ -8,6 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ScopedAPIView
+
 from .. import selectors, services
 from .serializers import MarkedSerializer, NotificationSerializer, PreferencesSerializer, UnreadSerializer
 
@@ -15,7 +17,7 @@ from .serializers import MarkedSerializer, NotificationSerializer, PreferencesSe
 @extend_schema(
     parameters=[OpenApiParameter("unread", bool, description="Only unread notifications (true) or read ones.")]
 )
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     filter_backends = []
     lookup_value_regex = r"[0-9]+"
@@ -54,7 +56,7 @@ def _preferences(user) -> dict:
     }
 
 
-class PreferencesView(APIView):
+class PreferencesView(ScopedAPIView, APIView):
     """How the person is told: e-mail immediately, in a daily digest or never, and the brands
     they follow (told when a guide of theirs is published)."""
 

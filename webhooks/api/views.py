@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from accounts.permissions import IsApprovedUser
+from core.api import ScopedAPIView
 
 from .. import selectors, services
 from ..models import WebhookDelivery, may_manage_webhooks
@@ -29,7 +30,7 @@ class IsWebhookManager(IsApprovedUser):
 
 
 class WebhookEndpointViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
     """Endpoints that receive the organization's events, signed with their secret (shown once,
     when created)."""
