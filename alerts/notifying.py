@@ -1,7 +1,8 @@
 """Who is told of alert and case events, with what title and link (registered with the
 notification pipeline at start-up, from AlertsConfig.ready()).
 
-Recipients are querysets, scoped in SQL like everything else:
+Recipients are querysets: who should be told, narrowed by ``core.scope.audience`` to the people
+the object's own rule lets see it (the same rule as their pages):
 - alert.published: every approved officer and coordinator of the enforcement administrations
   (approved) of every target country;
 - case events toward the brand owner: its approved admins and editors; toward the officers:
@@ -14,28 +15,29 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import ENFORCEMENT_KINDS, Role, Status, User
+from accounts.models import ENFORCEMENT_KINDS, Role, User
 from brands.models import WRITER_ROLES
+from core.scope import audience
 
 from . import events
-from .models import AlertCountry, Case
+from .models import Alert, AlertCountry, Case
 
 CASE_KINDS = ("case.opened", "case.message", "case.answered", "case.deadline_near", "case.overdue")
 
 
-def _approved_people() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, status=Status.APPROVED, membership__organization__status=Status.APPROVED
-    )
-
-
 def alert_recipients(event) -> QuerySet[User]:
-    countries = AlertCountry.objects.filter(alert_id=event.data["alert"]).values("country")
-    return _approved_people().filter(
+    """The officers and coordinators of the target countries' enforcement organizations who may
+    see the alert (its own rule: published, valid, brand visible to them)."""
+    alert = Alert.objects.filter(pk=event.data["alert"]).first()
+    if alert is None:
+        return User.objects.none()
+    countries = AlertCountry.objects.filter(alert_id=alert.pk).values("country")
+    officers = User.objects.filter(
         membership__organization__kind__in=ENFORCEMENT_KINDS,
         membership__organization__country__in=countries,
         membership__role__in=(Role.OFFICER, Role.COORDINATOR),
     )
+    return audience(alert, officers)
 
 
 def _owner_side(case_id: int) -> Q:
@@ -52,13 +54,16 @@ def _officer_side(case_id: int) -> Q:
 
 
 def case_recipients(event) -> QuerySet[User]:
-    case_id, to = event.data["case"], event.data.get("to")
+    case = Case.objects.filter(pk=event.data["case"]).first()
+    if case is None:
+        return User.objects.none()
+    to = event.data.get("to")
     condition = Q(pk__in=[])
     if to in (events.TO_OWNER, events.TO_BOTH):
-        condition |= _owner_side(case_id)
+        condition |= _owner_side(case.pk)
     if to in (events.TO_OFFICERS, events.TO_BOTH):
-        condition |= _officer_side(case_id)
-    return _approved_people().filter(condition).distinct()
+        condition |= _officer_side(case.pk)
+    return audience(case, User.objects.filter(condition)).distinct()
 
 
 def alert_title(event) -> str:

@@ -16,16 +16,16 @@ that forgets its scope cannot ship.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core import checks
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .scope import VIEW
+from .scope import VIEW, ScopedQuerySet
 
 ATTRIBUTE = "scope_gate"
 SCOPED = "scoped"
@@ -56,7 +56,7 @@ def scoped(view: _View) -> _View:
         return view
     wrapped = login_required(view)
     setattr(wrapped, ATTRIBUTE, SCOPED)
-    return wrapped  # type: ignore[return-value]
+    return wrapped
 
 
 def public(reason: str) -> Callable[[_View], _View]:
@@ -73,12 +73,13 @@ def public(reason: str) -> Callable[[_View], _View]:
 def object_or_404(model: type[models.Model], user: Any, pk: Any, action: str = VIEW, *, queryset: Any = None) -> Any:
     """The object if `user` may `action` it. 404 when they may not even see it (its existence
     stays secret); 403 when they see it but the action is not theirs."""
-    base = queryset if queryset is not None else model._default_manager.all()
+    base = cast("ScopedQuerySet[Any]", queryset if queryset is not None else model._default_manager.all())
     try:
         obj = base.restrict(user, VIEW).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError) as error:
+    except (ObjectDoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
-    if action != VIEW and not model._default_manager.all().allows(user, action, obj):
+    rows = cast("ScopedQuerySet[Any]", model._default_manager.all())
+    if action != VIEW and not rows.allows(user, action, obj):
         raise PermissionDenied
     return obj
 

@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.scope import with_access
+
 from .models import EmailMode, Notification, Preference
-from .pipeline import with_access
 
 logger = logging.getLogger(__name__)
 

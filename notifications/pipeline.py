@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 
 from core import event_types as registry
 from core.models import Event
+from core.scope import with_access
 
 from .models import (
     Channel,
@@ -43,16 +44,6 @@ EMAIL_CHUNK_SIZE = getattr(settings, "NOTIFICATIONS_EMAIL_CHUNK_SIZE", 200)
 STALE_AFTER = timedelta(seconds=getattr(settings, "NOTIFICATIONS_STALE_AFTER_SECONDS", 60))
 # Events whose dispatch failed this many times are left for a person to look at.
 MAX_DISPATCH_ATTEMPTS = 20
-
-
-def with_access(users: QuerySet) -> QuerySet:
-    """Active, approved people of an approved organization (or superusers without one): the
-    same test as `User.has_access`, in SQL."""
-    from accounts.models import Status
-
-    return users.filter(is_active=True, status=Status.APPROVED).filter(
-        Q(membership__organization__status=Status.APPROVED) | Q(membership__isnull=True, is_superuser=True)
-    )
 
 
 def _ids(users: QuerySet) -> list[int]:
