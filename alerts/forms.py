@@ -85,7 +85,7 @@ class AlertForm(ServiceForm):
                 "initial", {"valid_until": timezone.localdate() + datetime.timedelta(days=30), "brand": _int(brand)}
             )
         super().__init__(*args, **kwargs)
-        brands = Brand.objects.editable_by(user).order_by("name")
+        brands = Brand.objects.restrict(user, "change").order_by("name")
         self.fields["brand"].queryset = brands
         # The products offered are those of one brand (a catalogue may hold thousands): the
         # alert's, or the one chosen (?brand= or the posted brand).
@@ -146,10 +146,12 @@ class CaseForm(ServiceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["brand"].queryset = Brand.objects.visible_to(user).order_by("name")
+        self.fields["brand"].queryset = Brand.objects.restrict(user, "view").order_by("name")
         # The products offered are those of one brand (the catalogue may hold thousands).
         brand_id = _int(self.data.get("brand") or self.initial.get("brand"))
-        self.fields["product"].queryset = Product.objects.visible_to(user).filter(brand_id=brand_id).order_by("name")
+        self.fields["product"].queryset = (
+            Product.objects.restrict(user, "view").filter(brand_id=brand_id).order_by("name")
+        )
         if brand_id is None:
             self.fields["product"].help_text = _("Start from the product's page to choose it here.")
 

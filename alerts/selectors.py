@@ -15,7 +15,7 @@ from .models import Alert, AlertAcknowledgement, AlertCountry, Case, CaseVerdict
 
 def alerts_for(user: User) -> QuerySet[Alert]:
     return (
-        Alert.objects.visible_to(user)
+        Alert.objects.restrict(user, "view")
         .select_related("brand")
         .prefetch_related(
             Prefetch("target_country_rows", queryset=AlertCountry.objects.order_by("country")),
@@ -70,7 +70,7 @@ def decorate_alerts(user: User, alerts: Iterable[Alert]) -> list[Alert]:
 
 def cases_for(user: User) -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(user)
+        Case.objects.restrict(user, "view")
         .select_related("organization", "checklist")
         .prefetch_related(Prefetch("verdicts", queryset=CaseVerdict.objects.order_by("-created", "-id")))
         .order_by("-created", "-id")

@@ -536,14 +536,14 @@ def typo(word: str, rng: random.Random) -> str:
 def query_mix(officer: User, rng: random.Random) -> dict[str, list[str]]:
     from search.services import search
 
-    visible = list(Brand.objects.visible_to(officer).order_by("pk").values_list("name", "aliases"))
+    visible = list(Brand.objects.restrict(officer, "view").order_by("pk").values_list("name", "aliases"))
     exact = [name if rng.random() < 0.7 else normalize(name) for name, _ in rng.sample(visible, QUERIES_PER_KIND - 4)]
     exact += [aliases[0] for _, aliases in visible if aliases and not aliases[0].isascii()][:4]  # other scripts
     latin = [normalize(name).split()[0] for name, _ in visible if len(normalize(name).split()[0]) >= 6]
     typos = [typo(word, rng) for word in rng.sample(latin, QUERIES_PER_KIND)]
     numbers = rng.sample(
         list(
-            ProductGTIN.objects.filter(product__brand__in=Brand.objects.visible_to(officer))
+            ProductGTIN.objects.filter(product__brand__in=Brand.objects.restrict(officer, "view"))
             .order_by("pk")
             .values_list("entered", flat=True)
         ),

@@ -19,7 +19,7 @@ PRODUCTS_IMPORT = "products.import"
 @register(PRODUCTS_IMPORT, label=gettext_lazy("Product import"))
 def products_import(job, progress) -> dict:
     """Import the job's CSV or XLSX file into the brand named in its params, all or nothing."""
-    brand = Brand.objects.editable_by(job.created_by).filter(pk=job.params.get("brand")).first()
+    brand = Brand.objects.restrict(job.created_by, "change").filter(pk=job.params.get("brand")).first()
     if brand is None:
         raise ValidationError(_("The brand no longer exists, or you can no longer edit it."))
     with job.file.open("rb") as stream:

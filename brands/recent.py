@@ -25,5 +25,5 @@ def recently_viewed(user, limit: int = RECENT_LIMIT) -> list[Product]:
     """The products the person opened last, among those they may still see."""
     if not getattr(user, "is_authenticated", False):
         return []
-    seen = RecentView.objects.filter(user=user, product__in=Product.objects.visible_to(user)).order_by("-viewed")
+    seen = RecentView.objects.filter(user=user, product__in=Product.objects.restrict(user, "view")).order_by("-viewed")
     return [view.product for view in seen.select_related("product__brand")[:limit]]

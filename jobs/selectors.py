@@ -1,4 +1,4 @@
-"""Reads on jobs for a user: always through `Job.objects.visible_to(user)`."""
+"""Reads on jobs for a user: always through `Job.objects.restrict(user, "view")`."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def job_list(*, user: User | AnonymousUser) -> QuerySet[Job]:
     """The jobs `user` may see, newest first."""
-    return Job.objects.visible_to(user).order_by("-created", "-pk")
+    return Job.objects.restrict(user, "view").order_by("-created", "-pk")
 
 
 def job_get(*, user: User | AnonymousUser, job_id: uuid.UUID | str) -> Job:

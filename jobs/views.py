@@ -1,6 +1,6 @@
 """Pages for jobs: the caller's list, and one job with its progress and row errors.
 
-Scoped by `Job.objects.visible_to(user)`: a job that is not visible answers 404.
+Scoped by `Job.objects.restrict(user, "view")`: a job that is not visible answers 404.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def inbox(*, user: User | AnonymousUser) -> QuerySet[Notification]:
     """The person's own notifications, newest first, with the event's kind."""
     return (
-        Notification.objects.visible_to(user)
+        Notification.objects.restrict(user, "view")
         .annotate(event_kind=F("event__kind"))
         .only("id", "title", "link", "created", "read_at")
         .order_by("-created", "-id")
@@ -30,7 +30,7 @@ def inbox(*, user: User | AnonymousUser) -> QuerySet[Notification]:
 def unread_count(*, user: User | AnonymousUser) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notification.objects.visible_to(user).unread().count()
+    return Notification.objects.restrict(user, "view").unread().count()
 
 
 def email_mode(*, user: User) -> str:
@@ -43,7 +43,7 @@ def followed_brands(*, user: User) -> QuerySet[Brand]:
     from brands.models import Brand
 
     followed = BrandFollow.objects.filter(user=user).values("brand_id")
-    return Brand.objects.visible_to(user).filter(pk__in=followed).order_by("name", "id")
+    return Brand.objects.restrict(user, "view").filter(pk__in=followed).order_by("name", "id")
 
 
 def follows(*, user: User, brand: Brand) -> bool:

@@ -36,7 +36,7 @@ def _visible_brands(actor, brand_ids: list[int]) -> list[int]:
     if not getattr(actor, "is_enforcement", False):
         raise ValidationError({"followed_brands": [_("Only enforcement officers follow brands.")]})
     wanted = set(brand_ids)
-    visible = set(Brand.objects.visible_to(actor).filter(pk__in=wanted).values_list("pk", flat=True))
+    visible = set(Brand.objects.restrict(actor, "view").filter(pk__in=wanted).values_list("pk", flat=True))
     unknown = sorted(wanted - visible)
     if unknown:
         raise ValidationError(

@@ -64,7 +64,7 @@ def preferences(request):
 def _visible_brand(request, pk: int):
     from brands.models import Brand
 
-    return get_object_or_404(Brand.objects.visible_to(request.user), pk=pk)
+    return get_object_or_404(Brand.objects.restrict(request.user, "view"), pk=pk)
 
 
 @scoped

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def visible(user):
-    return set(Brand.objects.visible_to(user).values_list("name", flat=True))
+    return set(Brand.objects.restrict(user, "view").values_list("name", flat=True))
 
 
 def test_each_person_sees_what_they_may(
@@ -38,7 +38,7 @@ def test_only_the_owners_admins_and_editors_edit(
     brand_all, platform_admin, acme_admin, acme_editor, acme_viewer, other_rightholder, officer_fr
 ):
     editable = {
-        p.email: Brand.objects.editable_by(p).exists()
+        p.email: Brand.objects.restrict(p, "change").exists()
         for p in (platform_admin, acme_admin, acme_editor, acme_viewer, other_rightholder, officer_fr)
     }
     assert editable == {
@@ -54,27 +54,27 @@ def test_only_the_owners_admins_and_editors_edit(
 def test_nobody_without_access_sees_anything(brand_all, acme_viewer, platform_admin, acme):
     from django.contrib.auth.models import AnonymousUser
 
-    assert not Brand.objects.visible_to(AnonymousUser()).exists()
+    assert not Brand.objects.restrict(AnonymousUser(), "view").exists()
     account_services.organization_suspend(actor=platform_admin, organization=acme, reason="x")
     acme_viewer.refresh_from_db()
-    assert not Brand.objects.visible_to(acme_viewer).exists()
+    assert not Brand.objects.restrict(acme_viewer, "view").exists()
 
 
 def test_officers_do_not_see_brands_of_a_suspended_owner(brand_all, officer_fr, platform_admin, acme):
     account_services.organization_suspend(actor=platform_admin, organization=acme, reason="x")
-    assert not Brand.objects.visible_to(officer_fr).exists()
+    assert not Brand.objects.restrict(officer_fr, "view").exists()
 
 
 def test_products_follow_their_brand(product_fr, officer_fr, officer_de, other_rightholder, acme_viewer):
-    assert list(Product.objects.visible_to(officer_fr)) == [product_fr]
-    assert list(Product.objects.visible_to(acme_viewer)) == [product_fr]
-    assert not Product.objects.visible_to(officer_de).exists()
-    assert not Product.objects.visible_to(other_rightholder).exists()
+    assert list(Product.objects.restrict(officer_fr, "view")) == [product_fr]
+    assert list(Product.objects.restrict(acme_viewer, "view")) == [product_fr]
+    assert not Product.objects.restrict(officer_de, "view").exists()
+    assert not Product.objects.restrict(other_rightholder, "view").exists()
 
 
 def test_narrowing_a_brand_hides_it_at_once(brand_all, acme_editor, officer_de):
     from brands import services
 
-    assert Brand.objects.visible_to(officer_de).exists()
+    assert Brand.objects.restrict(officer_de, "view").exists()
     services.brand_update(actor=acme_editor, brand=brand_all, data={"visibility": {"all": False, "countries": ["FR"]}})
-    assert not Brand.objects.visible_to(officer_de).exists()
+    assert not Brand.objects.restrict(officer_de, "view").exists()

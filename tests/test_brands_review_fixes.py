@@ -32,7 +32,7 @@ def test_a_visibility_without_all_is_refused_not_widened(api, acme_editor, brand
     )
     assert response.status_code == 400 and "visibility" in response.json()
     assert Brand.objects.get(pk=brand_fr.pk).visibility == {"all": False, "countries": ["FR"]}
-    assert not Brand.objects.visible_to(officer_de).filter(pk=brand_fr.pk).exists()
+    assert not Brand.objects.restrict(officer_de, "view").filter(pk=brand_fr.pk).exists()
 
 
 def test_gtins_refused_in_an_import_are_logged(

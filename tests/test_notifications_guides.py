@@ -77,7 +77,7 @@ def test_a_guide_narrowed_to_france_is_not_announced_in_germany(
     assert inbox(officer_de) == []
     # The same answer as the guide's own scope, person by person.
     for person in (officer_fr, officer_de):
-        sees = Guide.objects.visible_to(person).filter(pk=guide.pk).exists()
+        sees = Guide.objects.restrict(person, "view").filter(pk=guide.pk).exists()
         assert sees == bool(inbox(person))
 
 

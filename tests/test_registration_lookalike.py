@@ -107,7 +107,7 @@ def test_the_refusal_is_logged_for_the_platform_admins(anonymous, password, lumi
     assert entry.details["email"] == "fake@counterfeit.example"
     assert (entry.details["kind"], entry.details["country"]) == ("right_holder", "FR")
     assert entry.ip_address == "203.0.113.7"
-    assert AuditEntry.objects.visible_to(platform_admin).filter(pk=entry.pk).exists()
+    assert AuditEntry.objects.restrict(platform_admin, "view").filter(pk=entry.pk).exists()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(str(lumina.pk) in message and "fake@counterfeit.example" in message for message in warnings)
 

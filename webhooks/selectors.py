@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def endpoints_for(user: User | AnonymousUser) -> QuerySet[WebhookEndpoint]:
-    return WebhookEndpoint.objects.visible_to(user).order_by("-created", "-id")
+    return WebhookEndpoint.objects.restrict(user, "view").order_by("-created", "-id")
 
 
 def deliveries_of(endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:

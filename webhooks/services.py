@@ -118,7 +118,7 @@ def endpoint_create(
 def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: str | None = None) -> WebhookEndpoint:
     """Change the URL, description or events; `enabled` false turns it off, true back on."""
     _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.editable_by(actor).select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.restrict(actor, "change").select_for_update().get(pk=endpoint.pk)
     fields: list[str] = []
     if "url" in data:
         endpoint.url = _clean_url(data["url"])
@@ -158,7 +158,7 @@ def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: s
 @transaction.atomic
 def endpoint_delete(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = None) -> None:
     _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.editable_by(actor).get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.restrict(actor, "change").get(pk=endpoint.pk)
     audit_log(
         actor=actor,
         action=AUDIT_WEBHOOK_DELETED,
@@ -175,7 +175,7 @@ def endpoint_enable(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = 
     """Turn an endpoint (disabled after failures, or by hand) back on: its failure count starts
     again and its pending deliveries are due at once."""
     _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.editable_by(actor).select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.restrict(actor, "change").select_for_update().get(pk=endpoint.pk)
     endpoint.active, endpoint.consecutive_failures, endpoint.disabled_at = True, 0, None
     endpoint.save(update_fields=["active", "consecutive_failures", "disabled_at"])
     now = timezone.now()
@@ -196,7 +196,7 @@ def endpoint_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDeli
     """A `webhook.test` event to this endpoint only (even a disabled one, to check it before
     turning it back on). The event is not for the inbox: it never enters the pipeline."""
     _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.editable_by(actor).get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.restrict(actor, "change").get(pk=endpoint.pk)
     now = timezone.now()
     event = Event.objects.create(
         kind=TEST_EVENT,

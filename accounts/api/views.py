@@ -235,7 +235,7 @@ class UserAdminViewSet(
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     def get_queryset(self):
-        return User.objects.moderatable_by(self.request.user).with_organization().order_by("-date_joined", "-id")
+        return User.objects.restrict(self.request.user, "moderate").with_organization().order_by("-date_joined", "-id")
 
     def _respond(self):
         return Response(self.serializer_class(self.get_object()).data)
@@ -318,4 +318,4 @@ class AuditViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
     filterset_class = AuditFilter
 
     def get_queryset(self):
-        return AuditEntry.objects.visible_to(self.request.user).order_by("-created", "-id")
+        return AuditEntry.objects.restrict(self.request.user, "view").order_by("-created", "-id")

@@ -17,7 +17,7 @@ from .common import check_transition, require_reason, send_account_event
 def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...]) -> User:
     """The user, locked, after checking that `actor` may moderate them. Someone outside the
     actor's reach was already answered 404 by the caller's scoped query; this is the backstop."""
-    if not User.objects.moderatable_by(actor).filter(pk=user.pk).exists():
+    if not User.objects.restrict(actor, "moderate").filter(pk=user.pk).exists():
         raise PermissionDenied(_("You cannot manage this person."))
     if user.pk == actor.pk:
         raise ValidationError({"user": [_("You cannot do this to your own account.")]})

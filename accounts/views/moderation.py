@@ -1,7 +1,7 @@
 """Moderation pages: the platform's queue, organizations, people and the audit log.
 
 The same services as the API. Who may act is decided by the scoped querysets: organizations are
-for platform admins only (403 for anyone else), people are `User.objects.moderatable_by(actor)`,
+for platform admins only (403 for anyone else), people are `User.objects.restrict(actor, "moderate")`,
 so somebody outside the actor's reach answers 404.
 """
 
@@ -115,7 +115,7 @@ def organization_detail(request, pk):
         .with_organization()
         .order_by("-date_joined", "-id")[:25]
     )
-    history = AuditEntry.objects.visible_to(request.user).filter(organization=organization)
+    history = AuditEntry.objects.restrict(request.user, "view").filter(organization=organization)
     context = {
         "organization": organization,
         "members": members,
@@ -161,7 +161,7 @@ def member_list(request):
     require_member_manager(request)
     actor = request.user
     form = MemberFilterForm(request.GET or None, with_organization=actor.is_platform_admin)
-    people = User.objects.moderatable_by(actor).with_organization().order_by("-date_joined", "-id")
+    people = User.objects.restrict(actor, "moderate").with_organization().order_by("-date_joined", "-id")
     if form.is_bound:
         people = form.filter(people)
     page = paginate(request, people)
@@ -181,7 +181,7 @@ def member_action(request, pk, action):
     if action not in MEMBER_ACTIONS:
         raise Http404
     actor = request.user
-    person = get_object_or_404(User.objects.moderatable_by(actor).with_organization(), pk=pk)
+    person = get_object_or_404(User.objects.restrict(actor, "moderate").with_organization(), pk=pk)
     form = MemberActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
@@ -215,7 +215,7 @@ def member_action(request, pk, action):
 def audit_list(request):
     require_platform_admin(request)
     form = AuditFilterForm(request.GET or None)
-    entries = AuditEntry.objects.visible_to(request.user).order_by("-created", "-id")
+    entries = AuditEntry.objects.restrict(request.user, "view").order_by("-created", "-id")
     if form.is_bound:
         entries = form.filter(entries)
     return render(request, "accounts/moderation/audit_list.html", {"form": form, "page": paginate(request, entries)})

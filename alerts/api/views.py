@@ -91,7 +91,7 @@ class AlertViewSet(
     @extend_schema(request=AlertWriteSerializer(partial=True), responses=AlertSerializer)
     def partial_update(self, request, pk=None):
         alert = self.get_object()
-        if not Alert.objects.editable_by(request.user).filter(pk=alert.pk).exists():
+        if not Alert.objects.restrict(request.user, "change").filter(pk=alert.pk).exists():
             raise PermissionDenied(_("Only the brand owner's admins and editors can change this alert."))
         body = AlertWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
@@ -165,7 +165,7 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     def respond(self, request, pk=None):
         """The brand owner's verdict: counterfeit, genuine or need_sample (again after a sample)."""
         case = self.get_object()
-        if not Case.objects.answerable_by(request.user).filter(pk=case.pk).exists():
+        if not Case.objects.restrict(request.user, "answer").filter(pk=case.pk).exists():
             raise PermissionDenied(_("Only the brand owner's admins and editors answer a case."))
         body = RespondSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -183,7 +183,7 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         case = self.get_object()
-        if not Case.objects.handled_by(request.user).filter(pk=case.pk).exists():
+        if not Case.objects.restrict(request.user, "handle").filter(pk=case.pk).exists():
             raise PermissionDenied(_("Only the officers of the administration that opened the case close it."))
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -197,7 +197,7 @@ _CASE_PK = OpenApiParameter("case_pk", int, OpenApiParameter.PATH, description="
 class CaseChildMixin(ScopedAPIView):
     def case(self) -> Case:
         if not hasattr(self, "_case"):
-            self._case = get_object_or_404(Case.objects.visible_to(self.request.user), pk=self.kwargs["case_pk"])
+            self._case = get_object_or_404(Case.objects.restrict(self.request.user, "view"), pk=self.kwargs["case_pk"])
         return self._case
 
 

@@ -50,7 +50,7 @@ def can_write_alerts(user: User) -> bool:
 
 
 def _editable(actor: User, alert: Alert, *, lock: bool = False) -> Alert:
-    queryset = Alert.objects.editable_by(actor)
+    queryset = Alert.objects.restrict(actor, "change")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     found = queryset.select_related("brand", "brand__owner").filter(pk=alert.pk).first()
@@ -174,7 +174,7 @@ def alert_create(*, actor: User, data: dict) -> Alert:
     brand = data.get("brand")
     brand_id = brand.pk if isinstance(brand, Brand) else brand
     try:
-        brand = Brand.objects.editable_by(actor).prefetch_related("visibility_countries").get(pk=int(brand_id))
+        brand = Brand.objects.restrict(actor, "change").prefetch_related("visibility_countries").get(pk=int(brand_id))
     except (TypeError, ValueError, Brand.DoesNotExist):
         raise ValidationError({"brand": [_("Choose one of your organization's brands.")]}) from None
     cleaned, countries, products = _clean(data, brand, partial=False)
@@ -242,7 +242,7 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
     """An officer of a target country marks the alert as seen (once; again is harmless)."""
     if not (actor.has_access and actor.is_enforcement):
         raise PermissionDenied(_("Only enforcement officers acknowledge alerts."))
-    if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+    if not Alert.objects.restrict(actor, "view").filter(pk=alert.pk).exists():
         raise PermissionDenied(_("This alert is not sent to your administration."))
     organization = actor.organization
     try:
@@ -278,7 +278,7 @@ def alerts_for_home(user: User, limit: int = 5) -> list[Alert]:
         return []
     mine = AlertAcknowledgement.objects.filter(alert=OuterRef("pk"), user=user)
     alerts = (
-        Alert.objects.visible_to(user)
+        Alert.objects.restrict(user, "view")
         .filter(status=AlertStatus.PUBLISHED, valid_until__gte=timezone.localdate())
         .select_related("brand")
         .annotate(acknowledged=Exists(mine), severity_rank=severity_order())

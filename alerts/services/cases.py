@@ -78,20 +78,20 @@ def _bool(data: dict, field: str) -> bool:
 
 
 def _clean_case(actor: User, data: dict) -> dict[str, Any]:
-    brand = Brand.objects.visible_to(actor).select_related("owner").filter(pk=_id(data.get("brand"))).first()
+    brand = Brand.objects.restrict(actor, "view").select_related("owner").filter(pk=_id(data.get("brand"))).first()
     if brand is None:
         raise ValidationError({"brand": [_("Choose a brand you can see.")]})
     product = None
     product_id = _id(data.get("product"))
     if product_id is not None:
-        product = Product.objects.visible_to(actor).filter(pk=product_id, brand=brand).first()
+        product = Product.objects.restrict(actor, "view").filter(pk=product_id, brand=brand).first()
         if product is None:
             raise ValidationError({"product": [_("Choose a product of this brand that you can see, or none.")]})
     checklist = None
     checklist_id = _id(data.get("checklist"))
     if checklist_id is not None:
         checklist = (
-            Checklist.objects.visible_to(actor)
+            Checklist.objects.restrict(actor, "view")
             .filter(pk=checklist_id, organization=actor.organization, guide__brand=brand)
             .first()
         )
@@ -159,7 +159,7 @@ def _not_closed(case: Case) -> None:
 def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip: str | None = None) -> Case:
     """The brand owner's verdict. After need_sample they answer again once the sample is
     examined; every verdict is kept."""
-    if not Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
         raise PermissionDenied(_("Only the brand owner's admins and editors answer a case."))
     case = _locked(case)
     _not_closed(case)
@@ -188,7 +188,7 @@ def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip
 @transaction.atomic
 def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
     """The brand owner's one extension: 10 more working days after the current deadline."""
-    if not Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
         raise PermissionDenied(_("Only the brand owner's admins and editors ask for more time."))
     case = _locked(case)
     _not_closed(case)
@@ -216,7 +216,7 @@ def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
 @transaction.atomic
 def case_close(*, actor: User, case: Case, outcome: str, note: str = "", ip: str | None = None) -> Case:
     """The officers' side closes the case with what became of the goods."""
-    if not Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
         raise PermissionDenied(_("Only the officers of the administration that opened the case close it."))
     case = _locked(case)
     _not_closed(case)
@@ -240,9 +240,9 @@ def case_close(*, actor: User, case: Case, outcome: str, note: str = "", ip: str
 
 
 def _side(actor: User, case: Case) -> str:
-    if Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+    if Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
         return Side.ENFORCEMENT
-    if Case.objects.answerable_by(actor).filter(pk=case.pk).exists():
+    if Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
         return Side.RIGHT_HOLDER
     raise PermissionDenied(_("Only the officers handling the case and the brand owner's editors write here."))
 
@@ -272,7 +272,7 @@ def _save_photo(case: Case, photo: CleanImage, actor: User) -> CasePhoto:
 
 def require_photo_writer(actor: User, case: Case) -> None:
     """Checked before a picture is decoded: only the case's officers add photos."""
-    if not Case.objects.handled_by(actor).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
         raise PermissionDenied(_("Only the officers handling the case add photos."))
 
 

@@ -51,7 +51,7 @@ def _visible(user, pk) -> Alert:
 def alert_detail(request, pk):
     user = request.user
     alert = selectors.decorate_alerts(user, [_visible(user, pk)])[0]
-    can_edit = Alert.objects.editable_by(user).filter(pk=alert.pk).exists()
+    can_edit = Alert.objects.restrict(user, "change").filter(pk=alert.pk).exists()
     context = {
         "alert": alert,
         "can_edit": can_edit,
@@ -95,7 +95,7 @@ def alert_create(request):
 def alert_edit(request, pk):
     user = request.user
     alert = _visible(user, pk)
-    if not Alert.objects.editable_by(user).filter(pk=alert.pk).exists():
+    if not Alert.objects.restrict(user, "change").filter(pk=alert.pk).exists():
         raise PermissionDenied
     if alert.status != AlertStatus.DRAFT:
         messages.error(request, _("Only a draft can be changed."))

@@ -62,7 +62,7 @@ def case_create(request):
     product_id, checklist_id, brand_id = _int(source.get("product")), _int(source.get("checklist")), None
     if checklist_id is not None:
         checklist = (
-            Checklist.objects.visible_to(user)
+            Checklist.objects.restrict(user, "view")
             .filter(organization=user.organization)
             .select_related("guide", "guide__brand", "guide__product")
             .filter(pk=checklist_id)
@@ -72,13 +72,13 @@ def case_create(request):
             brand = checklist.guide.brand
             initial.update(brand=brand.pk, checklist=checklist.pk, product=checklist.guide.product_id)
     if product_id is not None and request.method != "POST":
-        product = Product.objects.visible_to(user).select_related("brand").filter(pk=product_id).first()
+        product = Product.objects.restrict(user, "view").select_related("brand").filter(pk=product_id).first()
         if product is not None:
             brand = product.brand
             initial.update(brand=brand.pk, product=product.pk)
     if brand is None and request.method != "POST":
         brand_id = _int(source.get("brand"))
-        brand = Brand.objects.visible_to(user).filter(pk=brand_id).first() if brand_id else None
+        brand = Brand.objects.restrict(user, "view").filter(pk=brand_id).first() if brand_id else None
         if brand is not None:
             initial["brand"] = brand.pk
     form = CaseForm(*posted(request), user=user, initial=initial)
@@ -102,8 +102,8 @@ def _visible(user, pk) -> Case:
 
 def _detail(request, case: Case, *, status: int = 200, **forms):
     user = request.user
-    can_answer = Case.objects.answerable_by(user).filter(pk=case.pk).exists()
-    handles = Case.objects.handled_by(user).filter(pk=case.pk).exists()
+    can_answer = Case.objects.restrict(user, "answer").filter(pk=case.pk).exists()
+    handles = Case.objects.restrict(user, "handle").filter(pk=case.pk).exists()
     open_ = case.status != CaseStatus.CLOSED
     verdicts = list(case.verdicts.all())
     may_respond = can_answer and open_ and (not verdicts or verdicts[0].verdict == CaseVerdictKind.NEED_SAMPLE)
@@ -139,7 +139,7 @@ def _refused(request, case, form, name, error: ValidationError):
 def case_respond(request, pk):
     user = request.user
     case = _visible(user, pk)
-    if not Case.objects.answerable_by(user).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(user, "answer").filter(pk=case.pk).exists():
         raise PermissionDenied
     form = RespondForm(request.POST)
     if not form.is_valid():
@@ -172,7 +172,7 @@ def case_extend(request, pk):
 def case_close(request, pk):
     user = request.user
     case = _visible(user, pk)
-    if not Case.objects.handled_by(user).filter(pk=case.pk).exists():
+    if not Case.objects.restrict(user, "handle").filter(pk=case.pk).exists():
         raise PermissionDenied
     form = CloseForm(request.POST)
     if not form.is_valid():

@@ -45,7 +45,7 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return self.model.objects.editable_by(user)
+        return self.model.objects.restrict(user, "change")
 
 
 class VisibilitySerializer(serializers.Serializer):

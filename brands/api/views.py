@@ -72,7 +72,7 @@ class BrandViewSet(ScopedAPIView, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            Brand.objects.visible_to(self.request.user)
+            Brand.objects.restrict(self.request.user, "view")
             .select_related("owner")
             .prefetch_related("visibility_countries")
             .order_by("-created", "-id")
@@ -127,13 +127,15 @@ class BrandItemViewSet(
 
     def brand(self) -> Brand:
         if not hasattr(self, "_brand"):
-            self._brand = get_object_or_404(Brand.objects.visible_to(self.request.user), pk=self.kwargs["brand_pk"])
+            self._brand = get_object_or_404(
+                Brand.objects.restrict(self.request.user, "view"), pk=self.kwargs["brand_pk"]
+            )
         return self._brand
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
-        return self.model.objects.visible_to(self.request.user).filter(brand=self.brand())
+        return self.model.objects.restrict(self.request.user, "view").filter(brand=self.brand())
 
     def get_serializer(self, *args, **kwargs):
         if self.action == "partial_update":
@@ -210,7 +212,7 @@ class ProductViewSet(ScopedAPIView, viewsets.ModelViewSet):
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):
-        return Product.objects.visible_to(self.request.user).with_details().order_by("-created", "-id")
+        return Product.objects.restrict(self.request.user, "view").with_details().order_by("-created", "-id")
 
     def get_serializer_class(self):
         return ProductUpdateSerializer if self.action == "partial_update" else ProductSerializer
@@ -317,14 +319,14 @@ class ProductImageViewSet(
     def product(self) -> Product:
         if not hasattr(self, "_product"):
             self._product = get_object_or_404(
-                Product.objects.visible_to(self.request.user), pk=self.kwargs["product_pk"]
+                Product.objects.restrict(self.request.user, "view"), pk=self.kwargs["product_pk"]
             )
         return self._product
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ProductImage.objects.none()
-        return ProductImage.objects.visible_to(self.request.user).filter(product=self.product())
+        return ProductImage.objects.restrict(self.request.user, "view").filter(product=self.product())
 
     def get_serializer(self, *args, **kwargs):
         if self.action == "partial_update":
@@ -351,7 +353,7 @@ class BrandLogoView(ScopedAPIView, APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def _brand(self, request, brand_pk) -> Brand:
-        return get_object_or_404(Brand.objects.visible_to(request.user), pk=brand_pk)
+        return get_object_or_404(Brand.objects.restrict(request.user, "view"), pk=brand_pk)
 
     @extend_schema(responses={(200, "image/*"): bytes})
     def get(self, request, brand_pk):
@@ -397,7 +399,7 @@ class ProductImportView(ScopedAPIView, APIView):
 
         body = ProductImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        brand = Brand.objects.editable_by(request.user).filter(pk=body.validated_data["brand"]).first()
+        brand = Brand.objects.restrict(request.user, "change").filter(pk=body.validated_data["brand"]).first()
         if brand is None:
             raise ApiValidationError({"brand": [_("No such brand that you can edit.")]})
         upload = body.validated_data["file"]
@@ -433,7 +435,7 @@ class ProductExportView(ScopedAPIView, APIView):
             # The export is a right holder's copy of its own catalogue, not a way around the
             # throttle for reading everyone's (the page refuses it too).
             raise PermissionDenied(_("Only right holders export their catalogue."))
-        products = Product.objects.visible_to(request.user).select_related("brand").prefetch_related("gtin_set")
+        products = Product.objects.restrict(request.user, "view").select_related("brand").prefetch_related("gtin_set")
         brand = request.query_params.get("brand")
         if brand:
             if not (brand.isascii() and brand.isdigit()):

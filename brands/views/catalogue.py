@@ -63,7 +63,7 @@ def catalogue(request):
     user = request.user
     form = BrandSearchForm(request.GET or None)
     brands = (
-        Brand.objects.visible_to(user)
+        Brand.objects.restrict(user, "view")
         .select_related("owner")
         .prefetch_related(_visibility_countries())
         .annotate(product_count=Count("products"))
@@ -97,7 +97,7 @@ def brand_detail(request, pk):
     )
     form = ProductFilterForm(request.GET or None)
     products = (
-        Product.objects.visible_to(user)
+        Product.objects.restrict(user, "view")
         .filter(brand=brand)
         .prefetch_related("gtin_set", "images")
         .order_by("name", "id")
@@ -110,7 +110,7 @@ def brand_detail(request, pk):
         "visibility_country_names": _describe_visibility(brand),
         "category_labels": _category_labels(brand.categories),
         "trademarks": brand.trademarks.all(),
-        "contacts": _describe_contacts(user, Contact.objects.visible_to(user).filter(brand=brand)),
+        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
         "supply_chain": _describe_supply_chain(brand.supply_chain.all()),
         "form": form,
         "page": paginate(request, products),
@@ -129,7 +129,7 @@ def product_page(request, product: Product, *, picture_form=None, status: int = 
     brand = product.brand
     editable = can_edit(user, Product.objects, product)
     supply_chain = (
-        SupplyChainEntry.objects.visible_to(user)
+        SupplyChainEntry.objects.restrict(user, "view")
         .filter(brand=brand)
         .filter(Q(product__isnull=True) | Q(product=product))
         .select_related("product")
@@ -141,7 +141,7 @@ def product_page(request, product: Product, *, picture_form=None, status: int = 
         "pictures": product.images.all(),
         "sold_in_names": sorted(country_names(product.sold_in), key=str.casefold),
         "supply_chain": _describe_supply_chain(list(supply_chain)),
-        "contacts": _describe_contacts(user, Contact.objects.visible_to(user).filter(brand=brand)),
+        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
         "picture_form": (picture_form or PictureForm()) if editable else None,
     }
     return render(request, "brands/product_detail.html", context, status=status)

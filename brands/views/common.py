@@ -16,20 +16,20 @@ from ..models import WRITER_ROLES, TransportMode
 
 def visible_or_404(user: User, queryset, pk: int):
     """The object if `user` may see it; 404 otherwise (never 403: its existence stays secret)."""
-    return get_object_or_404(queryset.visible_to(user), pk=pk)
+    return get_object_or_404(queryset.restrict(user, "view"), pk=pk)
 
 
 def editable_or_refuse(user: User, queryset, pk: int):
     """The object if `user` may edit it. 404 if they cannot even see it; 403 if they can see it
     but not edit it (a viewer, an officer, a platform admin)."""
     obj = visible_or_404(user, queryset, pk)
-    if not queryset.model.objects.editable_by(user).filter(pk=obj.pk).exists():
+    if not queryset.model.objects.restrict(user, "change").filter(pk=obj.pk).exists():
         raise PermissionDenied
     return obj
 
 
 def can_edit(user: User, queryset, obj) -> bool:
-    return queryset.model.objects.editable_by(user).filter(pk=obj.pk).exists()
+    return queryset.model.objects.restrict(user, "change").filter(pk=obj.pk).exists()
 
 
 def can_create_brands(user: User) -> bool:

@@ -308,7 +308,9 @@ def _item_form(kind: str, request, brand: Brand, item=None):
     form_class = BRAND_ITEM_FORMS[kind]
     kwargs = {"item": item}
     if kind == "supply-chain":
-        kwargs["products"] = Product.objects.editable_by(request.user).filter(brand=brand).order_by("name", "id")
+        kwargs["products"] = (
+            Product.objects.restrict(request.user, "change").filter(brand=brand).order_by("name", "id")
+        )
     return form_class(*posted(request), **kwargs)
 
 

@@ -30,7 +30,7 @@ def product_export(request, pk):
     if not request.user.is_right_holder:
         raise PermissionDenied
     products = (
-        Product.objects.visible_to(request.user)
+        Product.objects.restrict(request.user, "view")
         .filter(brand=brand)
         .select_related("brand")
         .prefetch_related("gtin_set")
