@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.event_types import event_type
+from core.scope import system_selector
 
 from .models import APPROVER_ROLES, AuditAction, AuditEntry, Organization, OrganizationKind, Status, User
 
@@ -105,7 +106,8 @@ def _entry(event) -> AuditEntry:
     return event.subject
 
 
-def _recipients(event) -> QuerySet:
+@system_selector("account events reach the people concerned: those decided on, or the approvers of their organization")
+def system_account_recipients(event) -> QuerySet:
     entry = _entry(event)
     organization = entry.organization
     if entry.action == AuditAction.USER_JOIN_REQUESTED:
@@ -141,7 +143,7 @@ def _link(event) -> str:
 for _kind in (ACCOUNT_APPROVED, ACCOUNT_REJECTED, ACCOUNT_SUSPENDED, ACCOUNT_REINSTATED, MEMBER_JOIN_REQUESTED):
     event_type(
         _kind,
-        recipients=_recipients,
+        recipients=system_account_recipients,
         title=_title,
         link=_link,
         email_template="account_message",

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ENFORCEMENT_KINDS, Role, User
 from brands.models import WRITER_ROLES
-from core.scope import audience
+from core.scope import audience, system_selector
 
 from . import events
 from .models import Alert, AlertCountry, Case
@@ -25,7 +25,8 @@ from .models import Alert, AlertCountry, Case
 CASE_KINDS = ("case.opened", "case.message", "case.answered", "case.deadline_near", "case.overdue")
 
 
-def alert_recipients(event) -> QuerySet[User]:
+@system_selector("an alert reaches the officers of its target countries who may see it (narrowed by audience)")
+def system_alert_recipients(event) -> QuerySet[User]:
     """The officers and coordinators of the target countries' enforcement organizations who may
     see the alert (its own rule: published, valid, brand visible to them)."""
     alert = Alert.objects.filter(pk=event.data["alert"]).first()
@@ -40,12 +41,14 @@ def alert_recipients(event) -> QuerySet[User]:
     return audience(alert, officers)
 
 
-def _owner_side(case_id: int) -> Q:
+@system_selector("the brand owner's writers told of a case (narrowed by audience)")
+def system_case_owner_side(case_id: int) -> Q:
     owner = Case.objects.filter(pk=case_id).values("owner_id")
     return Q(membership__organization_id__in=owner, membership__role__in=WRITER_ROLES)
 
 
-def _officer_side(case_id: int) -> Q:
+@system_selector("the officer who opened a case and the coordinators of that administration (narrowed by audience)")
+def system_case_officer_side(case_id: int) -> Q:
     case = Case.objects.filter(pk=case_id).values("organization_id", "opened_by_id").first()
     if case is None:
         return Q(pk__in=[])
@@ -53,16 +56,17 @@ def _officer_side(case_id: int) -> Q:
     return same_administration & (Q(pk=case["opened_by_id"]) | Q(membership__role=Role.COORDINATOR))
 
 
-def case_recipients(event) -> QuerySet[User]:
+@system_selector("the people told of a case event, on the side it is addressed to (narrowed by audience)")
+def system_case_recipients(event) -> QuerySet[User]:
     case = Case.objects.filter(pk=event.data["case"]).first()
     if case is None:
         return User.objects.none()
     to = event.data.get("to")
     condition = Q(pk__in=[])
     if to in (events.TO_OWNER, events.TO_BOTH):
-        condition |= _owner_side(case.pk)
+        condition |= system_case_owner_side(case.pk)
     if to in (events.TO_OFFICERS, events.TO_BOTH):
-        condition |= _officer_side(case.pk)
+        condition |= system_case_officer_side(case.pk)
     return audience(case, User.objects.filter(condition)).distinct()
 
 
@@ -133,6 +137,6 @@ def case_link(event) -> str:
 def register() -> None:
     from core.event_types import event_type
 
-    event_type("alert.published", recipients=alert_recipients, title=alert_title, link=alert_link)
+    event_type("alert.published", recipients=system_alert_recipients, title=alert_title, link=alert_link)
     for kind in CASE_KINDS:
-        event_type(kind, recipients=case_recipients, title=case_title, link=case_link)
+        event_type(kind, recipients=system_case_recipients, title=case_title, link=case_link)

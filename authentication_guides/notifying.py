@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ENFORCEMENT_KINDS
 from brands.models import WRITER_ROLES
 from core.event_types import event_type
-from core.scope import audience
+from core.scope import audience, system_selector
 
 from .models import Feedback, Guide
 
@@ -24,7 +24,8 @@ GUIDE_PUBLISHED = "guide.published"
 GUIDE_FEEDBACK = "guide.feedback"
 
 
-def guide_followers_who_see(guide: Guide) -> QuerySet:
+@system_selector("the officers who follow a brand, told of its new guide (narrowed by audience)")
+def system_guide_followers(guide: Guide) -> QuerySet:
     """The officers who follow the guide's brand, narrowed by the guide's own rule (core.scope:
     published, owner approved, brand and guide visible to their organization)."""
     followers = get_user_model().objects.filter(
@@ -33,15 +34,18 @@ def guide_followers_who_see(guide: Guide) -> QuerySet:
     return audience(guide, followers)
 
 
-def _published_guide(event) -> Guide:
+@system_selector("the guide an event is about, read by the worker that tells its audience")
+def system_published_guide(event) -> Guide:
     return Guide.objects.select_related("brand__owner", "published_version").get(pk=event.subject_id)
 
 
-def _feedback(event) -> Feedback:
+@system_selector("the feedback an event is about, read by the worker that tells its audience")
+def system_feedback(event) -> Feedback:
     return Feedback.objects.select_related("guide__brand", "guide__published_version").get(pk=event.subject_id)
 
 
-def _feedback_readers(feedback: Feedback) -> QuerySet:
+@system_selector("the guide owner's writers told of feedback (narrowed by audience)")
+def system_feedback_readers(feedback: Feedback) -> QuerySet:
     """The guide owner's admins and editors, among the people who may see the feedback."""
     writers = get_user_model().objects.filter(
         membership__organization_id=feedback.guide.brand.owner_id, membership__role__in=WRITER_ROLES
@@ -55,7 +59,7 @@ def _guide_title(guide: Guide) -> str:
 
 event_type(
     GUIDE_PUBLISHED,
-    recipients=lambda event: guide_followers_who_see(_published_guide(event)),
+    recipients=lambda event: system_guide_followers(system_published_guide(event)),
     title=lambda event: (
         _("New guide for %(brand)s: %(title)s")
         % {"brand": event.data.get("brand", ""), "title": event.data.get("title", "")}
@@ -65,7 +69,7 @@ event_type(
 
 event_type(
     GUIDE_FEEDBACK,
-    recipients=lambda event: _feedback_readers(_feedback(event)),
+    recipients=lambda event: system_feedback_readers(system_feedback(event)),
     title=lambda event: _("Officers' feedback on the guide %(title)s") % {"title": event.data.get("title", "")},
     link=lambda event: "/guides/feedback/",
 )

@@ -70,18 +70,24 @@ def public(reason: str) -> Callable[[_View], _View]:
     return mark
 
 
-def object_or_404(model: type[models.Model], user: Any, pk: Any, action: str = VIEW, *, queryset: Any = None) -> Any:
-    """The object if `user` may `action` it. 404 when they may not even see it (its existence
-    stays secret); 403 when they see it but the action is not theirs."""
-    base = cast("ScopedQuerySet[Any]", queryset if queryset is not None else model._default_manager.all())
+def object_or_404(user: Any, rows: Any, pk: Any, action: str = VIEW) -> Any:
+    """The object `pk` among `rows` (a scoped model, or a queryset of one to fetch with its
+    related rows) if `user` may `action` it: 404 when they may not even see it (its existence
+    stays secret), 403 when they see it and the action is not theirs."""
+    queryset = cast("ScopedQuerySet[Any]", rows._default_manager.all() if isinstance(rows, type) else rows)
     try:
-        obj = base.restrict(user, VIEW).get(pk=pk)
+        obj = queryset.restrict(user, VIEW).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
-    rows = cast("ScopedQuerySet[Any]", model._default_manager.all())
-    if action != VIEW and not rows.allows(user, action, obj):
+    if action != VIEW and not may(user, action, obj):
         raise PermissionDenied
     return obj
+
+
+def may(user: Any, action: str, obj: models.Model) -> bool:
+    """Whether `user` may `action` this object (one query): for buttons and links on a page."""
+    rows = cast("ScopedQuerySet[Any]", type(obj)._default_manager.all())
+    return rows.allows(user, action, obj)
 
 
 def declaration(callback: Callable[..., Any]) -> str | None:

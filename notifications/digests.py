@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.scope import with_access
+from core.scope import system_selector, with_access
 
 from .models import EmailMode, Notification, Preference
 
@@ -21,6 +21,11 @@ logger = logging.getLogger(__name__)
 
 DIGEST_HOUR = getattr(settings, "NOTIFICATIONS_DIGEST_HOUR", 6)  # UTC
 DIGEST_LIMIT = 100  # lines listed in one digest; the rest are counted
+
+
+@system_selector("the beat reads each person's own notifications of the day for their digest")
+def system_digest_items(user_id: int, since, until):
+    return Notification.objects.filter(recipient_id=user_id, created__gt=since, created__lte=until)
 
 
 def digests_send(*, now=None, force: bool = False) -> int:
@@ -46,7 +51,7 @@ def digests_send(*, now=None, force: bool = False) -> int:
             if not Preference.objects.filter(not_today, pk=preference.pk).update(digest_sent_on=today):
                 continue
             since = preference.digest_since or now - timedelta(days=1)
-            items = Notification.objects.filter(recipient_id=preference.user_id, created__gt=since, created__lte=now)
+            items = system_digest_items(preference.user_id, since, now)
             count = items.count()
             if count:
                 try:

@@ -46,6 +46,10 @@ APPS = (
 GATED_NAMES = ("views", "api", "templatetags", "notifying", "digests", "selectors", "serving")
 
 
+# Functions that restrict the rows they are given (their second argument) themselves.
+GATE_FUNCTIONS = ("object_or_404", "visible_or_404", "editable_or_refuse")
+
+
 # --------------------------------------------------------------------------- every view declares
 
 
@@ -137,7 +141,7 @@ def unscoped_queries(source: str, namespace: dict, module: str = "") -> list[str
                 isinstance(manager, ast.Attribute)
                 and manager.attr in ("objects", "_default_manager")
                 and scoped_model(manager.value)
-                and node.attr != "restrict"
+                and node.attr not in ("restrict", "none")
                 and not self.in_system_selector()
             ):
                 found.append(f"{node.lineno}: {ast.unparse(node)}")
@@ -145,6 +149,13 @@ def unscoped_queries(source: str, namespace: dict, module: str = "") -> list[str
 
         def visit_Call(self, node: ast.Call) -> None:
             function = node.func
+            if isinstance(function, ast.Name) and function.id in GATE_FUNCTIONS:
+                # The rows handed to a gate function are restricted by it.
+                for argument in node.args[2:]:
+                    self.visit(argument)
+                for keyword in node.keywords:
+                    self.visit(keyword)
+                return
             if (
                 isinstance(function, ast.Name)
                 and function.id in ("get_object_or_404", "get_list_or_404")

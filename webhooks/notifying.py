@@ -4,6 +4,7 @@ it. Registered from WebhooksConfig.ready()."""
 
 from __future__ import annotations
 
+from core.scope import system_selector
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 
 
-def admins(event) -> QuerySet[User]:
+@system_selector("the admins of the organization whose webhook was disabled")
+def system_webhook_admins(event) -> QuerySet[User]:
     return User.objects.filter(membership__organization_id=event.organization_id, membership__role=Role.ADMIN)
 
 
@@ -29,4 +31,4 @@ def disabled_link(event) -> str:
 def register() -> None:
     from core.event_types import event_type
 
-    event_type("webhook.disabled", recipients=admins, title=disabled_title, link=disabled_link)
+    event_type("webhook.disabled", recipients=system_webhook_admins, title=disabled_title, link=disabled_link)

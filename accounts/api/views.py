@@ -15,6 +15,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import APIView
 
 from core.api import ScopedAPIView, public_api
+from core.scope import system_selector
 
 from .. import services
 from ..audit import client_ip
@@ -296,7 +297,12 @@ class UserAdminViewSet(
             actor=request.user, user=user, reason=body.validated_data["reason"], ip=client_ip(request)
         )
         # Removed people leave the organization admin's reach: answer with what they were told.
-        return Response(self.serializer_class(User.objects.with_organization().get(pk=user.pk)).data)
+        return Response(self.serializer_class(system_removed_member(user.pk)).data)
+
+
+@system_selector("the person an admin just removed, now out of their reach: the answer shows what they were told")
+def system_removed_member(pk: int) -> User:
+    return User.objects.with_organization().get(pk=pk)
 
 
 class AuditFilter(filters.FilterSet):

@@ -76,7 +76,8 @@ def queue(request):
     )
     # Founders of a pending organization are decided with it; list the others.
     people = (
-        User.objects.filter(status=Status.PENDING)
+        User.objects.restrict(request.user, "moderate")
+        .filter(status=Status.PENDING)
         .exclude(membership__is_founder=True, membership__organization__status=Status.PENDING)
         .with_organization()
         .order_by("date_joined", "id")
@@ -111,7 +112,8 @@ def organization_detail(request, pk):
         Organization.objects.annotate(member_count=Count("memberships")).prefetch_related(_founders()), pk=pk
     )
     members = (
-        User.objects.filter(membership__organization=organization)
+        User.objects.restrict(request.user, "moderate")
+        .filter(membership__organization=organization)
         .with_organization()
         .order_by("-date_joined", "-id")[:25]
     )

@@ -3,10 +3,8 @@ the templates show for stored transport modes."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
-
 from accounts.models import User
+from core.gate import may, object_or_404
 
 # The catalogue pages import it from here; it lives in core, with the other apps' page helpers.
 from core.views import posted as posted
@@ -16,20 +14,17 @@ from ..models import WRITER_ROLES, TransportMode
 
 def visible_or_404(user: User, queryset, pk: int):
     """The object if `user` may see it; 404 otherwise (never 403: its existence stays secret)."""
-    return get_object_or_404(queryset.restrict(user, "view"), pk=pk)
+    return object_or_404(user, queryset, pk)
 
 
 def editable_or_refuse(user: User, queryset, pk: int):
     """The object if `user` may edit it. 404 if they cannot even see it; 403 if they can see it
     but not edit it (a viewer, an officer, a platform admin)."""
-    obj = visible_or_404(user, queryset, pk)
-    if not queryset.model.objects.restrict(user, "change").filter(pk=obj.pk).exists():
-        raise PermissionDenied
-    return obj
+    return object_or_404(user, queryset, pk, "change")
 
 
 def can_edit(user: User, queryset, obj) -> bool:
-    return queryset.model.objects.restrict(user, "change").filter(pk=obj.pk).exists()
+    return may(user, "change", obj)
 
 
 def can_create_brands(user: User) -> bool:
