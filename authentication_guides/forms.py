@@ -105,14 +105,16 @@ class GuideForm(ServiceForm):
             )
             brand = guide.brand
         super().__init__(*args, **kwargs)
-        products = Product.objects.editable_by(user).select_related("brand").order_by("brand__name", "name", "id")
+        products = (
+            Product.objects.restrict(user, "change").select_related("brand").order_by("brand__name", "name", "id")
+        )
         fields = dict(self.fields)
         if brand is None:
             # A new guide: the person chooses one of the brands they may write for.
             fields = {
                 "brand": forms.ModelChoiceField(
                     label=_("Brand"),
-                    queryset=Brand.objects.editable_by(user).order_by("name", "id"),
+                    queryset=Brand.objects.restrict(user, "change").order_by("name", "id"),
                     empty_label=_("Choose a brand"),
                 ),
                 **fields,

@@ -125,7 +125,7 @@ def undeclared_views(patterns: list[Any] | None = None) -> list[str]:
 @checks.register(checks.Tags.security)
 def every_view_declares_its_scope(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
     return [
-        checks.Warning(  # TRANSITION: an Error once every view declares its scope
+        checks.Error(
             f"The view of {entry} declares no scope.",
             hint="Decorate a page with core.gate.scoped or core.gate.public(...); base an API view on "
             "core.api.ScopedAPIView (or mark it public_api(...)).",

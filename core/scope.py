@@ -180,22 +180,6 @@ class ScopedQuerySet(models.QuerySet[_M]):
         restricted: _Q = rule(scope)
         return restricted
 
-    # TRANSITION: the old names, until every caller says restrict(user, action).
-    def visible_to(self: _Q, user: Any) -> _Q:
-        return self.restrict(user, VIEW)
-
-    def editable_by(self: _Q, user: Any) -> _Q:
-        return self.restrict(user, CHANGE)
-
-    def answerable_by(self: _Q, user: Any) -> _Q:
-        return self.restrict(user, "answer")
-
-    def handled_by(self: _Q, user: Any) -> _Q:
-        return self.restrict(user, "handle")
-
-    def moderatable_by(self: _Q, user: Any) -> _Q:
-        return self.restrict(user, "moderate")
-
     def allows(self, user: Any, action: str, obj: models.Model) -> bool:
         """Whether `user` may `action` this object (one query)."""
         return self.restrict(user, action).filter(pk=obj.pk).exists()

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from brands.api.serializers import ProductSerializer
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category
-from core.api import CountryCodeField
+from core.api import CountryCodeField, ScopedAPIView
 
 from . import services
 from .barcodes import open_photo
@@ -53,7 +53,7 @@ class HitSerializer(serializers.Serializer):
     link = serializers.CharField(help_text=_("The page of the result on the portal."))
 
 
-class SearchView(GenericAPIView):
+class SearchView(ScopedAPIView, GenericAPIView):
     """Ranked search over what the person may see: exact brand, alias, GTIN, SKU or trade-mark
     number first, then products by name, then text. Accent- and case-insensitive, prefix
     matching on every word; typo tolerant on PostgreSQL."""
@@ -117,7 +117,7 @@ class PhotoResultSerializer(serializers.Serializer):
     products = ProductSerializer(many=True)
 
 
-class PhotoSearchView(APIView):
+class PhotoSearchView(ScopedAPIView, APIView):
     """Decode EAN-13, EAN-8, UPC-A/E, QR and DataMatrix codes in the photo (GS1 Digital Link and
     element strings give the GTIN, serial and batch) and answer the products, among those the
     person may see, that carry those GTINs. The photo is checked like every upload, read at a

@@ -18,7 +18,7 @@ def products_with_codes(user: User, codes: list[Code]) -> QuerySet[Product]:
     gtins = {code.gtin for code in codes if code.gtin}
     if not gtins:
         return Product.objects.none()
-    return Product.objects.visible_to(user).filter(gtin_set__gtin__in=gtins).with_details().distinct()
+    return Product.objects.restrict(user, "view").filter(gtin_set__gtin__in=gtins).with_details().distinct()
 
 
 def decode_photo(picture) -> list[Code]:

@@ -47,14 +47,14 @@ def officer_guide_ids(user) -> list[int]:
 
 
 def _visible_guide_ids(user) -> list[int]:
-    return list(Guide.objects.visible_to(user).in_language_of(user).values_list("pk", flat=True))
+    return list(Guide.objects.restrict(user, "view").in_language_of(user).values_list("pk", flat=True))
 
 
 def visible_documents(user, *, guides: bool = True) -> QuerySet:
     """The index rows of what `user` may see, by the same rules as every list (in SQL): the
     brands visible to them; for officers, published guides visible to their country, each in
     their language when translated; for the owner, their content in its newest version."""
-    documents = SearchDocument.objects.filter(brand__in=Brand.objects.visible_to(user))
+    documents = SearchDocument.objects.filter(brand__in=Brand.objects.restrict(user, "view"))
     enforcement = getattr(user, "is_enforcement", False)
     documents = documents.filter(public=True) if enforcement else documents.filter(latest=True)
     if not guides:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from core.gate import scoped
 
 from . import services
 from .barcodes import interpret
@@ -28,7 +29,7 @@ BROWSER_FORMATS = {
 }
 
 
-@login_required
+@scoped
 def search_page(request):
     form = SearchForm(request.GET or None)
     page = hits = None
@@ -57,7 +58,7 @@ def _scan_result(request, codes):
     )
 
 
-@login_required
+@scoped
 @require_http_methods(["GET", "POST"])
 def scan_page(request):
     """GET: the camera or file picker (and a live scan where the browser has BarcodeDetector,

@@ -1,7 +1,7 @@
 """Handing a stored file to a user who may see it.
 
 The caller has already checked permission, by fetching the owning object through its
-`visible_to(user)` queryset (404 otherwise); this module only delivers the file, in one of four
+`restrict(user, "view")` queryset (404 otherwise); this module only delivers the file, in one of four
 ways:
 
 - `MEDIA_ACCEL_REDIRECT_PREFIX` set (local storage behind nginx): an empty response with

@@ -4,12 +4,12 @@ it. Registered from WebhooksConfig.ready()."""
 
 from __future__ import annotations
 
-from core.scope import system_selector
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from core.scope import system_selector
 
 
 @system_selector("the admins of the organization whose webhook was disabled")

@@ -1,4 +1,4 @@
-"""The alerts and cases API. Reads go through `visible_to(request.user)` (an invisible object is
+"""The alerts and cases API. Reads go through `restrict(request.user, "view")` (an invisible object is
 a 404, absent from lists); writes go through the services, which answer 403 for a visible object
 the person may not change and 400 for bad input."""
 

@@ -1,7 +1,7 @@
 """Case pages, under /cases/: the list (filters), "open a case" (from a product page or an
 inspection), and a case's page with the verdict form, the thread, the photos, extend and close.
 
-Who sees a case is `Case.objects.visible_to` (404 for anyone else); who may act on it is checked
+Who sees a case is `Case.objects.restrict(user, "view")` (404 for anyone else); who may act on it is checked
 by the services (403 for someone who sees it but may not act: a viewer, a platform admin)."""
 
 from __future__ import annotations

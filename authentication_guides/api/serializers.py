@@ -106,7 +106,7 @@ class GuideSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["translation_of"].queryset = Guide.objects.editable_by(request.user)
+            self.fields["translation_of"].queryset = Guide.objects.restrict(request.user, "change")
 
     def to_representation(self, guide: Guide) -> dict:
         user = self.context["request"].user

@@ -26,7 +26,7 @@ def _text(data: dict, field: str, *, required: bool = False, max_length: int = 2
 
 
 def _editable_guide(actor: User, guide: Guide, *, lock: bool = False) -> Guide:
-    queryset = Guide.objects.editable_by(actor)
+    queryset = Guide.objects.restrict(actor, "change")
     if lock:
         queryset = queryset.select_for_update()
     found = queryset.filter(pk=guide.pk).first()

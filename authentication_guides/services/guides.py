@@ -63,7 +63,7 @@ def _set_visibility(guide: Guide, visible_to_all: bool, countries: list[str]) ->
 def _product_of(actor: User, brand: Brand, value) -> Product | None:
     if value in (None, ""):
         return None
-    product = Product.objects.editable_by(actor).filter(pk=getattr(value, "pk", value), brand=brand).first()
+    product = Product.objects.restrict(actor, "change").filter(pk=getattr(value, "pk", value), brand=brand).first()
     if product is None:
         raise ValidationError({"product": [_("Choose a product of this brand.")]})
     return product
@@ -79,7 +79,7 @@ def _category(data: dict) -> str:
 @transaction.atomic
 def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
     """A new guide of `brand`, its version 1 a draft. `translation_of`: a guide it translates."""
-    brand = Brand.objects.editable_by(actor).filter(pk=brand.pk).first()
+    brand = Brand.objects.restrict(actor, "change").filter(pk=brand.pk).first()
     if brand is None:
         raise PermissionDenied(_("You cannot write guides for this brand."))
     title = _text(data, "title", required=True)
@@ -95,7 +95,9 @@ def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
     )
     source = data.get("translation_of")
     if source is not None:
-        original = Guide.objects.editable_by(actor).filter(pk=getattr(source, "pk", source), brand=brand).first()
+        original = (
+            Guide.objects.restrict(actor, "change").filter(pk=getattr(source, "pk", source), brand=brand).first()
+        )
         if original is None:
             raise ValidationError({"translation_of": [_("Choose a guide of this brand.")]})
         if Guide.objects.filter(translation_group=original.translation_group, language=language).exists():

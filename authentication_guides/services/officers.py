@@ -33,7 +33,7 @@ def _readable_published(user: User, guide: Guide) -> GuideVersion:
     """The published version of a guide `user` may read, for an enforcement officer."""
     if not user.is_enforcement:
         raise PermissionDenied(_("Inspections and feedback come from enforcement officers."))
-    guide = Guide.objects.visible_to(user).select_related("published_version").filter(pk=guide.pk).first()
+    guide = Guide.objects.restrict(user, "view").select_related("published_version").filter(pk=guide.pk).first()
     if guide is None or guide.published_version is None:
         raise PermissionDenied(_("This guide is not published."))
     return guide.published_version
@@ -127,7 +127,9 @@ def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=N
 def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback:
     """The brand's admins and editors answer; the answer is what the officers' side reads."""
     feedback = (
-        Feedback.objects.select_for_update().filter(pk=feedback.pk, guide__in=Guide.objects.editable_by(actor)).first()
+        Feedback.objects.select_for_update()
+        .filter(pk=feedback.pk, guide__in=Guide.objects.restrict(actor, "change"))
+        .first()
     )
     if feedback is None:
         raise PermissionDenied(_("You cannot answer this."))

@@ -7,7 +7,8 @@ from ..models import Feedback, FeedbackStatus
 register = template.Library()
 
 
-@register.simple_tag
-def open_feedback(guide) -> int:
-    """How many reports on `guide` are still open (one COUNT query)."""
-    return Feedback.objects.filter(guide_id=guide.pk, status=FeedbackStatus.OPEN).count()
+@register.simple_tag(takes_context=True)
+def open_feedback(context, guide) -> int:
+    """How many reports on `guide` that the person may see are still open (one COUNT query)."""
+    feedback = Feedback.objects.restrict(context["request"].user, "view")
+    return feedback.filter(guide_id=guide.pk, status=FeedbackStatus.OPEN).count()

@@ -6,7 +6,7 @@ catalogue never reaches into guides itself:
   product; `product` is None on a brand's page.
 - `{% guides_for brand product as guides %}`: the guides of a brand (or those that apply to a
   product: its own, and the brand's general ones of no or the same category) that the person
-  may see. One query, through `visible_to(user)`.
+  may see. One query, through `restrict(user, "view")`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def guide_links(context, brand, product=None, can_edit=False) -> dict:
 def guides_for(context, brand, product=None) -> dict:
     """{"guides": up to SHOWN guides with `shown_title`, "more": whether there are others}."""
     user = context["request"].user
-    guides = Guide.objects.visible_to(user).filter(brand=brand)
+    guides = Guide.objects.restrict(user, "view").filter(brand=brand)
     if product is not None:
         guides = guides.filter(Q(product=product) | Q(product__isnull=True, category__in=["", product.category]))
     latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number").values("title")[:1]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from brands.views.common import editable_or_refuse, visible_or_404
+from core.gate import object_or_404
 
 from ..models import IMPORTANCE_RANK, Guide, GuideCountry, GuideStatus, GuideVersion, Indicator, VersionStatus
 from ..selectors import sees_drafts, version_for
@@ -30,10 +30,12 @@ FIELD_LABELS = {
 }
 
 
-def guides_for_pages():
-    return Guide.objects.select_related(
-        "brand", "brand__owner", "product", "published_version", "published_version__published_by"
-    ).prefetch_related(Prefetch("visibility_countries", queryset=GuideCountry.objects.order_by("country")))
+# What a guide's pages show with it, fetched in the same query.
+PAGE_RELATED = ("brand", "brand__owner", "product", "published_version", "published_version__published_by")
+
+
+def _countries() -> Prefetch:
+    return Prefetch("visibility_countries", queryset=GuideCountry.objects.order_by("country"))
 
 
 def _with_versions(user: User, guide: Guide) -> Guide:
@@ -46,16 +48,20 @@ def _with_versions(user: User, guide: Guide) -> Guide:
 
 def readable_guide(user: User, pk: int) -> Guide:
     """The guide if `user` may read it; 404 otherwise."""
-    return _with_versions(user, visible_or_404(user, guides_for_pages(), pk))
+    guide = object_or_404(user, Guide.objects.select_related(*PAGE_RELATED).prefetch_related(_countries()), pk)
+    return _with_versions(user, guide)
 
 
 def editable_guide(user: User, pk: int) -> Guide:
     """The guide if `user` may write it; 404 if they cannot see it, 403 if they only read it."""
-    return _with_versions(user, editable_or_refuse(user, guides_for_pages(), pk))
+    guide = object_or_404(
+        user, Guide.objects.select_related(*PAGE_RELATED).prefetch_related(_countries()), pk, "change"
+    )
+    return _with_versions(user, guide)
 
 
 def can_edit(user: User, guide: Guide) -> bool:
-    return sees_drafts(user, guide) and Guide.objects.editable_by(user).filter(pk=guide.pk).exists()
+    return sees_drafts(user, guide) and Guide.objects.restrict(user, "change").filter(pk=guide.pk).exists()
 
 
 def reading_order(indicators) -> list[Indicator]:

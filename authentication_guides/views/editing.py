@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from brands.models import Brand
-from brands.views.common import can_create_brands, editable_or_refuse
-from core.gate import scoped
+from brands.views.common import can_create_brands
+from core.gate import object_or_404, scoped
 from core.views import posted
 
 from .. import services
@@ -70,7 +70,7 @@ def guide_create(request):
     if requested:
         if not (requested.isascii() and requested.isdigit()):
             raise Http404
-        brand = editable_or_refuse(user, Brand.objects, int(requested))
+        brand = object_or_404(user, Brand.objects, int(requested), "change")
     initial = {"language": (translation.get_language() or "")[:2]}
     product = request.GET.get("product", "")
     if product.isascii() and product.isdigit():

@@ -2,7 +2,7 @@
 new fake variant (text and an optional photo); the brand's admins and editors answer it from
 their queue; the officer's administration reads the answers.
 
-Who sees what is `Feedback.objects.visible_to`: the sending administration, the guide's owner,
+Who sees what is `Feedback.objects.restrict(user, "view")`: the sending administration, the guide's owner,
 platform admins. Only the owner's admins and editors answer (403 for the others who see it; 404
 for anyone who does not see it).
 """
@@ -62,7 +62,7 @@ def _queue(user):
     """The feedback the person sees, open first, then newest; what each item shows in one query."""
     open_first = Case(When(status=FeedbackStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
-        Feedback.objects.visible_to(user)
+        Feedback.objects.restrict(user, "view")
         .select_related("guide", "guide__brand", "version", "organization", "answered_by")
         .order_by(open_first, "-created", "-id")
     )
@@ -79,7 +79,7 @@ def queue_page(request, *, answer_form=None, answered=None, status: int = 200):
     page = paginate(request, items)
     guide_ids = {item.guide_id for item in page}
     answerable = (
-        set(Guide.objects.editable_by(user).filter(pk__in=guide_ids).values_list("pk", flat=True))
+        set(Guide.objects.restrict(user, "change").filter(pk__in=guide_ids).values_list("pk", flat=True))
         if guide_ids and not user.is_enforcement
         else set()
     )
@@ -103,8 +103,8 @@ def feedback_queue(request):
 @require_POST
 def feedback_answer(request, fid):
     user = request.user
-    feedback = get_object_or_404(Feedback.objects.visible_to(user), pk=fid)
-    if not Guide.objects.editable_by(user).filter(pk=feedback.guide_id).exists():
+    feedback = get_object_or_404(Feedback.objects.restrict(user, "view"), pk=fid)
+    if not Guide.objects.restrict(user, "change").filter(pk=feedback.guide_id).exists():
         raise PermissionDenied
     form = AnswerForm(request.POST, auto_id=f"id_feedback{feedback.pk}_%s")
     if form.is_valid():

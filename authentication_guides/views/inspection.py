@@ -4,7 +4,7 @@ marks each "matches genuine", "matches fake" or "can't tell", and gets a summary
 
 Only enforcement officers inspect (403 for anyone else who may read the guide; 404 for those who
 may not). An inspection is seen by its administration and platform admins only
-(`Checklist.objects.visible_to`).
+(`Checklist.objects.restrict(user, "view")`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def checklist_start(request, pk):
 def checklist_detail(request, pk, checklist_pk):
     user = request.user
     checklist = get_object_or_404(
-        Checklist.objects.visible_to(user).select_related("version", "guide__brand", "created_by"),
+        Checklist.objects.restrict(user, "view").select_related("version", "guide__brand", "created_by"),
         pk=checklist_pk,
         guide_id=pk,
     )
@@ -68,7 +68,7 @@ def checklist_detail(request, pk, checklist_pk):
     ]
     last = len(IMPORTANCE_RANK)
     results.sort(key=lambda result: IMPORTANCE_RANK.get(result.get("importance"), last))  # decisive first
-    contacts = Contact.objects.visible_to(user).filter(brand=checklist.guide.brand)
+    contacts = Contact.objects.restrict(user, "view").filter(brand=checklist.guide.brand)
     context = {
         "checklist": checklist,
         "guide": checklist.guide,

@@ -1,7 +1,7 @@
 """Reading guides: the list, a guide's page (built for an officer's phone at a border post), its
 print view and its history.
 
-Everything is fetched through `Guide.objects.visible_to(user)`: officers see published guides of
+Everything is fetched through `Guide.objects.restrict(user, "view")`: officers see published guides of
 brands visible to their country, and only the published version of them; the owner's members
 and platform admins read the latest version, draft included. A guide outside the scope is 404.
 """
@@ -30,7 +30,7 @@ from .common import FIELD_LABELS, Workflow, can_edit, readable_guide, reading_or
 def guide_list(request):
     """The guides the person may see, newest first, by brand and language."""
     user = request.user
-    guides = Guide.objects.visible_to(user).in_language_of(user)
+    guides = Guide.objects.restrict(user, "view").in_language_of(user)
     form = GuideFilterForm(request.GET or None, guides=guides)
     queryset = guides.select_related("brand", "product", "published_version").order_by("-created", "-id")
     if form.is_bound:
@@ -50,7 +50,7 @@ def guide_list(request):
 
 def _translations(user, guide: Guide) -> list[Guide]:
     others = (
-        Guide.objects.visible_to(user)
+        Guide.objects.restrict(user, "view")
         .filter(translation_group=guide.translation_group)
         .exclude(pk=guide.pk)
         .order_by("language", "id")
@@ -79,7 +79,7 @@ def reading_context(request, guide: Guide) -> dict:
         "in_your_language": next(
             (t for t in translations if t.is_readers_language and guide.language != reader_language), None
         ),
-        "contacts": _describe_contacts(user, Contact.objects.visible_to(user).filter(brand=guide.brand)),
+        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=guide.brand)),
         "owner_view": owner_view,
         "workflow": Workflow.of(guide) if owner_view else None,
         "country_names": [row.country.name for row in guide.visibility_countries.all()],

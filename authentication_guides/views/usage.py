@@ -41,9 +41,8 @@ def _usage(request, guides, *, titles: dict | None = None) -> dict:
     most_day = max((row["views"] for row in usage["by_day"]), default=0)
     by_day = [{**row, "percent": _percent(row["views"], most_day)} for row in usage["by_day"]]
     if titles is None:
-        shown = Guide.objects.filter(pk__in=[row["guide"] for row in usage["by_guide"]]).select_related(
-            "published_version"
-        )
+        shown = Guide.objects.restrict(request.user, "view").filter(pk__in=[row["guide"] for row in usage["by_guide"]])
+        shown = shown.select_related("published_version")
         titles = {guide.pk: str(guide) for guide in shown}
     by_guide = [
         {"pk": row["guide"], "title": titles.get(row["guide"], row["guide"]), "views": row["views"]}
@@ -67,7 +66,7 @@ def usage_dashboard(request):
     user = request.user
     if not (user.is_right_holder or user.is_platform_admin):
         raise PermissionDenied
-    context = _usage(request, Guide.objects.visible_to(user))
+    context = _usage(request, Guide.objects.restrict(user, "view"))
     return render(request, "guides/usage.html", context)
 
 
@@ -81,6 +80,6 @@ def usage_guide(request, pk):
         raise PermissionDenied
     version = version_for(user, guide)
     title = guide.published_version.title if guide.published_version else (version.title if version else str(guide))
-    context = _usage(request, Guide.objects.filter(pk=guide.pk), titles={guide.pk: title})
+    context = _usage(request, Guide.objects.restrict(user, "view").filter(pk=guide.pk), titles={guide.pk: title})
     context |= {"guide": guide, "title": title}
     return render(request, "guides/usage.html", context)

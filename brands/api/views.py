@@ -1,4 +1,4 @@
-"""The catalogue API. Reads go through `visible_to(request.user)` (an invisible object is a 404);
+"""The catalogue API. Reads go through `restrict(request.user, "view")` (an invisible object is a 404);
 writes go through the services, which allow the owner's admins and editors only (403 for a
 visible object the person may not change)."""
 

@@ -16,8 +16,8 @@ from accounts.models import User
 
 
 def _editable(actor: User, queryset, obj):
-    """`obj` again, fetched through the `editable_by(actor)` scope (PermissionDenied if out of it)."""
-    found = queryset.editable_by(actor).filter(pk=obj.pk).first()
+    """`obj` again, fetched through the `restrict(actor, "change")` scope (PermissionDenied if out of it)."""
+    found = queryset.restrict(actor, "change").filter(pk=obj.pk).first()
     if found is None:
         raise PermissionDenied(_("You cannot edit this."))
     return found

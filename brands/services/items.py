@@ -152,7 +152,7 @@ def _item_product(actor: User, brand: Brand, data: dict) -> dict:
     value = data.get("product")
     if value in (None, ""):
         return {"product": None}
-    product = Product.objects.editable_by(actor).filter(pk=getattr(value, "pk", value), brand=brand).first()
+    product = Product.objects.restrict(actor, "change").filter(pk=getattr(value, "pk", value), brand=brand).first()
     if product is None:
         raise ValidationError({"product": [_("Choose a product of this brand.")]})
     return {"product": product}

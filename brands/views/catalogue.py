@@ -1,7 +1,7 @@
 """The catalogue as people read it: the list of brands, a brand's page and a product's page.
 
 Right holders see their own organization's brands; enforcement officers those visible to their
-country; platform admins all. Everything is fetched through `visible_to(user)`: an object outside
+country; platform admins all. Everything is fetched through `restrict(user, "view")`: an object outside
 it answers 404. Edit controls are shown to the owner's admins and editors only.
 """
 

@@ -1,6 +1,6 @@
 """Product pictures and brand logos for the pages, served only to people who may see the brand.
 
-Never a public URL: the file is looked up through `visible_to(user)` (404 for anyone else, the
+Never a public URL: the file is looked up through `restrict(user, "view")` (404 for anyone else, the
 same answer as for a picture that does not exist) and delivered by uploads.serving, which hands
 the transfer to the web server in production (X-Accel-Redirect / X-Sendfile). Scripts holding an
 API token fetch the same files through the API's own file endpoints.

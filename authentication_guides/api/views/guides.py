@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.api.serializers import ReasonSerializer
 from accounts.audit import client_ip
+from core.api import ScopedAPIView
 from core.parsers import JSONParser
 
 from ... import services
@@ -37,7 +38,7 @@ from ..serializers import (
 )
 
 
-class GuideViewSet(viewsets.ModelViewSet):
+class GuideViewSet(ScopedAPIView, viewsets.ModelViewSet):
     serializer_class = GuideSerializer
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -45,7 +46,7 @@ class GuideViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = (
-            Guide.objects.visible_to(self.request.user)
+            Guide.objects.restrict(self.request.user, "view")
             .select_related("brand", "published_version")
             .prefetch_related(
                 "visibility_countries",
@@ -79,7 +80,7 @@ class GuideViewSet(viewsets.ModelViewSet):
 
     def get_object(self):
         guide = super().get_object()
-        others = Guide.objects.visible_to(self.request.user).filter(translation_group=guide.translation_group)
+        others = Guide.objects.restrict(self.request.user, "view").filter(translation_group=guide.translation_group)
         guide.translation_list = list(others.exclude(pk=guide.pk).order_by("language"))
         return guide
 
@@ -197,7 +198,7 @@ class GuideViewSet(viewsets.ModelViewSet):
                 actor=request.user, guide=guide, results=results, note=body.validated_data["note"]
             )
             return Response(ChecklistSerializer(checklist).data, status=status.HTTP_201_CREATED)
-        checklists = Checklist.objects.visible_to(request.user).filter(guide=guide).select_related("version")
+        checklists = Checklist.objects.restrict(request.user, "view").filter(guide=guide).select_related("version")
         page = self.paginate_queryset(checklists)
         return self.get_paginated_response(ChecklistSerializer(page, many=True).data)
 
@@ -216,7 +217,7 @@ class GuideViewSet(viewsets.ModelViewSet):
             body.is_valid(raise_exception=True)
             feedback = services.feedback_send(actor=request.user, guide=guide, **body.validated_data)
             return Response(FeedbackSerializer(feedback, context=context).data, status=status.HTTP_201_CREATED)
-        items = Feedback.objects.visible_to(request.user).filter(guide=guide).select_related("version")
+        items = Feedback.objects.restrict(request.user, "view").filter(guide=guide).select_related("version")
         page = self.paginate_queryset(items)
         return self.get_paginated_response(FeedbackSerializer(page, many=True, context=context).data)
 
@@ -225,7 +226,9 @@ class GuideViewSet(viewsets.ModelViewSet):
     def feedback_queue(self, request):
         """The brand owner's queue: feedback on its guides, open first, newest first."""
         items = (
-            Feedback.objects.visible_to(request.user).select_related("version").order_by("status", "-created", "-id")
+            Feedback.objects.restrict(request.user, "view")
+            .select_related("version")
+            .order_by("status", "-created", "-id")
         )
         state = request.query_params.get("status")
         if state:
@@ -240,7 +243,9 @@ class GuideViewSet(viewsets.ModelViewSet):
         guide = self.get_object()
         if not sees_drafts(request.user, guide):
             raise PermissionDenied(_("Only the brand owner sees how a guide is used."))
-        return Response(guide_usage(guides=Guide.objects.filter(pk=guide.pk), days=_days(request)))
+        return Response(
+            guide_usage(guides=Guide.objects.restrict(request.user, "view").filter(pk=guide.pk), days=_days(request))
+        )
 
     @extend_schema(
         responses=UsageSerializer, parameters=[OpenApiParameter("days", int)], operation_id="v1_guides_usage_all"
@@ -251,7 +256,7 @@ class GuideViewSet(viewsets.ModelViewSet):
         user = request.user
         if not (user.is_right_holder or user.is_platform_admin):
             raise PermissionDenied(_("Only brand owners see how their guides are used."))
-        return Response(guide_usage(guides=Guide.objects.visible_to(user), days=_days(request)))
+        return Response(guide_usage(guides=Guide.objects.restrict(user, "view"), days=_days(request)))
 
 
 def _days(request) -> int:

@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ScopedAPIView
 from core.parsers import JSONParser
 
 from ... import services
@@ -24,14 +25,14 @@ from ..serializers import (
 )
 
 
-class IndicatorView(APIView):
+class IndicatorView(ScopedAPIView, APIView):
     """PATCH or DELETE /api/v1/guides/{id}/indicators/{indicator_id}/ (on the version being
     written: editing a published guide opens its next version)."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def _guide(self, request, pk) -> Guide:
-        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        guide = get_object_or_404(Guide.objects.restrict(request.user, "view"), pk=pk)
         services._editable_guide(request.user, guide)
         return guide
 
@@ -57,7 +58,7 @@ class IndicatorView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class IndicatorImageView(APIView):
+class IndicatorImageView(ScopedAPIView, APIView):
     """The genuine or counterfeit picture of an indicator, to people who may read that version."""
 
     @extend_schema(
@@ -69,7 +70,7 @@ class IndicatorImageView(APIView):
 
         from uploads.serving import protected_file_response
 
-        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        guide = get_object_or_404(Guide.objects.restrict(request.user, "view"), pk=pk)
         version = _readable_version(request, guide)
         indicator = version.indicators.filter(key=key).first() if version else None
         if indicator is None or side not in ("genuine", "counterfeit"):
@@ -82,7 +83,7 @@ class IndicatorImageView(APIView):
         return protected_file_response(request, image)
 
 
-class IndicatorPicturesView(APIView):
+class IndicatorPicturesView(ScopedAPIView, APIView):
     """POST /api/v1/guides/{id}/indicators/{indicator_id}/pictures/: an extra picture (multipart
     `image`, optional `caption`), on the version being written."""
 
@@ -92,7 +93,7 @@ class IndicatorPicturesView(APIView):
         request={"multipart/form-data": ExtraPictureUploadSerializer}, responses={201: ExtraPictureSerializer}
     )
     def post(self, request, pk, key):
-        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        guide = get_object_or_404(Guide.objects.restrict(request.user, "view"), pk=pk)
         services._editable_guide(request.user, guide)  # before decoding the picture
         body = ExtraPictureUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -100,24 +101,24 @@ class IndicatorPicturesView(APIView):
         return Response(ExtraPictureSerializer(picture, context={"request": request}).data, status=201)
 
 
-class IndicatorPictureView(APIView):
+class IndicatorPictureView(ScopedAPIView, APIView):
     """DELETE an extra picture (on the version being written); GET its file (?version=N)."""
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, pk, key, picture_key):
-        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        guide = get_object_or_404(Guide.objects.restrict(request.user, "view"), pk=pk)
         services.indicator_picture_delete(actor=request.user, guide=guide, key=key, picture_key=picture_key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class IndicatorPictureFileView(APIView):
+class IndicatorPictureFileView(ScopedAPIView, APIView):
     @extend_schema(parameters=[OpenApiParameter("version", int)], responses={(200, "image/*"): bytes})
     def get(self, request, pk, key, picture_key):
         from django.http import Http404
 
         from uploads.serving import protected_file_response
 
-        guide = get_object_or_404(Guide.objects.visible_to(request.user), pk=pk)
+        guide = get_object_or_404(Guide.objects.restrict(request.user, "view"), pk=pk)
         version = _readable_version(request, guide)
         picture = (
             IndicatorPicture.objects.filter(indicator__version=version, indicator__key=key, key=picture_key).first()
