@@ -74,7 +74,9 @@ def object_or_404(user: Any, rows: Any, pk: Any, action: str = VIEW) -> Any:
     """The object `pk` among `rows` (a scoped model, or a queryset of one to fetch with its
     related rows) if `user` may `action` it: 404 when they may not even see it (its existence
     stays secret), 403 when they see it and the action is not theirs."""
-    queryset = cast("ScopedQuerySet[Any]", rows._default_manager.all() if isinstance(rows, type) else rows)
+    if isinstance(rows, type) and issubclass(rows, models.Model):
+        rows = rows._default_manager.all()
+    queryset = cast("ScopedQuerySet[Any]", rows)
     try:
         obj = queryset.restrict(user, VIEW).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError) as error:
