@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from authentication_guides.models import Guide
 from brands.models import Brand
+from core.scope import scope_of
 
 from .backends import Query, backend
 from .models import GuidesVersion, ResultType, SearchDocument
@@ -34,11 +35,12 @@ def bump_guides_version() -> None:
 
 def officer_guide_ids(user) -> list[int]:
     """The ids of the guides an officer may see, one per translation group in their language
-    when it exists: the same for every officer of a country reading one language, so cached per
-    (country, language) under the newest version row, which any change of visibility replaces.
+    when it exists: the same for every officer of one kind of organization, jurisdiction and
+    language (core.scope.Scope.cache_key), so cached per scope under the newest version row,
+    which any change of visibility replaces.
     With Redis away the cache is a miss and the ids come from the database every time."""
     version = GuidesVersion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    key = f"search:guides:{version}:{user.organization.country.code}:{user.language}"
+    key = f"search:guides:{version}:{scope_of(user).cache_key}"
     ids = cache.get(key)
     if ids is None:
         ids = _visible_guide_ids(user)
