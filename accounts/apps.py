@@ -8,5 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organizations")
 
     def ready(self) -> None:
-        from . import notifying  # noqa: F401  (registers the account events)
+        from . import notifying, permissions  # noqa: F401  (register the account events, the role table)
         from .api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

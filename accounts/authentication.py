@@ -14,6 +14,8 @@ from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
+from .two_factor import second_factor_required
+
 NOT_APPROVED = _("This account is not approved, or no longer is.")
 SECOND_FACTOR_MISSING = _("Your role requires two-factor authentication: turn it on in the portal first.")
 SECOND_FACTOR_PENDING = _("Enter your two-factor code in the portal first.")
@@ -27,7 +29,7 @@ class ApprovedTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(NOT_APPROVED)
         # A token issued before the person got a role that requires two-factor stops working
         # until they turn it on (the token itself was issued after the code, if they had one).
-        if settings.REQUIRE_2FA and user.requires_2fa and not user_has_device(user, confirmed=True):
+        if second_factor_required(user) and not user_has_device(user, confirmed=True):
             raise exceptions.AuthenticationFailed(SECOND_FACTOR_MISSING)
         now = timezone.now()
         # Record use at a coarse grain: one write per token every few minutes at most.

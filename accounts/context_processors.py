@@ -2,17 +2,28 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from core.permissions import allowed
+from core.scope import NO_SCOPE, scope_of
+
+from .permissions import MEMBER_MANAGEMENT, PLATFORM_MODERATION
+
 
 def navigation(request) -> dict:
+    """What the navigation shows: nothing of the portal before access (and two-factor, when it
+    is due); then the person's reach (the scope) and what the role table lets them manage."""
     user = getattr(request, "user", None)
     from .middleware import needs_second_factor
 
-    active = bool(user and user.is_authenticated and user.has_access) and not needs_second_factor(request)
+    scope = scope_of(user)
+    active = not scope.is_nobody and not needs_second_factor(request)
+    if not active:
+        scope = NO_SCOPE
+    moderates_platform = allowed(scope, PLATFORM_MODERATION)
     return {
         "nav_user_active": active,
-        "nav_is_platform_admin": active and user.is_platform_admin,
-        "nav_is_org_approver": active and user.is_org_approver,
-        "nav_is_enforcement": active and user.is_enforcement,
-        "nav_is_right_holder": active and user.is_right_holder,
+        "nav_is_platform_admin": moderates_platform,
+        "nav_is_org_approver": not moderates_platform and allowed(scope, MEMBER_MANAGEMENT),
+        "nav_is_enforcement": scope.is_enforcement,
+        "nav_is_right_holder": scope.is_owner,
         "demo_mode": settings.DEBUG,
     }

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
 from .models import Status
+from .two_factor import second_factor_required
 
 # Paths a signed-in person may reach whatever their state.
 ALWAYS_OPEN = (
@@ -41,7 +42,7 @@ def needs_second_factor(request) -> bool:
     user = request.user
     if user.is_verified():
         needed = False
-    elif settings.REQUIRE_2FA and user.requires_2fa:
+    elif second_factor_required(user):
         needed = True
     else:
         needed = user_has_device(user, confirmed=True)

@@ -1,24 +1,64 @@
+"""Who may do what in the accounts app: the one place its role checks are written.
+
+The table (core/permissions.py) names each kind of check once; the pages and services ask
+``require(user, PLATFORM_MODERATION)`` / ``allowed(...)``, templates ``{% allowed "..." as x %}``.
+Which people a manager reaches is the scoping gate's (``User.objects.restrict(actor, "moderate")``).
+
+The DRF permission classes below are the API's side of the same table: the default one
+(``IsApprovedUser``, settings.REST_FRAMEWORK) and the moderation endpoints' ones ask it by name.
+"""
+
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
+
+from core.permissions import allowed, permission
+from core.roles import Role
+
+# Anyone with access (approved, active, of an approved organization): every endpoint but the
+# public ones. The table never allows anyone without access, so the test itself asks nothing more.
+ACCESS = permission("accounts.access", lambda scope: True, _("This account is not approved, or no longer is."))
+
+# The platform's side of moderation: the queue, organizations, the audit log, other people's
+# API tokens.
+PLATFORM_MODERATION = permission(
+    "accounts.moderate_platform",
+    lambda scope: scope.is_platform,
+    _("Only platform administrators can do this."),
+)
+
+# The people pages and endpoints: platform admins (everyone), an organization's admins and
+# coordinators (their own members, as the gate's "moderate" rule says).
+MEMBER_MANAGEMENT = permission(
+    "accounts.manage_members",
+    lambda scope: scope.is_platform or scope.approves,
+    _("You cannot manage this person."),
+)
+
+# With REQUIRE_2FA on, platform admins and customs coordinators must use two-factor; everyone
+# else may go without it (and turn it off).
+GO_WITHOUT_TWO_FACTOR = permission(
+    "accounts.go_without_two_factor",
+    lambda scope: not (scope.is_platform or (scope.is_enforcement and scope.role == Role.COORDINATOR)),
+    _("Your role requires two-factor: it cannot be turned off."),
+)
 
 
 class IsApprovedUser(BasePermission):
     """Every endpoint but the public ones needs an approved person of an approved organization."""
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_access)
+        return allowed(request.user, ACCESS)
 
 
-class IsPlatformAdmin(IsApprovedUser):
+class IsPlatformAdmin(BasePermission):
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and request.user.is_platform_admin
+        return allowed(request.user, PLATFORM_MODERATION)
 
 
-class IsMemberManager(IsApprovedUser):
+class IsMemberManager(BasePermission):
     """Platform admins, and organization admins or coordinators for their own members."""
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return super().has_permission(request, view) and (user.is_platform_admin or user.is_org_approver)
+        return allowed(request.user, MEMBER_MANAGEMENT)

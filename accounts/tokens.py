@@ -7,14 +7,16 @@ token itself nor its stored hash.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import match_token, user_has_device
 
+from core.permissions import require
+
 from .audit import audit_log
 from .models import ApiToken, AuditAction, User
+from .permissions import PLATFORM_MODERATION
+from .two_factor import second_factor_required
 
 
 class TokenRefused(Exception):
@@ -40,7 +42,7 @@ def issue_token(user: User | None, *, otp: str = "", name: str = "", ip: str | N
             raise TokenRefused({"otp": [_("Enter the code from your authenticator app.")]})
         if match_token(user, otp) is None:
             raise TokenRefused({"otp": [_("This code is wrong or has expired.")]})
-    elif settings.REQUIRE_2FA and user.requires_2fa:
+    elif second_factor_required(user):
         raise TokenRefused({"otp": [_("Your role requires two-factor: turn it on in the portal first.")]})
     return api_token_issue(user=user, name=name, ip=ip)
 
@@ -60,8 +62,8 @@ def api_token_issue(*, user: User, name: str = "", ip: str | None = None) -> tup
 def api_token_revoke(*, actor: User, token: ApiToken, ip: str | None = None) -> None:
     """Revoke one token: its owner does, or a platform admin (the Django admin). A token already
     gone (revoked twice at once) is not logged twice."""
-    if token.user_id != actor.pk and not actor.is_platform_admin:
-        raise PermissionDenied(_("Only platform administrators can do this."))
+    if token.user_id != actor.pk:
+        require(actor, PLATFORM_MODERATION)
     deleted, _by_model = ApiToken.objects.filter(pk=token.pk).delete()
     if deleted:
         audit_log(

@@ -1,19 +1,31 @@
-"""Two-factor (TOTP) set-up and removal: the device writes and their audit entries."""
+"""Two-factor (TOTP): who must use it, set-up and removal (the device writes and their audit
+entries)."""
 
 from __future__ import annotations
 
 from base64 import b32encode
 
 import qrcode
+from django.conf import settings
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
+from core.permissions import allowed
+
 from .audit import audit_log
 from .models import AuditAction, User
+from .permissions import GO_WITHOUT_TWO_FACTOR
 
 DEVICE_NAME = "default"
+
+
+def second_factor_required(user: User) -> bool:
+    """Whether the person's role obliges them to use two-factor: with REQUIRE_2FA on, everyone the
+    role table does not let go without it (platform admins, customs coordinators). Asked of people
+    with access (anyone else is refused before)."""
+    return bool(settings.REQUIRE_2FA) and not allowed(user, GO_WITHOUT_TWO_FACTOR)
 
 
 def setup_device(user: User) -> TOTPDevice:

@@ -9,8 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.permissions import allowed
+
 from ..audit import audit_log
 from ..models import APPROVER_ROLES, ROLES_BY_KIND, AuditAction, AuditEntry, Membership, Organization, Status, User
+from ..permissions import PLATFORM_MODERATION
 from .common import check_transition, require_reason, send_account_event
 
 
@@ -36,7 +39,7 @@ PLATFORM_DECISIONS = (AuditAction.USER_SUSPENDED, AuditAction.USER_REJECTED)
 def _refuse_undoing_a_platform_decision(actor: User, user: User) -> None:
     """An organization's admin or coordinator cannot lift a suspension or a rejection that a
     platform administrator decided; only a platform administrator can."""
-    if actor.is_platform_admin:
+    if allowed(actor, PLATFORM_MODERATION):
         return
     last = (
         AuditEntry.objects.filter(

@@ -3,18 +3,16 @@ reinstate."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.permissions import require
+
 from ..audit import audit_log
 from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, Status, User
+from ..permissions import PLATFORM_MODERATION
 from .common import check_transition, require_reason, send_account_event
-
-
-def _require_platform_admin(actor: User) -> None:
-    if not actor.is_platform_admin:
-        raise PermissionDenied(_("Only platform administrators can do this."))
 
 
 def _locked_organization(organization: Organization, allowed_from: tuple[str, ...]) -> Organization:
@@ -31,7 +29,7 @@ def organization_approve(
 ) -> Organization:
     """Approve an organization and, in the same transaction, its founding member, who becomes
     its admin (right holder) or coordinator (customs)."""
-    _require_platform_admin(actor)
+    require(actor, PLATFORM_MODERATION)
     organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
     # A founder rejected with their organization comes back with it; one rejected on their
     # own, while the organization was pending, stays rejected.
@@ -58,7 +56,7 @@ def organization_approve(
 def organization_reject(
     *, actor: User, organization: Organization, reason: str, ip: str | None = None
 ) -> Organization:
-    _require_platform_admin(actor)
+    require(actor, PLATFORM_MODERATION)
     reason = require_reason(reason)
     organization = _locked_organization(organization, (Status.PENDING,))
     organization.status, organization.status_reason = Status.REJECTED, reason
@@ -77,7 +75,7 @@ def organization_suspend(
 ) -> Organization:
     """Suspend an organization: every member loses access on their next request, sessions and
     API tokens included (each request checks the organization's status)."""
-    _require_platform_admin(actor)
+    require(actor, PLATFORM_MODERATION)
     reason = require_reason(reason)
     if organization.is_platform:
         raise ValidationError({"status": [_("The platform organization cannot be suspended.")]})
@@ -95,7 +93,7 @@ def organization_suspend(
 def organization_reinstate(
     *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
 ) -> Organization:
-    _require_platform_admin(actor)
+    require(actor, PLATFORM_MODERATION)
     organization = _locked_organization(organization, (Status.SUSPENDED,))
     organization.status, organization.status_reason = Status.APPROVED, reason.strip()
     organization.save(update_fields=["status", "status_reason"])

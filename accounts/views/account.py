@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_otp
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +18,16 @@ from .. import services
 from ..audit import client_ip
 from ..forms import ProfileForm, TokenCreateForm, TwoFactorCodeForm
 from ..models import ApiToken
+from ..permissions import GO_WITHOUT_TWO_FACTOR
 from ..tokens import api_token_issue, api_token_revoke
-from ..two_factor import qr_code_svg, readable_secret, setup_device, two_factor_disable, two_factor_enable
+from ..two_factor import (
+    qr_code_svg,
+    readable_secret,
+    second_factor_required,
+    setup_device,
+    two_factor_disable,
+    two_factor_enable,
+)
 from .common import safe_next
 
 
@@ -33,7 +40,7 @@ def _account_page(request, *, profile_form=None, token_form=None, disable_form=N
         "tokens": ApiToken.objects.filter(user=user).order_by("-created"),
         "new_token": new_token,
         "two_factor_enabled": user_has_device(user, confirmed=True),
-        "two_factor_required": settings.REQUIRE_2FA and user.requires_2fa,
+        "two_factor_required": second_factor_required(user),
     }
     return render(request, "accounts/me.html", context, status=status)
 
@@ -129,7 +136,7 @@ def _two_factor_setup(request, next_url):
         "next": next_url,
         "qr_code": qr_code_svg(device),
         "secret": readable_secret(device),
-        "required": settings.REQUIRE_2FA and user.requires_2fa,
+        "required": second_factor_required(user),
     }
     return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
 
@@ -138,8 +145,8 @@ def _two_factor_setup(request, next_url):
 @require_POST
 def two_factor_turn_off(request):
     user = request.user
-    if settings.REQUIRE_2FA and user.requires_2fa:
-        messages.error(request, _("Your role requires two-factor: it cannot be turned off."))
+    if second_factor_required(user):
+        messages.error(request, GO_WITHOUT_TWO_FACTOR.message)
         return redirect("accounts:me")
     if not user_has_device(user, confirmed=True):
         return redirect("accounts:me")

@@ -1,29 +1,15 @@
-"""Small helpers shared by the account pages: who may see the moderation pages, and a limit on
-posts per client address."""
+"""Small helpers shared by the account pages: a limit on posts per client address. (Who may see
+the moderation pages is the role table's, accounts/permissions.py.)"""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import render
 
 # The account pages import these from here; they live in core, with the other apps' page helpers.
 from core.views import paginate as paginate
 from core.views import safe_next as safe_next
-
-
-def require_platform_admin(request: HttpRequest) -> None:
-    if not request.user.is_platform_admin:
-        raise PermissionDenied
-
-
-def require_member_manager(request: HttpRequest) -> None:
-    """Platform admins, and organization admins or coordinators (for their own members)."""
-    user = request.user
-    if not (user.is_platform_admin or user.is_org_approver):
-        raise PermissionDenied
 
 
 def throttle_posts(view):

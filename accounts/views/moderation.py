@@ -1,8 +1,9 @@
 """Moderation pages: the platform's queue, organizations, people and the audit log.
 
-The same services as the API. Who may act is decided by the scoped querysets: organizations are
-for platform admins only (403 for anyone else), people are `User.objects.restrict(actor, "moderate")`,
-so somebody outside the actor's reach answers 404.
+The same services as the API. Who may open a page is the role table's (accounts/permissions.py):
+the queue, organizations and the audit log are for platform admins (403 for anyone else), the
+people pages for member managers. Which people they reach is the gate's,
+`User.objects.restrict(actor, "moderate")`, so somebody outside the actor's reach answers 404.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.gate import scoped
+from core.permissions import allowed, require
 
 from .. import services
 from ..audit import client_ip
 from ..forms import AuditFilterForm, MemberActionForm, MemberFilterForm, OrganizationFilterForm, ReasonForm
 from ..models import ROLES_BY_KIND, AuditEntry, Membership, Organization, Status, User
-from .common import paginate, require_member_manager, require_platform_admin, safe_next
+from ..permissions import MEMBER_MANAGEMENT, PLATFORM_MODERATION
+from .common import paginate, safe_next
 
 ORGANIZATION_ACTIONS = {
     "approve": (services.organization_approve, gettext_lazy("%(name)s is approved.")),
@@ -67,7 +70,7 @@ def _service_error(request, error: ValidationError) -> None:
 @scoped
 def queue(request):
     """Pending organizations (with their founding member) and people asking to join."""
-    require_platform_admin(request)
+    require(request.user, PLATFORM_MODERATION)
     organizations = (
         Organization.objects.filter(status=Status.PENDING)
         .annotate(member_count=Count("memberships"))
@@ -96,7 +99,7 @@ def queue(request):
 
 @scoped
 def organization_list(request):
-    require_platform_admin(request)
+    require(request.user, PLATFORM_MODERATION)
     form = OrganizationFilterForm(request.GET or None)
     organizations = Organization.objects.annotate(member_count=Count("memberships")).order_by("-created", "-id")
     if form.is_bound:
@@ -107,7 +110,7 @@ def organization_list(request):
 
 @scoped
 def organization_detail(request, pk):
-    require_platform_admin(request)
+    require(request.user, PLATFORM_MODERATION)
     organization = get_object_or_404(
         Organization.objects.annotate(member_count=Count("memberships")).prefetch_related(_founders()), pk=pk
     )
@@ -130,7 +133,7 @@ def organization_detail(request, pk):
 @scoped
 @require_POST
 def organization_action(request, pk, action):
-    require_platform_admin(request)
+    require(request.user, PLATFORM_MODERATION)
     if action not in ORGANIZATION_ACTIONS:
         raise Http404
     service, done = ORGANIZATION_ACTIONS[action]
@@ -160,9 +163,10 @@ def organization_action(request, pk, action):
 def member_list(request):
     """Platform admins: everyone, filterable by organization. An organization's admin or
     coordinator: their own organization's people."""
-    require_member_manager(request)
+    require(request.user, MEMBER_MANAGEMENT)
     actor = request.user
-    form = MemberFilterForm(request.GET or None, with_organization=actor.is_platform_admin)
+    moderates_platform = allowed(actor, PLATFORM_MODERATION)
+    form = MemberFilterForm(request.GET or None, with_organization=moderates_platform)
     people = User.objects.restrict(actor, "moderate").with_organization().order_by("-date_joined", "-id")
     if form.is_bound:
         people = form.filter(people)
@@ -171,7 +175,7 @@ def member_list(request):
     context = {
         "form": form,
         "page": page,
-        "organization": None if actor.is_platform_admin else actor.organization,
+        "organization": None if moderates_platform else actor.organization,
     }
     return render(request, "accounts/moderation/member_list.html", context)
 
@@ -179,7 +183,7 @@ def member_list(request):
 @scoped
 @require_POST
 def member_action(request, pk, action):
-    require_member_manager(request)
+    require(request.user, MEMBER_MANAGEMENT)
     if action not in MEMBER_ACTIONS:
         raise Http404
     actor = request.user
@@ -215,7 +219,7 @@ def member_action(request, pk, action):
 
 @scoped
 def audit_list(request):
-    require_platform_admin(request)
+    require(request.user, PLATFORM_MODERATION)
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.restrict(request.user, "view").order_by("-created", "-id")
     if form.is_bound:
