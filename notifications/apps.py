@@ -10,6 +10,6 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from core.events import on_emitted
 
-        from . import tasks
+        from . import permissions, tasks  # noqa: F401  (permissions: registers the role table)
 
         on_emitted(tasks.on_emitted)  # the event log tells the pipeline what to dispatch

@@ -3,8 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import allowed
+
 from . import selectors
 from .models import EmailMode
+from .permissions import FOLLOW_BRANDS
 
 
 class PreferencesForm(forms.Form):
@@ -24,7 +27,7 @@ class PreferencesForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.follows_brands = bool(getattr(user, "is_enforcement", False))
+        self.follows_brands = allowed(user, FOLLOW_BRANDS)
         if self.follows_brands:
             # Only brands already followed are listed here; follow others from a brand's page.
             self.fields["followed_brands"].choices = [

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brands.models import BrandFollow
+from core.permissions import allowed
 
 from .models import EmailMode, Notification, Preference
+from .permissions import FOLLOW_BRANDS
 
 
 def notification_mark_read(*, actor, notification: Notification) -> Notification:
@@ -33,8 +35,8 @@ def _visible_brands(actor, brand_ids: list[int]) -> list[int]:
 
     if not brand_ids:
         return []
-    if not getattr(actor, "is_enforcement", False):
-        raise ValidationError({"followed_brands": [_("Only enforcement officers follow brands.")]})
+    if not allowed(actor, FOLLOW_BRANDS):
+        raise ValidationError({"followed_brands": [str(FOLLOW_BRANDS.message)]})
     wanted = set(brand_ids)
     visible = set(Brand.objects.restrict(actor, "view").filter(pk__in=wanted).values_list("pk", flat=True))
     unknown = sorted(wanted - visible)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from django import template
 
+from core.permissions import allowed
+
 from .. import selectors
 from ..forms import PreferencesForm
+from ..permissions import FOLLOW_BRANDS
 
 register = template.Library()
 
@@ -35,7 +38,7 @@ def notification_preferences(context) -> dict:
 @register.inclusion_tag("notifications/_follow_button.html", takes_context=True)
 def brand_follow_button(context, brand) -> dict:
     user = context["user"]
-    show = bool(getattr(user, "is_enforcement", False))
+    show = allowed(user, FOLLOW_BRANDS)
     return {
         "show": show,
         "brand": brand,
