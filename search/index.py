@@ -5,6 +5,10 @@ whatever their number (the catalogue import indexes 50,000 products at once); si
 them when a brand, product, GTIN, trade mark, supply-chain entry, guide, version or indicator is
 saved or deleted, inside the same transaction, so the index never shows what was rolled back.
 `rebuild()` (command `manage.py rebuild_search_index`) starts from nothing.
+
+The index holds every brand, product and guide, whoever may see them: its reads of the content
+are the `system_*` selectors below (core.scope.SYSTEM_SELECTORS), and each search narrows the
+documents to what the person may see (services.visible_documents).
 """
 
 from __future__ import annotations
@@ -13,13 +17,74 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from authentication_guides.models import Guide, GuideVersion
+from brands.models import Brand, Product, ProductGTIN, SupplyChainEntry
+from core.scope import system_selector
 
 from .models import ResultType, SearchDocument
 from .text import key, normalize
 
 BATCH = 2000
+
+EVERY_SCOPE = "the search index holds every brand, product and guide; each search narrows it to the person's scope"
+
+
+# --------------------------------------------------------------------------- what the index reads
+
+
+@system_selector(EVERY_SCOPE)
+def system_brands(ids: list[int]) -> QuerySet:
+    return Brand.objects.filter(pk__in=ids).prefetch_related("trademarks")
+
+
+@system_selector(EVERY_SCOPE)
+def system_all_brand_ids() -> QuerySet:
+    return Brand.objects.values_list("pk", flat=True)
+
+
+@system_selector(EVERY_SCOPE)
+def system_products(ids: list[int]) -> QuerySet:
+    return (
+        Product.objects.filter(pk__in=ids)
+        .select_related("brand")
+        .prefetch_related(Prefetch("gtin_set", queryset=ProductGTIN.objects.order_by("position")))
+    )
+
+
+@system_selector(EVERY_SCOPE)
+def system_product_ids_of(brand_ids: Iterable[int]) -> QuerySet:
+    return Product.objects.filter(brand_id__in=brand_ids).values_list("pk", flat=True)
+
+
+@system_selector(EVERY_SCOPE)
+def system_origins(product_ids: list[int], brand_ids: set[int]) -> QuerySet:
+    """(brand, product or None, origin countries) of the supply-chain entries of these products
+    and of their brands as a whole."""
+    return SupplyChainEntry.objects.filter(
+        Q(product_id__in=product_ids) | Q(brand_id__in=brand_ids, product__isnull=True)
+    ).values_list("brand_id", "product_id", "origin_countries")
+
+
+@system_selector(EVERY_SCOPE)
+def system_guides(ids: list[int]) -> QuerySet:
+    return (
+        Guide.objects.filter(pk__in=ids)
+        .select_related("brand", "product")
+        .prefetch_related(
+            Prefetch("versions", queryset=GuideVersion.objects.order_by("-number").prefetch_related("indicators"))
+        )
+    )
+
+
+@system_selector(EVERY_SCOPE)
+def system_guide_ids_of(brand_ids: Iterable[int]) -> list[int]:
+    return list(Guide.objects.filter(brand_id__in=brand_ids).values_list("pk", flat=True))
+
+
+# --------------------------------------------------------------------------- building documents
 
 
 def _join(*parts: str) -> str:
@@ -52,10 +117,8 @@ def _chunks(ids: Iterable[int]):
 def reindex_brands(ids: Iterable[int], *, dependents: bool = True) -> None:
     """The brands' own documents and their trade marks; with `dependents`, also their products
     and guides (which carry the brand's name)."""
-    from brands.models import Brand, Product
-
     for chunk in _chunks(ids):
-        brands = list(Brand.objects.filter(pk__in=chunk).prefetch_related("trademarks"))
+        brands = list(system_brands(chunk))
         now = timezone.now()
         documents, trademarks, trademark_ids = [], [], []
         for brand in brands:
@@ -93,31 +156,15 @@ def reindex_brands(ids: Iterable[int], *, dependents: bool = True) -> None:
         SearchDocument.objects.filter(type=ResultType.TRADEMARK, brand_id__in=chunk).delete()
         SearchDocument.objects.bulk_create(trademarks, batch_size=BATCH)
         if dependents:
-            reindex_products(Product.objects.filter(brand_id__in=chunk).values_list("pk", flat=True))
-            reindex_guides(_guides_of(chunk))
-
-
-def _guides_of(brand_ids) -> list[int]:
-    from authentication_guides.models import Guide
-
-    return list(Guide.objects.filter(brand_id__in=brand_ids).values_list("pk", flat=True))
+            reindex_products(system_product_ids_of(chunk))
+            reindex_guides(system_guide_ids_of(chunk))
 
 
 def reindex_products(ids: Iterable[int]) -> None:
-    from brands.models import Product, ProductGTIN, SupplyChainEntry
-
     for chunk in _chunks(ids):
-        products = list(
-            Product.objects.filter(pk__in=chunk)
-            .select_related("brand")
-            .prefetch_related(Prefetch("gtin_set", queryset=ProductGTIN.objects.order_by("position")))
-        )
+        products = list(system_products(chunk))
         origins: dict[tuple, set] = defaultdict(set)
-        brand_ids = {p.brand_id for p in products}
-        entries = SupplyChainEntry.objects.filter(
-            Q(product_id__in=chunk) | Q(brand_id__in=brand_ids, product__isnull=True)
-        ).values_list("brand_id", "product_id", "origin_countries")
-        for brand_id, product_id, countries in entries:
+        for brand_id, product_id, countries in system_origins(chunk, {p.brand_id for p in products}):
             origins[(brand_id, product_id)].update(c for c in countries or [] if isinstance(c, str))
         now = timezone.now()
         documents = []
@@ -147,19 +194,8 @@ def reindex_products(ids: Iterable[int]) -> None:
 
 
 def reindex_guides(ids: Iterable[int]) -> None:
-    from authentication_guides.models import Guide, GuideVersion
-
     for chunk in _chunks(ids):
-        guides = list(
-            Guide.objects.filter(pk__in=chunk)
-            .select_related("brand", "product")
-            .prefetch_related(
-                Prefetch(
-                    "versions",
-                    queryset=GuideVersion.objects.order_by("-number").prefetch_related("indicators"),
-                )
-            )
-        )
+        guides = list(system_guides(chunk))
         now = timezone.now()
         documents = []
         for guide in guides:
@@ -207,11 +243,9 @@ def forget_brand(brand_id: int) -> None:
 
 def rebuild(stdout=None) -> dict[str, int]:
     """Drop every document and index everything again, brand by brand chunk."""
-    from brands.models import Brand
-
     with transaction.atomic():
         SearchDocument.objects.all().delete()
-        reindex_brands(Brand.objects.values_list("pk", flat=True))
+        reindex_brands(system_all_brand_ids())
     rows = SearchDocument.objects.values("type").annotate(n=Count("pk")).values_list("type", "n")
     return dict(rows)
 

@@ -57,7 +57,9 @@ def visible_documents(user, *, guides: bool = True) -> QuerySet:
     brands visible to them; for officers, published guides visible to their country, each in
     their language when translated; for the owner, their content in its newest version."""
     documents = SearchDocument.objects.filter(brand__in=Brand.objects.restrict(user, "view"))
-    enforcement = getattr(user, "is_enforcement", False)
+    # Officers read the published version of a guide, owners and platform admins the newest:
+    # the person's reach, as the gate tells it.
+    enforcement = scope_of(user).is_enforcement
     documents = documents.filter(public=True) if enforcement else documents.filter(latest=True)
     if not guides:
         return documents.exclude(type=ResultType.GUIDE)

@@ -69,7 +69,7 @@ def supply_chain_changed(sender, instance, raw=False, origin=None, **kwargs):
     if instance.product_id:
         index.reindex_products([instance.product_id])
     else:
-        index.reindex_products(Product.objects.filter(brand_id=instance.brand_id).values_list("pk", flat=True))
+        index.reindex_products(index.system_product_ids_of([instance.brand_id]))
 
 
 @receiver(post_save, sender=Guide)
