@@ -10,6 +10,12 @@ what each persona gets, always in this order:
 3. someone who does not see the object: 404, never 403, they cannot tell it exists;
 4. someone who sees it but may not do this: 403;
 5. everyone else: the success code of the request (`ok`).
+
+"Change" (`write=True`) is whatever the endpoint keeps to fewer people than those who see the
+object: an edit, but also the owner's CSV export or an officer's inspection.
+
+The standing personas and who they are to the shared fixtures (tests.brand_fixtures,
+tests.test_guides_web_support) are named here too, so a module's table is only the sets.
 """
 
 from __future__ import annotations
@@ -21,6 +27,25 @@ ANONYMOUS = "anonymous"
 
 SIGN_IN = 302  # a page, to someone not signed in: the redirect to the sign-in page
 UNAUTHENTICATED = 401  # the API, to someone without credentials
+
+# The standing personas (tests/conftest.py); a module adds the coordinators where they matter.
+PERSONAS = (
+    "acme_admin",
+    "acme_editor",
+    "acme_viewer",
+    "officer_fr",
+    "officer_de",
+    "other_rightholder",
+    "platform_admin",
+    ANONYMOUS,
+)
+SIGNED_IN = frozenset(PERSONAS) - {ANONYMOUS}
+ACME_WRITERS = frozenset({"acme_admin", "acme_editor"})  # Acme's admin and editor
+ACME_MEMBERS = ACME_WRITERS | {"acme_viewer"}
+# Acme's brand_fr (visible to French administrations only), and a published guide of it.
+BRAND_FR_READERS = ACME_MEMBERS | {"officer_fr", "platform_admin"}
+# A guide of Acme's not published (yet, or any more): no officer sees it.
+DRAFT_GUIDE_READERS = ACME_MEMBERS | {"platform_admin"}
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from brands.models import ProductImage
 from uploads import testing as pictures
 
+from .matrix import ACME_WRITERS, ANONYMOUS, BRAND_FR_READERS, PERSONAS, UNAUTHENTICATED, Matrix
+
 pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db
+
+# A picture of product_fr is seen by whoever sees brand_fr and changed by Acme's admins and editors.
+PRODUCT_FR = Matrix(readers=BRAND_FR_READERS, writers=ACME_WRITERS, anonymous=UNAUTHENTICATED)
 
 
 @pytest.fixture(autouse=True)
@@ -72,22 +77,19 @@ def test_upload_attacks_are_400_and_store_nothing(api, acme_editor, product_fr, 
     assert not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
-PERSONAS = {
-    "acme_admin": 201,
-    "acme_editor": 201,
-    "acme_viewer": 403,
-    "officer_fr": 403,
-    "platform_admin": 403,
-    "other_rightholder": 404,
-    "officer_de": 404,
-}
+@pytest.fixture
+def client_for(api, request):
+    def make(persona):
+        return api(None if persona == ANONYMOUS else request.getfixturevalue(persona))
+
+    return make
 
 
-@pytest.mark.parametrize(("persona", "status"), PERSONAS.items())
-def test_who_uploads(api, request, product_fr, persona, status):
-    response = upload(api(request.getfixturevalue(persona)), product_fr, png_upload())
-    assert response.status_code == status
-    assert ProductImage.objects.exists() == (status == 201)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_uploads(client_for, product_fr, persona):
+    response = upload(client_for(persona), product_fr, png_upload())
+    assert response.status_code == PRODUCT_FR.status(persona, write=True, ok=201)
+    assert ProductImage.objects.exists() == (persona in PRODUCT_FR.writers)
 
 
 @pytest.fixture
@@ -95,28 +97,17 @@ def picture(api, acme_editor, product_fr):
     return ProductImage.objects.get(pk=upload(api(acme_editor), product_fr, png_upload()).json()["id"])
 
 
-READ = {
-    "acme_admin": 200,
-    "acme_editor": 200,
-    "acme_viewer": 200,
-    "officer_fr": 200,
-    "platform_admin": 200,
-    "other_rightholder": 404,
-    "officer_de": 404,
-    "anonymous": 401,
-}
-
-
-@pytest.mark.parametrize(("persona", "status"), READ.items())
-def test_who_sees_pictures_and_their_files(api, request, product_fr, picture, persona, status):
-    client = api(None if persona == "anonymous" else request.getfixturevalue(persona))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_sees_pictures_and_their_files(client_for, product_fr, picture, persona):
+    client = client_for(persona)
+    read = PRODUCT_FR.status(persona, write=False)
     base = f"/api/v1/products/{product_fr.pk}/images/"
-    assert client.get(base).status_code == status
-    assert client.get(f"{base}{picture.pk}/").status_code == status
+    assert client.get(base).status_code == read
+    assert client.get(f"{base}{picture.pk}/").status_code == read
     for size in ("original", "small", "large"):
-        assert client.get(f"{base}{picture.pk}/file/", {"size": size}).status_code == status
-    write = 200 if persona in ("acme_admin", "acme_editor") else 403 if status == 200 else status
-    assert client.patch(f"{base}{picture.pk}/", {"caption": "x"}, format="json").status_code == write
+        assert client.get(f"{base}{picture.pk}/file/", {"size": size}).status_code == read
+    patch = client.patch(f"{base}{picture.pk}/", {"caption": "x"}, format="json")
+    assert patch.status_code == PRODUCT_FR.status(persona, write=True)
 
 
 def test_the_file_is_never_at_a_public_address(client, picture):

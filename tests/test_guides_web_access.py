@@ -17,21 +17,27 @@ import pytest
 
 from authentication_guides.models import Guide, GuideStatus, GuideVersion, Indicator
 
-from .matrix import SIGN_IN, Matrix
-from .test_guides_web_support import OWNERS, PERSONAS, WRITERS, indicator_key
+from .matrix import (
+    ACME_WRITERS,
+    BRAND_FR_READERS,
+    DRAFT_GUIDE_READERS,
+    PERSONAS,
+    SIGN_IN,
+    SIGNED_IN,
+    Matrix,
+)
+from .test_guides_web_support import indicator_key
 
 pytest_plugins = ["tests.brand_fixtures", "tests.test_guides_web_support"]
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = set(PERSONAS) - {"anonymous"}
-CREATORS = WRITERS | {"other_rightholder"}
-BRAND_FR_READERS = OWNERS | {"platform_admin", "officer_fr"}
+CREATORS = ACME_WRITERS | {"other_rightholder"}
 GUIDES = {
-    "draft": Matrix(readers=OWNERS | {"platform_admin"}, writers=WRITERS, anonymous=SIGN_IN),
-    "published": Matrix(readers=BRAND_FR_READERS, writers=WRITERS, anonymous=SIGN_IN),
+    "draft": Matrix(readers=DRAFT_GUIDE_READERS, writers=ACME_WRITERS, anonymous=SIGN_IN),
+    "published": Matrix(readers=BRAND_FR_READERS, writers=ACME_WRITERS, anonymous=SIGN_IN),
 }
 NEW_GUIDE = Matrix(readers=SIGNED_IN, writers=CREATORS, anonymous=SIGN_IN)
-NEW_GUIDE_FOR_BRAND_FR = Matrix(readers=BRAND_FR_READERS, writers=WRITERS, anonymous=SIGN_IN, admitted=CREATORS)
+NEW_GUIDE_FOR_BRAND_FR = Matrix(readers=BRAND_FR_READERS, writers=ACME_WRITERS, anonymous=SIGN_IN, admitted=CREATORS)
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +104,7 @@ def test_the_list(client_for, guides, persona):
     assert shown == visible
 
 
-@pytest.mark.parametrize("persona", sorted(set(PERSONAS) - WRITERS))
+@pytest.mark.parametrize("persona", sorted(set(PERSONAS) - ACME_WRITERS))
 def test_posts_by_people_who_may_not_write_change_nothing(client_for, guides, persona):
     client = client_for(persona)
     for which, guide in guides.items():

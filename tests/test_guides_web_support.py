@@ -15,18 +15,6 @@ from uploads.images import clean_image
 from uploads.testing import image_bytes, picture
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-PERSONAS = [
-    "acme_admin",
-    "acme_editor",
-    "acme_viewer",
-    "officer_fr",
-    "officer_de",
-    "other_rightholder",
-    "platform_admin",
-    "anonymous",
-]
-WRITERS = {"acme_admin", "acme_editor"}
-OWNERS = WRITERS | {"acme_viewer"}
 
 
 def png(name: str = "p.png", color=None) -> SimpleUploadedFile:
