@@ -1,11 +1,13 @@
 """What the account services share: the reason a refusal must give, the check that a moderation
-step applies to the current status, and the account event sent once the transaction commits."""
+step applies to the current status, the decision itself (status, audit entry) and the account
+event sent once the transaction commits."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from ..audit import audit_log
 from ..models import AuditEntry, Organization, User
 
 
@@ -28,3 +30,23 @@ def check_transition(current: Organization | User, allowed_from: tuple[str, ...]
     """Refuse a moderation step that does not apply to the current status (400 on `status`)."""
     if current.status not in allowed_from:
         raise ValidationError({"status": [message % {"status": current.get_status_display().lower()}]})
+
+
+def record_decision(
+    target: Organization | User,
+    status: str,
+    *,
+    actor: User,
+    action: str,
+    reason: str,
+    ip: str | None,
+    details: dict | None = None,
+) -> AuditEntry:
+    """A moderation decision on an organization or a person: its new status with the reason
+    (trimmed), the audit entry (with the reason as given) and the account event telling the
+    people concerned."""
+    target.status, target.status_reason = status, reason.strip()
+    target.save(update_fields=["status", "status_reason"])
+    entry = audit_log(actor=actor, action=action, target=target, reason=reason, ip=ip, details=details)
+    send_account_event(entry)
+    return entry

@@ -14,7 +14,7 @@ from core.permissions import allowed
 from ..audit import audit_log
 from ..models import APPROVER_ROLES, ROLES_BY_KIND, AuditAction, AuditEntry, Membership, Organization, Status, User
 from ..permissions import PLATFORM_MODERATION
-from .common import check_transition, require_reason, send_account_event
+from .common import check_transition, record_decision, require_reason
 
 
 def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...]) -> User:
@@ -97,17 +97,15 @@ def user_approve(*, actor: User, user: User, role: str | None = None, reason: st
         _check_role(membership.organization, role)
         membership.role = role
         membership.save(update_fields=["role"])
-    user.status, user.status_reason = Status.APPROVED, reason.strip()
-    user.save(update_fields=["status", "status_reason"])
-    entry = audit_log(
+    record_decision(
+        user,
+        Status.APPROVED,
         actor=actor,
         action=AuditAction.USER_APPROVED,
-        target=user,
         reason=reason,
         ip=ip,
         details={"role": membership.role},
     )
-    send_account_event(entry)
     return user
 
 
@@ -115,10 +113,7 @@ def user_approve(*, actor: User, user: User, role: str | None = None, reason: st
 def user_reject(*, actor: User, user: User, reason: str, ip: str | None = None) -> User:
     reason = require_reason(reason)
     user = _locked_member(actor, user, (Status.PENDING,))
-    user.status, user.status_reason = Status.REJECTED, reason
-    user.save(update_fields=["status", "status_reason"])
-    entry = audit_log(actor=actor, action=AuditAction.USER_REJECTED, target=user, reason=reason, ip=ip)
-    send_account_event(entry)
+    record_decision(user, Status.REJECTED, actor=actor, action=AuditAction.USER_REJECTED, reason=reason, ip=ip)
     return user
 
 
@@ -128,10 +123,7 @@ def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None)
     reason = require_reason(reason)
     user = _locked_member(actor, user, (Status.APPROVED,))
     _ensure_an_approver_remains(user)
-    user.status, user.status_reason = Status.SUSPENDED, reason
-    user.save(update_fields=["status", "status_reason"])
-    entry = audit_log(actor=actor, action=AuditAction.USER_SUSPENDED, target=user, reason=reason, ip=ip)
-    send_account_event(entry)
+    record_decision(user, Status.SUSPENDED, actor=actor, action=AuditAction.USER_SUSPENDED, reason=reason, ip=ip)
     return user
 
 
@@ -139,10 +131,7 @@ def user_suspend(*, actor: User, user: User, reason: str, ip: str | None = None)
 def user_reinstate(*, actor: User, user: User, reason: str = "", ip: str | None = None) -> User:
     user = _locked_member(actor, user, (Status.SUSPENDED,))
     _refuse_undoing_a_platform_decision(actor, user)
-    user.status, user.status_reason = Status.APPROVED, reason.strip()
-    user.save(update_fields=["status", "status_reason"])
-    entry = audit_log(actor=actor, action=AuditAction.USER_REINSTATED, target=user, reason=reason, ip=ip)
-    send_account_event(entry)
+    record_decision(user, Status.APPROVED, actor=actor, action=AuditAction.USER_REINSTATED, reason=reason, ip=ip)
     return user
 
 

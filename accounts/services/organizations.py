@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 
 from core.permissions import require
 
-from ..audit import audit_log
 from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, Status, User
 from ..permissions import PLATFORM_MODERATION
-from .common import check_transition, require_reason, send_account_event
+from .common import check_transition, record_decision, require_reason
 
 
 def _locked_organization(organization: Organization, allowed_from: tuple[str, ...]) -> Organization:
@@ -36,9 +35,9 @@ def organization_approve(
     founder_statuses = (
         (Status.PENDING, Status.REJECTED) if organization.status == Status.REJECTED else (Status.PENDING,)
     )
-    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
-    organization.save(update_fields=["status", "status_reason"])
-    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_APPROVED, target=organization, reason=reason, ip=ip)
+    record_decision(
+        organization, Status.APPROVED, actor=actor, action=AuditAction.ORGANIZATION_APPROVED, reason=reason, ip=ip
+    )
     founders = User.objects.select_for_update().filter(
         membership__organization=organization,
         membership__is_founder=True,
@@ -48,7 +47,6 @@ def organization_approve(
         founder.status, founder.status_reason = Status.APPROVED, ""
         founder.save(update_fields=["status", "status_reason"])
         Membership.objects.filter(user=founder).update(role=FOUNDER_ROLE[organization.kind])
-    send_account_event(entry)
     return organization
 
 
@@ -59,13 +57,12 @@ def organization_reject(
     require(actor, PLATFORM_MODERATION)
     reason = require_reason(reason)
     organization = _locked_organization(organization, (Status.PENDING,))
-    organization.status, organization.status_reason = Status.REJECTED, reason
-    organization.save(update_fields=["status", "status_reason"])
     User.objects.filter(membership__organization=organization, status=Status.PENDING).update(
         status=Status.REJECTED, status_reason=reason
     )
-    entry = audit_log(actor=actor, action=AuditAction.ORGANIZATION_REJECTED, target=organization, reason=reason, ip=ip)
-    send_account_event(entry)
+    record_decision(
+        organization, Status.REJECTED, actor=actor, action=AuditAction.ORGANIZATION_REJECTED, reason=reason, ip=ip
+    )
     return organization
 
 
@@ -80,12 +77,9 @@ def organization_suspend(
     if organization.is_platform:
         raise ValidationError({"status": [_("The platform organization cannot be suspended.")]})
     organization = _locked_organization(organization, (Status.APPROVED,))
-    organization.status, organization.status_reason = Status.SUSPENDED, reason
-    organization.save(update_fields=["status", "status_reason"])
-    entry = audit_log(
-        actor=actor, action=AuditAction.ORGANIZATION_SUSPENDED, target=organization, reason=reason, ip=ip
+    record_decision(
+        organization, Status.SUSPENDED, actor=actor, action=AuditAction.ORGANIZATION_SUSPENDED, reason=reason, ip=ip
     )
-    send_account_event(entry)
     return organization
 
 
@@ -95,10 +89,7 @@ def organization_reinstate(
 ) -> Organization:
     require(actor, PLATFORM_MODERATION)
     organization = _locked_organization(organization, (Status.SUSPENDED,))
-    organization.status, organization.status_reason = Status.APPROVED, reason.strip()
-    organization.save(update_fields=["status", "status_reason"])
-    entry = audit_log(
-        actor=actor, action=AuditAction.ORGANIZATION_REINSTATED, target=organization, reason=reason, ip=ip
+    record_decision(
+        organization, Status.APPROVED, actor=actor, action=AuditAction.ORGANIZATION_REINSTATED, reason=reason, ip=ip
     )
-    send_account_event(entry)
     return organization

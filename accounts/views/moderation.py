@@ -60,8 +60,27 @@ def _with_role_choices(people) -> None:
         person.role_choices = [(role.value, role.label) for role in roles]
 
 
-def _service_error(request, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
+def _known(actions: dict, action: str):
+    """What the page does for `action`: 404 for an action it does not know."""
+    if action not in actions:
+        raise Http404
+    return actions[action]
+
+
+def _posted_action(request, form, act, done: str, back: str):
+    """Carry out a moderation action posted from a page (`act(cleaned_data)` calls the service),
+    then go back to `back` (or a safe `next`): the form's or the service's refusal is shown
+    there, or `done`."""
+    if not form.is_valid():
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    else:
+        try:
+            act(form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+    return redirect(safe_next(request, back))
 
 
 # --------------------------------------------------------------------------- the queue
@@ -134,26 +153,14 @@ def organization_detail(request, pk):
 @require_POST
 def organization_action(request, pk, action):
     require(request.user, PLATFORM_MODERATION)
-    if action not in ORGANIZATION_ACTIONS:
-        raise Http404
-    service, done = ORGANIZATION_ACTIONS[action]
+    service, done = _known(ORGANIZATION_ACTIONS, action)
     organization = get_object_or_404(Organization, pk=pk)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.errors["reason"]))
-    else:
-        try:
-            service(
-                actor=request.user,
-                organization=organization,
-                reason=form.cleaned_data["reason"],
-                ip=client_ip(request),
-            )
-        except ValidationError as error:
-            _service_error(request, error)
-        else:
-            messages.success(request, done % {"name": organization.name})
-    return redirect(safe_next(request, reverse("accounts:organization_detail", args=[organization.pk])))
+
+    def act(data):
+        service(actor=request.user, organization=organization, reason=data["reason"], ip=client_ip(request))
+
+    back = reverse("accounts:organization_detail", args=[organization.pk])
+    return _posted_action(request, ReasonForm(request.POST), act, done % {"name": organization.name}, back)
 
 
 # --------------------------------------------------------------------------- people
@@ -184,17 +191,12 @@ def member_list(request):
 @require_POST
 def member_action(request, pk, action):
     require(request.user, MEMBER_MANAGEMENT)
-    if action not in MEMBER_ACTIONS:
-        raise Http404
+    done = _known(MEMBER_ACTIONS, action)
     actor = request.user
     person = get_object_or_404(User.objects.restrict(actor, "moderate").with_organization(), pk=pk)
-    form = MemberActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
-        return redirect(safe_next(request, reverse("accounts:member_list")))
-    reason, role = form.cleaned_data["reason"], form.cleaned_data["role"]
-    ip = client_ip(request)
-    try:
+
+    def act(data):
+        reason, role, ip = data["reason"], data["role"], client_ip(request)
         if action == "approve":
             services.user_approve(actor=actor, user=person, role=role or None, reason=reason, ip=ip)
         elif action == "reject":
@@ -207,11 +209,11 @@ def member_action(request, pk, action):
             services.user_reinstate(actor=actor, user=person, reason=reason, ip=ip)
         else:
             services.member_remove(actor=actor, user=person, reason=reason, ip=ip)
-    except ValidationError as error:
-        _service_error(request, error)
-    else:
-        messages.success(request, MEMBER_ACTIONS[action] % {"name": person.full_name or person.email})
-    return redirect(safe_next(request, reverse("accounts:member_list")))
+
+    name = person.full_name or person.email
+    return _posted_action(
+        request, MemberActionForm(request.POST), act, done % {"name": name}, reverse("accounts:member_list")
+    )
 
 
 # --------------------------------------------------------------------------- audit log
