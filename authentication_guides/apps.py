@@ -8,4 +8,7 @@ class AuthenticationGuidesConfig(AppConfig):
     verbose_name = _("Authentication guides")
 
     def ready(self) -> None:
-        from . import notifying  # noqa: F401  (registers the guide events)
+        from . import (
+            notifying,  # noqa: F401  (registers the guide events)
+            permissions,  # noqa: F401  (registers the guides' role table)
+        )

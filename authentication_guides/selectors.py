@@ -8,13 +8,15 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from core.scope import scope_of
 
 from .models import Guide, GuideVersion, GuideViewDay, Indicator
 
 
 def sees_drafts(user: User, guide: Guide) -> bool:
     """The owner's members and platform admins read the latest version; others the published."""
-    return user.is_platform_admin or (user.organization is not None and user.organization.pk == guide.brand.owner_id)
+    scope = scope_of(user)
+    return scope.is_platform or (scope.is_owner and scope.organization_id == guide.brand.owner_id)
 
 
 def version_for(user: User, guide: Guide) -> GuideVersion | None:

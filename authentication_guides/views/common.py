@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.gate import object_or_404
+from core.gate import may, object_or_404
 
 from ..models import IMPORTANCE_RANK, Guide, GuideCountry, GuideStatus, GuideVersion, Indicator, VersionStatus
 from ..selectors import sees_drafts, version_for
@@ -61,7 +61,7 @@ def editable_guide(user: User, pk: int) -> Guide:
 
 
 def can_edit(user: User, guide: Guide) -> bool:
-    return sees_drafts(user, guide) and Guide.objects.restrict(user, "change").filter(pk=guide.pk).exists()
+    return sees_drafts(user, guide) and may(user, "change", guide)
 
 
 def reading_order(indicators) -> list[Indicator]:

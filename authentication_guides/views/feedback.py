@@ -16,12 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from core.gate import scoped
+from core.gate import may, scoped
+from core.permissions import allowed, require
 from core.views import paginate, posted
 
 from .. import services
 from ..forms import AnswerForm, FeedbackFilterForm, FeedbackForm
 from ..models import Feedback, FeedbackStatus, Guide
+from ..permissions import GUIDE_FEEDBACK, GUIDE_INSPECT
 from .common import readable_guide, version_for
 
 
@@ -39,8 +41,7 @@ def feedback_new(request, pk):
     """GET the form; POST sends the report and goes back to the guide."""
     user = request.user
     guide = readable_guide(user, pk)  # 404 outside the officer's scope
-    if not user.is_enforcement:
-        raise PermissionDenied
+    require(user, GUIDE_INSPECT)
     form = FeedbackForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -70,8 +71,8 @@ def _queue(user):
 
 def queue_page(request, *, answer_form=None, answered=None, status: int = 200):
     user = request.user
-    if not (user.is_enforcement or user.is_right_holder or user.is_platform_admin):
-        raise PermissionDenied
+    require(user, GUIDE_FEEDBACK)
+    officer_view = allowed(user, GUIDE_INSPECT)  # the reports their administration sent
     form = FeedbackFilterForm(request.GET or None)
     items = _queue(user)
     if form.is_bound:
@@ -80,7 +81,7 @@ def queue_page(request, *, answer_form=None, answered=None, status: int = 200):
     guide_ids = {item.guide_id for item in page}
     answerable = (
         set(Guide.objects.restrict(user, "change").filter(pk__in=guide_ids).values_list("pk", flat=True))
-        if guide_ids and not user.is_enforcement
+        if guide_ids and not officer_view
         else set()
     )
     for item in page:
@@ -88,7 +89,7 @@ def queue_page(request, *, answer_form=None, answered=None, status: int = 200):
         if item.can_answer:
             bound = answer_form if answered is not None and item.pk == answered else None
             item.answer_form = bound or AnswerForm(auto_id=f"id_feedback{item.pk}_%s", initial={"answer": item.answer})
-    context = {"form": form, "page": page, "officer_view": user.is_enforcement}
+    context = {"form": form, "page": page, "officer_view": officer_view}
     return render(request, "guides/feedback_queue.html", context, status=status)
 
 
@@ -103,8 +104,8 @@ def feedback_queue(request):
 @require_POST
 def feedback_answer(request, fid):
     user = request.user
-    feedback = get_object_or_404(Feedback.objects.restrict(user, "view"), pk=fid)
-    if not Guide.objects.restrict(user, "change").filter(pk=feedback.guide_id).exists():
+    feedback = get_object_or_404(Feedback.objects.restrict(user, "view").select_related("guide"), pk=fid)
+    if not may(user, "change", feedback.guide):
         raise PermissionDenied
     form = AnswerForm(request.POST, auto_id=f"id_feedback{feedback.pk}_%s")
     if form.is_valid():

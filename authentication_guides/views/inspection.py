@@ -10,18 +10,20 @@ may not). An inspection is seen by its administration and platform admins only
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
 from core.gate import scoped
+from core.permissions import require
 from core.views import posted
 
 from .. import services
 from ..forms import ChecklistForm
 from ..models import IMPORTANCE_RANK, Checklist, Importance, Verdict
+from ..permissions import GUIDE_INSPECT
 from .common import readable_guide, reading_order, version_for
 
 
@@ -29,8 +31,7 @@ from .common import readable_guide, reading_order, version_for
 def checklist_start(request, pk):
     user = request.user
     guide = readable_guide(user, pk)
-    if not user.is_enforcement:
-        raise PermissionDenied
+    require(user, GUIDE_INSPECT)
     version = version_for(user, guide)  # officers: the published version
     indicators = reading_order(version.indicators.all())
     form = ChecklistForm(*posted(request), indicators=indicators)

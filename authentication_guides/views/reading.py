@@ -17,11 +17,13 @@ from brands.models import Contact
 from brands.views.catalogue import _describe_contacts
 from brands.views.common import can_create_brands
 from core.gate import scoped
+from core.permissions import allowed
 from core.views import paginate
 
 from .. import services
 from ..forms import GuideFilterForm, UnpublishForm, language_name
 from ..models import Guide, GuideStatus, GuideVersion
+from ..permissions import GUIDE_MODERATE
 from .common import FIELD_LABELS, Workflow, can_edit, readable_guide, reading_order, sees_drafts, version_for
 
 
@@ -91,7 +93,7 @@ def reading_page(request, guide: Guide, *, unpublish_form=None, status: int = 20
     user = request.user
     context = reading_context(request, guide)
     editable = can_edit(user, guide)
-    may_unpublish = user.is_platform_admin and guide.status == GuideStatus.PUBLISHED
+    may_unpublish = allowed(user, GUIDE_MODERATE) and guide.status == GuideStatus.PUBLISHED
     context |= {
         "can_edit": editable,
         "unpublish_form": (unpublish_form or UnpublishForm()) if may_unpublish else None,

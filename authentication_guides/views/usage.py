@@ -7,17 +7,18 @@ guide's own page is for the owner's members and platform admins (officers 403, o
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
 from core.gate import scoped
+from core.permissions import require
 
 from .. import services
 from ..forms import UsagePeriodForm
 from ..models import Guide
-from .common import readable_guide, sees_drafts, version_for
+from ..permissions import GUIDE_USAGE
+from .common import readable_guide, version_for
 
 
 def _percent(views: int, most: int) -> int:
@@ -64,8 +65,7 @@ def _usage(request, guides, *, titles: dict | None = None) -> dict:
 def usage_dashboard(request):
     """Readings of all the organization's guides (platform admins: all guides)."""
     user = request.user
-    if not (user.is_right_holder or user.is_platform_admin):
-        raise PermissionDenied
+    require(user, GUIDE_USAGE)
     context = _usage(request, Guide.objects.restrict(user, "view"))
     return render(request, "guides/usage.html", context)
 
@@ -76,8 +76,7 @@ def usage_guide(request, pk):
     """Readings of one guide: the owner's members and platform admins."""
     user = request.user
     guide = readable_guide(user, pk)  # 404 for those who cannot see it
-    if not sees_drafts(user, guide):
-        raise PermissionDenied
+    require(user, GUIDE_USAGE)  # those who see it and may see usage are its owner's members
     version = version_for(user, guide)
     title = guide.published_version.title if guide.published_version else (version.title if version else str(guide))
     context = _usage(request, Guide.objects.restrict(user, "view").filter(pk=guide.pk), titles={guide.pk: title})

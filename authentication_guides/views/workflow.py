@@ -4,32 +4,31 @@ and unpublish with a reason (platform admins). POST only; each answers with the 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
 from core.gate import scoped
+from core.permissions import allowed, require
 
 from .. import services
 from ..forms import UnpublishForm
+from ..permissions import GUIDE_MODERATE
 from .common import editable_guide, guide_url, readable_guide
 from .reading import reading_page
 
 
-def _act(request, pk, action, success: str, *, moderator: bool = False):
+def _act(request, pk, service, success: str, *, moderator: bool = False, audited: bool = True):
+    """Call the workflow `service` on the guide and go back to its page, with the service's
+    refusal (or `success`) as a message. Audited services get the request's address."""
     user = request.user
-    # A platform admin acts on guides they may read (publishing one unpublished by moderation);
-    # everyone else on the guides they may edit.
-    if moderator and user.is_platform_admin:
-        guide = readable_guide(user, pk)
-        if not guide.moderation_reason:
-            raise PermissionDenied
-    else:
-        guide = editable_guide(user, pk)
+    # A platform admin acts on guides they may read (publishing one unpublished by moderation;
+    # the service refuses any other); everyone else on the guides they may edit.
+    guide = readable_guide(user, pk) if moderator and allowed(user, GUIDE_MODERATE) else editable_guide(user, pk)
     try:
-        action(guide)
+        service(actor=user, guide=guide, **({"ip": client_ip(request)} if audited else {}))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -41,35 +40,22 @@ def _act(request, pk, action, success: str, *, moderator: bool = False):
 @scoped
 @require_POST
 def guide_submit(request, pk):
-    return _act(
-        request,
-        pk,
-        lambda guide: services.guide_submit(actor=request.user, guide=guide),
-        _("The guide is submitted for review. Officers do not see it until it is published."),
-    )
+    message = _("The guide is submitted for review. Officers do not see it until it is published.")
+    return _act(request, pk, services.guide_submit, message, audited=False)
 
 
 @scoped
 @require_POST
 def guide_publish(request, pk):
-    return _act(
-        request,
-        pk,
-        lambda guide: services.guide_publish(actor=request.user, guide=guide, ip=client_ip(request)),
-        _("The guide is published: officers who may see it now read this version."),
-        moderator=True,
-    )
+    message = _("The guide is published: officers who may see it now read this version.")
+    return _act(request, pk, services.guide_publish, message, moderator=True)
 
 
 @scoped
 @require_POST
 def guide_archive(request, pk):
-    return _act(
-        request,
-        pk,
-        lambda guide: services.guide_archive(actor=request.user, guide=guide, ip=client_ip(request)),
-        _("The guide is archived: officers no longer see it. Its history is kept."),
-    )
+    message = _("The guide is archived: officers no longer see it. Its history is kept.")
+    return _act(request, pk, services.guide_archive, message)
 
 
 @scoped
@@ -77,8 +63,7 @@ def guide_archive(request, pk):
 def guide_unpublish(request, pk):
     """Moderation: a platform admin takes a published guide away from officers, with a reason."""
     guide = readable_guide(request.user, pk)
-    if not request.user.is_platform_admin:
-        raise PermissionDenied
+    require(request.user, GUIDE_MODERATE)
     form = UnpublishForm(request.POST)
     if form.is_valid():
         try:
