@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.gate import may
 from core.permissions import allowed
 
 from ..audit import audit_log
@@ -20,7 +21,7 @@ from .common import check_transition, record_decision, require_reason
 def _locked_member(actor: User, user: User, allowed_from: tuple[str, ...]) -> User:
     """The user, locked, after checking that `actor` may moderate them. Someone outside the
     actor's reach was already answered 404 by the caller's scoped query; this is the backstop."""
-    if not User.objects.restrict(actor, "moderate").filter(pk=user.pk).exists():
+    if not may(actor, "moderate", user):
         raise PermissionDenied(_("You cannot manage this person."))
     if user.pk == actor.pk:
         raise ValidationError({"user": [_("You cannot do this to your own account.")]})
