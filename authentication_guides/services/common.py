@@ -1,28 +1,19 @@
-"""What the guide services share: a submitted text cleaned, and the guide fetched for writing
-through the person's scope (PermissionDenied outside it)."""
+"""What the guide services share: the lengths of submitted texts, and the guide fetched for
+writing through the person's scope (PermissionDenied outside it)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 
 from ..models import Guide
 
+# What the services keep of a submitted text (core.validators.clean_text): a line (a title, a
+# caption) or a text (a summary, a message).
+MAX_LINE = 200
 MAX_TEXT = 20_000
-
-
-def _text(data: dict, field: str, *, required: bool = False, max_length: int = 200) -> str:
-    value = data.get(field, "")
-    value = "" if value is None else str(value).strip()
-    if "\x00" in value:
-        raise ValidationError({field: [_("Null characters are not allowed.")]})
-    if required and not value:
-        raise ValidationError({field: [_("This field is required.")]})
-    if len(value) > max_length:
-        raise ValidationError({field: [_("At most %(max)d characters.") % {"max": max_length}]})
-    return value
 
 
 def _editable_guide(actor: User, guide: Guide, *, lock: bool = False) -> Guide:

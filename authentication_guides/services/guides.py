@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from brands.identifiers import parse_visibility
 from brands.models import Brand, Category, Product
+from core.validators import clean_text
 
 from ..models import Guide, GuideCountry, GuideVersion, Indicator, IndicatorPicture, VersionStatus
-from .common import MAX_TEXT, _editable_guide, _text
+from .common import MAX_LINE, MAX_TEXT, _editable_guide
 
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
 
@@ -82,8 +83,8 @@ def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
     brand = Brand.objects.restrict(actor, "change").filter(pk=brand.pk).first()
     if brand is None:
         raise PermissionDenied(_("You cannot write guides for this brand."))
-    title = _text(data, "title", required=True)
-    summary = _text(data, "summary", max_length=MAX_TEXT)
+    title = clean_text(data, "title", required=True, max_length=MAX_LINE)
+    summary = clean_text(data, "summary", max_length=MAX_TEXT)
     language = _language(data)
     visible_to_all, countries = _clean_visibility(brand, data.get("visibility"))
     guide = Guide(
@@ -177,9 +178,9 @@ def guide_update(*, actor: User, guide: Guide, data: dict) -> Guide:
     guide = _editable_guide(actor, guide, lock=True)
     texts = {}
     if "title" in data:
-        texts["title"] = _text(data, "title", required=True)
+        texts["title"] = clean_text(data, "title", required=True, max_length=MAX_LINE)
     if "summary" in data:
-        texts["summary"] = _text(data, "summary", max_length=MAX_TEXT)
+        texts["summary"] = clean_text(data, "summary", max_length=MAX_TEXT)
     current = _current_open(guide) or guide.published_version or guide.latest_version()
     if any(getattr(current, field) != value for field, value in texts.items()):
         # Only a real change opens the next draft of a published guide.

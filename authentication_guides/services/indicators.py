@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.broker import send_after_commit
+from core.validators import clean_text
 
 from ..models import Guide, Importance, Indicator, IndicatorKind, IndicatorPicture
-from .common import MAX_TEXT, _editable_guide, _text
+from .common import MAX_LINE, MAX_TEXT, _editable_guide
 from .guides import open_version
 
 MAX_EXTRA_PICTURES = 12
@@ -24,11 +25,11 @@ MAX_EXTRA_PICTURES = 12
 def _clean_indicator(data: dict, *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
-        cleaned["title"] = _text(data, "title", required=True)
+        cleaned["title"] = clean_text(data, "title", required=True, max_length=MAX_LINE)
     if "description" in data:
-        cleaned["description"] = _text(data, "description", max_length=MAX_TEXT)
+        cleaned["description"] = clean_text(data, "description", max_length=MAX_TEXT)
     if "location" in data:
-        cleaned["location"] = _text(data, "location")
+        cleaned["location"] = clean_text(data, "location", max_length=MAX_LINE)
     if not partial or "kind" in data:
         kind = data.get("kind") or IndicatorKind.CHECK
         if kind not in IndicatorKind.values:
@@ -123,7 +124,9 @@ def indicator_picture_add(*, actor: User, guide: Guide, key, image, caption: str
             {"image": [_("At most %(max)d extra pictures an indicator.") % {"max": MAX_EXTRA_PICTURES}]}
         )
     order = (indicator.extra_pictures.aggregate(n=Max("order"))["n"] or 0) + 1
-    picture = IndicatorPicture(indicator=indicator, caption=_text({"caption": caption}, "caption"), order=order)
+    picture = IndicatorPicture(
+        indicator=indicator, caption=clean_text({"caption": caption}, "caption", max_length=MAX_LINE), order=order
+    )
     picture.image.save(image.name, image.content, save=False)
     picture.save()
     return picture

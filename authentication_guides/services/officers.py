@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.events import emit
+from core.permissions import allowed, require
+from core.validators import clean_text
 
 from ..models import (
     Checklist,
@@ -26,13 +28,13 @@ from ..models import (
     Importance,
     Verdict,
 )
-from .common import MAX_TEXT, _text
+from ..permissions import GUIDE_INSPECT
+from .common import MAX_TEXT
 
 
 def _readable_published(user: User, guide: Guide) -> GuideVersion:
     """The published version of a guide `user` may read, for an enforcement officer."""
-    if not user.is_enforcement:
-        raise PermissionDenied(_("Inspections and feedback come from enforcement officers."))
+    require(user, GUIDE_INSPECT)
     guide = Guide.objects.restrict(user, "view").select_related("published_version").filter(pk=guide.pk).first()
     if guide is None or guide.published_version is None:
         raise PermissionDenied(_("This guide is not published."))
@@ -78,7 +80,7 @@ def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> C
             "title": indicator.title,
             "importance": indicator.importance,
             "verdict": verdict,
-            "note": _text(result, "note", max_length=2000),
+            "note": clean_text(result, "note", max_length=2000),
         }
     missing = [indicators[k].title for k in indicators if k not in answered]
     if missing:
@@ -91,7 +93,7 @@ def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> C
         created_by=actor,
         results=ordered,
         conclusion=conclude(ordered),
-        note=_text({"note": note}, "note", max_length=MAX_TEXT),
+        note=clean_text({"note": note}, "note", max_length=MAX_TEXT),
     )
 
 
@@ -101,7 +103,7 @@ def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=N
     version = _readable_published(actor, guide)
     if kind not in FeedbackKind.values:
         raise ValidationError({"kind": [_("Choose outdated or new_variant.")]})
-    message = _text({"message": message}, "message", required=True, max_length=MAX_TEXT)
+    message = clean_text({"message": message}, "message", required=True, max_length=MAX_TEXT)
     feedback = Feedback(
         guide_id=guide.pk,
         version=version,
@@ -133,7 +135,7 @@ def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback
     )
     if feedback is None:
         raise PermissionDenied(_("You cannot answer this."))
-    feedback.answer = _text({"answer": answer}, "answer", required=True, max_length=MAX_TEXT)
+    feedback.answer = clean_text({"answer": answer}, "answer", required=True, max_length=MAX_TEXT)
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answered_by = actor
     feedback.answered_at = timezone.now()
@@ -145,7 +147,7 @@ def guide_view_record(*, guide: Guide, user: User) -> None:
     """Count an officer's reading of a published guide for their country and today: one UPDATE
     (an INSERT the first time of the day). Nobody's identity is kept. Owners' and admins'
     readings are not counted."""
-    if not user.is_enforcement or guide.status != GuideStatus.PUBLISHED:
+    if not allowed(user, GUIDE_INSPECT) or guide.status != GuideStatus.PUBLISHED:
         return
     country, day = user.organization.country.code, timezone.localdate()
     counted = GuideViewDay.objects.filter(guide_id=guide.pk, country=country, day=day)

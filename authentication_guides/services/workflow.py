@@ -5,6 +5,8 @@ unpublishing is written to the audit log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +15,10 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import AuditAction, User
 from core.events import emit
+from core.permissions import allowed, require
 
 from ..models import Guide, GuideStatus, GuideVersion, VersionStatus
+from ..permissions import GUIDE_MODERATE
 from .common import _editable_guide
 from .guides import _current_open
 
@@ -42,7 +46,7 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
     (its owner may edit it meanwhile); an archived one its owner may publish again."""
     moderated = Guide.objects.filter(pk=guide.pk).exclude(moderation_reason="").exists()
     if moderated:
-        if not actor.is_platform_admin:
+        if not allowed(actor, GUIDE_MODERATE):
             raise PermissionDenied(
                 _(
                     "A platform administrator unpublished this guide: "
@@ -65,16 +69,13 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
     version.published_at = timezone.now()
     version.published_by = actor
     version.save(update_fields=["status", "published_at", "published_by"])
-    guide.status = GuideStatus.PUBLISHED
-    guide.published_version = version
-    guide.moderation_reason = ""
-    guide.save(update_fields=["status", "published_version", "moderation_reason"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.GUIDE_PUBLISHED,
-        target=guide,
-        organization=guide.brand.owner,
+    _move(
+        actor,
+        guide,
+        GuideStatus.PUBLISHED,
+        AuditAction.GUIDE_PUBLISHED,
         ip=ip,
+        also={"published_version": version, "moderation_reason": ""},
         details={"version": version.number},
     )
     emit(
@@ -88,17 +89,34 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
 
 
 def _republish(actor: User, guide: Guide, *, ip: str | None) -> Guide:
-    guide.status = GuideStatus.PUBLISHED
-    guide.moderation_reason = ""
-    guide.save(update_fields=["status", "moderation_reason"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.GUIDE_PUBLISHED,
-        target=guide,
-        organization=guide.brand.owner,
+    return _move(
+        actor,
+        guide,
+        GuideStatus.PUBLISHED,
+        AuditAction.GUIDE_PUBLISHED,
         ip=ip,
+        also={"moderation_reason": ""},
         details={"version": guide.published_version.number, "restored": True},
     )
+
+
+def _move(
+    actor: User,
+    guide: Guide,
+    status: str,
+    action: str,
+    *,
+    ip: str | None,
+    also: dict[str, Any] | None = None,
+    **audit: Any,
+) -> Guide:
+    """Put the guide in `status` (with the other fields in `also`) and write `action` to the
+    audit log of the guide's owner."""
+    changes = {"status": status, **(also or {})}
+    for field, value in changes.items():
+        setattr(guide, field, value)
+    guide.save(update_fields=list(changes))
+    audit_log(actor=actor, action=action, target=guide, organization=guide.brand.owner, ip=ip, **audit)
     return guide
 
 
@@ -108,32 +126,18 @@ def guide_archive(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
     guide = _editable_guide(actor, guide, lock=True)
     if guide.status == GuideStatus.ARCHIVED:
         raise ValidationError({"status": [_("The guide is already archived.")]})
-    guide.status = GuideStatus.ARCHIVED
-    guide.save(update_fields=["status"])
-    audit_log(actor=actor, action=AuditAction.GUIDE_ARCHIVED, target=guide, organization=guide.brand.owner, ip=ip)
-    return guide
+    return _move(actor, guide, GuideStatus.ARCHIVED, AuditAction.GUIDE_ARCHIVED, ip=ip)
 
 
 @transaction.atomic
 def guide_unpublish(*, actor: User, guide: Guide, reason: str, ip: str | None = None) -> Guide:
     """Moderation: a platform admin takes a guide away from officers, with a reason."""
-    if not actor.is_platform_admin:
-        raise PermissionDenied(_("Only platform administrators unpublish guides."))
+    require(actor, GUIDE_MODERATE)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Give a reason: the brand owner is told it.")]})
     guide = Guide.objects.select_for_update().get(pk=guide.pk)
     if guide.status != GuideStatus.PUBLISHED:
         raise ValidationError({"status": [_("Only a published guide can be unpublished.")]})
-    guide.status = GuideStatus.DRAFT
-    guide.moderation_reason = reason
-    guide.save(update_fields=["status", "moderation_reason"])
-    audit_log(
-        actor=actor,
-        action=AuditAction.GUIDE_UNPUBLISHED,
-        target=guide,
-        organization=guide.brand.owner,
-        reason=reason,
-        ip=ip,
-    )
-    return guide
+    also = {"moderation_reason": reason}
+    return _move(actor, guide, GuideStatus.DRAFT, AuditAction.GUIDE_UNPUBLISHED, ip=ip, also=also, reason=reason)
