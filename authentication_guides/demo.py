@@ -38,6 +38,13 @@ INDICATORS = [
     ),
 ]
 
+# The first indicator's texts in the French translation (title, description, location).
+FRENCH_SERIAL = (
+    "Gravure du numéro de série",
+    "Gravée au laser, 8 chiffres, bords nets.",
+    "Fond du boîtier, à 6 heures",
+)
+
 
 def _picture(text: str, genuine: bool) -> SimpleUploadedFile:
     from PIL import Image, ImageDraw
@@ -58,9 +65,23 @@ def _picture(text: str, genuine: bool) -> SimpleUploadedFile:
     return SimpleUploadedFile("demo.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def seed(stdout=None) -> int:
+def _add_indicator(editor: User, guide: Guide, indicator: tuple, *, texts: tuple | None = None) -> None:
+    """One of INDICATORS on `guide`, with its two pictures; `texts` (title, description,
+    location) replace its English ones in a translation."""
     from uploads.images import clean_image
 
+    title, description, location, importance, kind = indicator
+    shown = dict(zip(("title", "description", "location"), texts or (title, description, location), strict=True))
+    services.indicator_add(
+        actor=editor,
+        guide=guide,
+        data={**shown, "importance": importance, "kind": kind},
+        genuine_image=clean_image(_picture(title, genuine=True)),
+        counterfeit_image=clean_image(_picture(title, genuine=False)),
+    )
+
+
+def seed(stdout=None) -> int:
     created = 0
     for brand in Brand.objects.select_related("owner").order_by("pk"):
         if Guide.objects.filter(brand=brand).exists():
@@ -83,20 +104,8 @@ def seed(stdout=None) -> int:
                 "product": product,
             },
         )
-        for title, description, location, importance, kind in INDICATORS:
-            services.indicator_add(
-                actor=editor,
-                guide=guide,
-                data={
-                    "title": title,
-                    "description": description,
-                    "location": location,
-                    "importance": importance,
-                    "kind": kind,
-                },
-                genuine_image=clean_image(_picture(title, genuine=True)),
-                counterfeit_image=clean_image(_picture(title, genuine=False)),
-            )
+        for indicator in INDICATORS:
+            _add_indicator(editor, guide, indicator)
         services.guide_publish(actor=editor, guide=guide)
         french = services.guide_create(
             actor=editor,
@@ -108,20 +117,12 @@ def seed(stdout=None) -> int:
                 "product": product,
             },
         )
-        title, description, location, importance, kind = INDICATORS[0]
-        services.indicator_add(
-            actor=editor,
-            guide=french,
-            data={
-                "title": "Gravure du numéro de série",
-                "description": "Gravée au laser, 8 chiffres, bords nets.",
-                "location": "Fond du boîtier, à 6 heures",
-                "importance": importance,
-                "kind": kind,
-            },
-            genuine_image=clean_image(_picture(title, genuine=True)),
-            counterfeit_image=clean_image(_picture(title, genuine=False)),
+        french_texts = (
+            "Gravure du numéro de série",
+            "Gravée au laser, 8 chiffres, bords nets.",
+            "Fond du boîtier, à 6 heures",
         )
+        _add_indicator(editor, french, INDICATORS[0], texts=french_texts)
         services.guide_publish(actor=editor, guide=french)
         created += 2
     if stdout is not None:

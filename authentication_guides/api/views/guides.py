@@ -21,9 +21,11 @@ from accounts.api.serializers import ReasonSerializer
 from accounts.audit import client_ip
 from core.api import ScopedAPIView
 from core.parsers import JSONParser
+from core.permissions import allowed, require
 
 from ... import services
 from ...models import Checklist, Feedback, Guide, GuideVersion
+from ...permissions import GUIDE_USAGE
 from ...selectors import guide_usage, sees_drafts, version_diff
 from ..serializers import (
     ChecklistSerializer,
@@ -36,6 +38,7 @@ from ..serializers import (
     UsageSerializer,
     VersionHistorySerializer,
 )
+from .indicators import indicator_body
 
 
 class GuideViewSet(ScopedAPIView, viewsets.ModelViewSet):
@@ -170,16 +173,7 @@ class GuideViewSet(ScopedAPIView, viewsets.ModelViewSet):
     def add_indicator(self, request, pk=None):
         guide = self.get_object()
         services._editable_guide(request.user, guide)  # before decoding two pictures
-        body = IndicatorWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
-        indicator = services.indicator_add(
-            actor=request.user,
-            guide=guide,
-            data=data,
-            genuine_image=data.pop("genuine_image", None),
-            counterfeit_image=data.pop("counterfeit_image", None),
-        )
+        indicator = services.indicator_add(actor=request.user, guide=guide, **indicator_body(request))
         return Response(IndicatorSerializer(indicator, context={"request": request}).data, status=201)
 
     @extend_schema(
@@ -240,8 +234,9 @@ class GuideViewSet(ScopedAPIView, viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def usage(self, request, pk=None):
         """Officers' readings of this guide per country and per day (no names)."""
-        guide = self.get_object()
-        if not sees_drafts(request.user, guide):
+        guide = self.get_object()  # 404 for those who cannot see it
+        # Those who see the guide and may see usage figures are its owner's members.
+        if not allowed(request.user, GUIDE_USAGE):
             raise PermissionDenied(_("Only the brand owner sees how a guide is used."))
         return Response(
             guide_usage(guides=Guide.objects.restrict(request.user, "view").filter(pk=guide.pk), days=_days(request))
@@ -253,10 +248,8 @@ class GuideViewSet(ScopedAPIView, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], url_path="usage")
     def usage_all(self, request):
         """The dashboard: readings of all the organization's guides (platform admins: all)."""
-        user = request.user
-        if not (user.is_right_holder or user.is_platform_admin):
-            raise PermissionDenied(_("Only brand owners see how their guides are used."))
-        return Response(guide_usage(guides=Guide.objects.restrict(user, "view"), days=_days(request)))
+        require(request.user, GUIDE_USAGE)
+        return Response(guide_usage(guides=Guide.objects.restrict(request.user, "view"), days=_days(request)))
 
 
 def _days(request) -> int:

@@ -25,6 +25,16 @@ from ..serializers import (
 )
 
 
+def indicator_body(request, *, partial: bool = False) -> dict:
+    """The indicator sent (fields and pictures, validated) as the services take it: `data`, and
+    `genuine_image` and `counterfeit_image` (None for a side not sent)."""
+    body = IndicatorWriteSerializer(data=request.data, partial=partial)
+    body.is_valid(raise_exception=True)
+    data = dict(body.validated_data)
+    pictures = {side: data.pop(side, None) for side in ("genuine_image", "counterfeit_image")}
+    return {"data": data, **pictures}
+
+
 class IndicatorView(ScopedAPIView, APIView):
     """PATCH or DELETE /api/v1/guides/{id}/indicators/{indicator_id}/ (on the version being
     written: editing a published guide opens its next version)."""
@@ -39,16 +49,8 @@ class IndicatorView(ScopedAPIView, APIView):
     @extend_schema(request={"multipart/form-data": IndicatorWriteSerializer}, responses=IndicatorSerializer)
     def patch(self, request, pk, key):
         guide = self._guide(request, pk)
-        body = IndicatorWriteSerializer(data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
         indicator = services.indicator_update(
-            actor=request.user,
-            guide=guide,
-            key=key,
-            data=data,
-            genuine_image=data.pop("genuine_image", None),
-            counterfeit_image=data.pop("counterfeit_image", None),
+            actor=request.user, guide=guide, key=key, **indicator_body(request, partial=True)
         )
         return Response(IndicatorSerializer(indicator, context={"request": request}).data)
 
