@@ -1,4 +1,5 @@
-"""Identifiers that are validated, not just stored: GTINs, HS codes, countries, languages.
+"""Identifiers that are validated, not just stored: GTINs, HS codes, and a brand's visibility.
+Country codes are core.validators' (normalize_country, normalize_countries).
 
 Each function returns the normalized value or raises a ValidationError whose message says what
 is wrong and how to fix it.
@@ -10,9 +11,14 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django_countries import countries
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+
+from core.validators import normalize_countries
+
+# Transition re-export: alerts.services.cases imports normalize_country from here until it
+# imports it from core.validators; remove it then.
+from core.validators import normalize_country as normalize_country
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 _SEPARATORS = re.compile(r"[\s\-.]")
@@ -63,28 +69,6 @@ def normalize_hs_prefix(value: str) -> str:
     if not raw.isdigit() or not 2 <= len(raw) <= 10:
         raise ValidationError(_("Enter 2 to 10 digits of an HS code."), code="invalid_hs_prefix")
     return raw
-
-
-def normalize_country(value: str) -> str:
-    """An ISO 3166-1 alpha-2 code, upper case."""
-    code = str(value or "").strip().upper()
-    if code not in countries:
-        raise ValidationError(
-            _("“%(value)s” is not an ISO 3166-1 alpha-2 country code.") % {"value": value}, code="invalid_country"
-        )
-    return code
-
-
-def normalize_countries(values) -> list[str]:
-    """A list of distinct country codes, in the order given."""
-    if not isinstance(values, (list, tuple)):
-        raise ValidationError(_("Give a list of country codes."), code="invalid")
-    seen: list[str] = []
-    for value in values:
-        code = normalize_country(value)
-        if code not in seen:
-            seen.append(code)
-    return seen
 
 
 def parse_visibility(visibility, *, empty_message: str) -> tuple[bool, list[str]]:
