@@ -81,6 +81,14 @@ def _add_indicator(editor: User, guide: Guide, indicator: tuple, *, texts: tuple
     )
 
 
+def _published_guide(editor: User, brand: Brand, data: dict, indicators: list[tuple]) -> Guide:
+    """A guide of `brand` with `indicators` ((one of INDICATORS, its texts or None) each), published."""
+    guide = services.guide_create(actor=editor, brand=brand, data=data)
+    for indicator, texts in indicators:
+        _add_indicator(editor, guide, indicator, texts=texts)
+    return services.guide_publish(actor=editor, guide=guide)
+
+
 def seed(stdout=None) -> int:
     created = 0
     for brand in Brand.objects.select_related("owner").order_by("pk"):
@@ -94,36 +102,13 @@ def seed(stdout=None) -> int:
         if editor is None:
             continue
         product = brand.products.order_by("pk").first()
-        guide = services.guide_create(
-            actor=editor,
-            brand=brand,
-            data={
-                "title": f"How to tell a genuine {brand.name} from a fake",
-                "summary": "Check the decisive indicator first: a fake fails it in seconds.",
-                "language": "en",
-                "product": product,
-            },
-        )
-        for indicator in INDICATORS:
-            _add_indicator(editor, guide, indicator)
-        services.guide_publish(actor=editor, guide=guide)
-        french = services.guide_create(
-            actor=editor,
-            brand=brand,
-            data={
-                "title": f"Reconnaître un vrai {brand.name} d'une contrefaçon",
-                "language": "fr",
-                "translation_of": guide,
-                "product": product,
-            },
-        )
-        french_texts = (
-            "Gravure du numéro de série",
-            "Gravée au laser, 8 chiffres, bords nets.",
-            "Fond du boîtier, à 6 heures",
-        )
-        _add_indicator(editor, french, INDICATORS[0], texts=french_texts)
-        services.guide_publish(actor=editor, guide=french)
+        title = f"How to tell a genuine {brand.name} from a fake"
+        summary = "Check the decisive indicator first: a fake fails it in seconds."
+        english = {"title": title, "summary": summary, "language": "en", "product": product}
+        guide = _published_guide(editor, brand, english, [(indicator, None) for indicator in INDICATORS])
+        title = f"Reconnaître un vrai {brand.name} d'une contrefaçon"
+        french = {"title": title, "language": "fr", "product": product, "translation_of": guide}
+        _published_guide(editor, brand, french, [(INDICATORS[0], FRENCH_SERIAL)])
         created += 2
     if stdout is not None:
         stdout.write(f"Demo guides ready ({created} new guides).")
