@@ -8,6 +8,6 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Alerts and cases")
 
     def ready(self) -> None:
-        from . import notifying
+        from . import notifying, permissions  # noqa: F401  (permissions: registers the role table)
 
         notifying.register()
