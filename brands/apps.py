@@ -6,3 +6,6 @@ class BrandsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "brands"
     verbose_name = _("Brands")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the catalogue's permission table)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from core.permissions import allowed
+
 from .models import Product, RecentView
+from .permissions import RECENTLY_VIEWED
 
 RECENT_LIMIT = 8
 
 
 def record_view(user, product: Product) -> None:
     """Remember that an officer opened this product (one row per person and product)."""
-    if not getattr(user, "is_enforcement", False):
+    if not allowed(user, RECENTLY_VIEWED):
         return
     RecentView.objects.bulk_create(  # one upsert
         [RecentView(user=user, product=product, viewed=timezone.now())],

@@ -4,7 +4,7 @@ visible object the person may not change)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,11 +21,13 @@ from rest_framework.views import APIView
 
 from core.api import ScopedAPIView
 from core.parsers import JSONParser
+from core.permissions import require
 from jobs.api.serializers import JobSerializer
 
 from .. import services
 from ..identifiers import normalize_gtin, normalize_hs_prefix
 from ..models import Brand, Category, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
+from ..permissions import CATALOGUE_EXPORT
 from .serializers import (
     BrandSerializer,
     ContactSerializer,
@@ -431,10 +433,7 @@ class ProductExportView(ScopedAPIView, APIView):
 
         from ..importing import EXPORT_COLUMNS, export_rows
 
-        if not request.user.is_right_holder:
-            # The export is a right holder's copy of its own catalogue, not a way around the
-            # throttle for reading everyone's (the page refuses it too).
-            raise PermissionDenied(_("Only right holders export their catalogue."))
+        require(request.user, CATALOGUE_EXPORT)  # the page refuses it too
         products = Product.objects.restrict(request.user, "view").select_related("brand").prefetch_related("gtin_set")
         brand = request.query_params.get("brand")
         if brand:

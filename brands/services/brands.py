@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
+from core.permissions import require
 from core.validators import clean_choices, clean_string_list, clean_text
 
 from ..identifiers import parse_visibility
 from ..models import Brand, BrandCountry, Category, Product
+from ..permissions import BRAND_CREATE
 from .common import _apply, _delete_files_after_commit, _editable
 from .pictures import _product_files
 
@@ -59,8 +61,7 @@ def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | N
 def brand_create(*, actor: User, data: dict) -> Brand:
     """A brand of the actor's organization; visible to every administration unless the data
     says {"visibility": {"all": false, "countries": [...]}}."""
-    if not (actor.is_right_holder and actor.has_access and actor.role in ("admin", "editor")):
-        raise PermissionDenied(_("Only a right holder's admins and editors can create brands."))
+    require(actor, BRAND_CREATE)
     cleaned = _clean_brand(data, partial=False)
     _check_brand_name_free(actor.organization, cleaned["name"])
     visibility = data.get("visibility") or {"all": True}

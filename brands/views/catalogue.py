@@ -12,16 +12,14 @@ from django.shortcuts import render
 
 from brands.recent import record_view
 from core.gate import scoped
+from core.permissions import allowed
+from core.scope import scope_of
 from core.views import country_names, language_names, paginate
 
 from ..forms import BrandSearchForm, PictureForm, ProductFilterForm
 from ..models import Brand, BrandCountry, Category, Contact, Product, SupplyChainEntry
-from .common import (
-    can_create_brands,
-    can_edit,
-    transport_labels,
-    visible_or_404,
-)
+from ..permissions import BRAND_CREATE
+from .common import can_edit, transport_labels, visible_or_404
 
 
 def _visibility_countries():
@@ -42,18 +40,25 @@ def _describe_supply_chain(entries) -> list:
     return entries
 
 
-def _describe_contacts(user, contacts) -> list[Contact]:
+def describe_contacts(user, contacts) -> list[Contact]:
     """Contacts with their countries and languages spelled out. For an enforcement officer, those
-    who answer for the officer's country (no countries listed: every country) come first."""
+    who answer for the officer's jurisdiction (no countries listed: every country) come first."""
     contacts = list(contacts)
-    country = user.organization.country.code if user.is_enforcement and user.organization else None
+    scope = scope_of(user)
+    jurisdiction = set(scope.jurisdiction) if scope.is_enforcement else set()
     for contact in contacts:
         contact.country_names = country_names(contact.countries)
         contact.language_names = language_names(contact.languages)
-        contact.covers_you = bool(country) and (not contact.countries or country in contact.countries)
-    if country:
+        covered = not contact.countries or not jurisdiction.isdisjoint(contact.countries)
+        contact.covers_you = bool(jurisdiction) and covered
+    if jurisdiction:
         contacts.sort(key=lambda contact: not contact.covers_you)  # stable: keeps the owner's order
     return contacts
+
+
+# Transition alias: the guides pages import the old private name until they switch to
+# describe_contacts; remove it then.
+_describe_contacts = describe_contacts
 
 
 @scoped
@@ -77,7 +82,7 @@ def catalogue(request):
     context = {
         "form": form,
         "page": page,
-        "can_create": can_create_brands(user),
+        "can_create": allowed(user, BRAND_CREATE),
         "show_owner": not user.is_right_holder,
     }
     return render(request, "brands/catalogue.html", context)
@@ -110,7 +115,7 @@ def brand_detail(request, pk):
         "visibility_country_names": _describe_visibility(brand),
         "category_labels": _category_labels(brand.categories),
         "trademarks": brand.trademarks.all(),
-        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
+        "contacts": describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
         "supply_chain": _describe_supply_chain(brand.supply_chain.all()),
         "form": form,
         "page": paginate(request, products),
@@ -141,7 +146,7 @@ def product_page(request, product: Product, *, picture_form=None, status: int = 
         "pictures": product.images.all(),
         "sold_in_names": sorted(country_names(product.sold_in), key=str.casefold),
         "supply_chain": _describe_supply_chain(list(supply_chain)),
-        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
+        "contacts": describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=brand)),
         "picture_form": (picture_form or PictureForm()) if editable else None,
     }
     return render(request, "brands/product_detail.html", context, status=status)

@@ -9,7 +9,7 @@ fields (status 400), never a 500. Deleting asks for confirmation on its own page
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.gate import scoped
+from core.permissions import require
 from uploads.images import CleanImage
 
 from .. import services
@@ -29,8 +30,9 @@ from ..forms import (
     ProductForm,
 )
 from ..models import Brand, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
+from ..permissions import BRAND_CREATE
 from .catalogue import product_for_page, product_page
-from .common import can_create_brands, editable_or_refuse, posted
+from .common import editable_or_refuse, posted
 
 BRAND_ITEM_MODELS = {
     "trademarks": TrademarkRegistration,
@@ -121,8 +123,7 @@ def _save_brand(request, form, brand: Brand | None) -> Brand | None:
 
 @scoped
 def brand_create(request):
-    if not can_create_brands(request.user):
-        raise PermissionDenied
+    require(request.user, BRAND_CREATE)
     form = BrandForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         brand = _save_brand(request, form, None)

@@ -7,17 +7,19 @@ job of the jobs app, started for the owner's admins and editors; its progress pa
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.gate import scoped
+from core.permissions import require
 
 from ..forms import ProductImportForm
 from ..importing import COLUMNS, EXPORT_COLUMNS, export_rows
 from ..models import Brand, Product
+from ..permissions import CATALOGUE_EXPORT
 from .common import editable_or_refuse, posted, visible_or_404
 
 
@@ -27,8 +29,7 @@ def product_export(request, pk):
     from jobs.writers import stream_csv
 
     brand = visible_or_404(request.user, Brand.objects, pk)
-    if not request.user.is_right_holder:
-        raise PermissionDenied
+    require(request.user, CATALOGUE_EXPORT)
     products = (
         Product.objects.restrict(request.user, "view")
         .filter(brand=brand)
