@@ -14,11 +14,19 @@ from core.forms import ANY, ServiceForm
 from core.forms import countries_field as _countries_field
 from core.forms import country_choices as _country_choices
 from core.forms import split_lines as _lines
+from core.permissions import allowed
 from uploads.forms import SafeImageField
 
 from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Severity
+from .permissions import ALERTS_TRACK
 
 HOLD_CTRL = _("Hold Ctrl (or ⌘) to choose several.")
+
+
+def id_or_none(value) -> int | None:
+    """An object's id (a primary key, or digits sent with the request); None for anything else."""
+    value = str(getattr(value, "pk", value) or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
 class AlertForm(ServiceForm):
@@ -82,14 +90,17 @@ class AlertForm(ServiceForm):
             )
         else:
             kwargs.setdefault(
-                "initial", {"valid_until": timezone.localdate() + datetime.timedelta(days=30), "brand": _int(brand)}
+                "initial",
+                {"valid_until": timezone.localdate() + datetime.timedelta(days=30), "brand": id_or_none(brand)},
             )
         super().__init__(*args, **kwargs)
         brands = Brand.objects.restrict(user, "change").order_by("name")
         self.fields["brand"].queryset = brands
         # The products offered are those of one brand (a catalogue may hold thousands): the
         # alert's, or the one chosen (?brand= or the posted brand).
-        brand_id = alert.brand_id if alert is not None else _int(self.data.get("brand") or self.initial.get("brand"))
+        brand_id = (
+            alert.brand_id if alert is not None else id_or_none(self.data.get("brand") or self.initial.get("brand"))
+        )
         self.fields["products"].queryset = Product.objects.filter(brand__in=brands, brand_id=brand_id).order_by("name")
         if brand_id is None:
             self.fields["products"].help_text = _("Choose the brand first: its products are offered here.")
@@ -108,6 +119,11 @@ class AlertFilterForm(ServiceForm):
     status = forms.ChoiceField(label=_("Status"), choices=[("", ANY), *AlertStatus.choices], required=False)
     severity = forms.ChoiceField(label=_("Severity"), choices=[("", ANY), *Severity.choices], required=False)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not allowed(user, ALERTS_TRACK):
+            del self.fields["status"]  # officers only ever see published alerts
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset
@@ -118,11 +134,6 @@ class AlertFilterForm(ServiceForm):
 
 
 # --------------------------------------------------------------------------- cases
-
-
-def _int(value) -> int | None:
-    value = str(getattr(value, "pk", value) or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else None
 
 
 class CaseForm(ServiceForm):
@@ -148,7 +159,7 @@ class CaseForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["brand"].queryset = Brand.objects.restrict(user, "view").order_by("name")
         # The products offered are those of one brand (the catalogue may hold thousands).
-        brand_id = _int(self.data.get("brand") or self.initial.get("brand"))
+        brand_id = id_or_none(self.data.get("brand") or self.initial.get("brand"))
         self.fields["product"].queryset = (
             Product.objects.restrict(user, "view").filter(brand_id=brand_id).order_by("name")
         )

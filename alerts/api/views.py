@@ -1,12 +1,12 @@
 """The alerts and cases API. Reads go through `restrict(request.user, "view")` (an invisible object is
 a 404, absent from lists); writes go through the services, which answer 403 for a visible object
-the person may not change and 400 for bad input."""
+the person may not change and 400 for bad input. Who may draft alerts or open cases at all is
+the role table's (alerts/permissions.py); whether one may act on a visible object, the services'
+`require_*` checks, asked before the body is read."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -16,12 +16,14 @@ from rest_framework.response import Response
 
 from accounts.audit import client_ip
 from core.api import ScopedAPIView
+from core.gate import object_or_404
 from core.parsers import JSONParser
+from core.permissions import require
 from uploads.serving import protected_file_response
 
 from .. import selectors, services
 from ..models import Alert, AlertStatus, Case, CaseMessage, CasePhoto, CaseStatus, Severity
-from ..services.cases import require_photo_writer
+from ..permissions import ALERT_DRAFT, CASE_OPEN
 from .serializers import (
     AlertSerializer,
     AlertWriteSerializer,
@@ -81,8 +83,7 @@ class AlertViewSet(
 
     @extend_schema(request=AlertWriteSerializer, responses={201: AlertSerializer})
     def create(self, request):
-        if not services.can_write_alerts(request.user):
-            raise PermissionDenied(_("Only a right holder's admins and editors can draft alerts."))
+        require(request.user, ALERT_DRAFT)
         body = AlertWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         alert = services.alert_create(actor=request.user, data=body.validated_data)
@@ -91,8 +92,7 @@ class AlertViewSet(
     @extend_schema(request=AlertWriteSerializer(partial=True), responses=AlertSerializer)
     def partial_update(self, request, pk=None):
         alert = self.get_object()
-        if not Alert.objects.restrict(request.user, "change").filter(pk=alert.pk).exists():
-            raise PermissionDenied(_("Only the brand owner's admins and editors can change this alert."))
+        services.require_alert_editor(request.user, alert)
         body = AlertWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         services.alert_update(actor=request.user, alert=alert, data=body.validated_data)
@@ -153,24 +153,27 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
     def create(self, request):
-        if not services.can_open_cases(request.user):
-            raise PermissionDenied(_("Only enforcement officers open cases."))
+        require(request.user, CASE_OPEN)
         body = CaseWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         case = services.case_open(actor=request.user, data=body.validated_data, ip=client_ip(request))
         return self._answer(case.pk, status.HTTP_201_CREATED)
 
+    def _step(self, request, check, serializer_class, do) -> Response:
+        """`check(user, case)` refuses (403) before the body is read; `do` (a service taking the
+        actor, the case, the caller's address and the body's fields) writes."""
+        case = self.get_object()
+        check(request.user, case)
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        do(actor=request.user, case=case, ip=client_ip(request), **body.validated_data)
+        return self._answer(case.pk)
+
     @extend_schema(request=RespondSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def respond(self, request, pk=None):
         """The brand owner's verdict: counterfeit, genuine or need_sample (again after a sample)."""
-        case = self.get_object()
-        if not Case.objects.restrict(request.user, "answer").filter(pk=case.pk).exists():
-            raise PermissionDenied(_("Only the brand owner's admins and editors answer a case."))
-        body = RespondSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.case_respond(actor=request.user, case=case, ip=client_ip(request), **body.validated_data)
-        return self._answer(case.pk)
+        return self._step(request, services.require_case_answerer, RespondSerializer, services.case_respond)
 
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
@@ -182,13 +185,7 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=CloseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        case = self.get_object()
-        if not Case.objects.restrict(request.user, "handle").filter(pk=case.pk).exists():
-            raise PermissionDenied(_("Only the officers of the administration that opened the case close it."))
-        body = CloseSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.case_close(actor=request.user, case=case, ip=client_ip(request), **body.validated_data)
-        return self._answer(case.pk)
+        return self._step(request, services.require_case_handler, CloseSerializer, services.case_close)
 
 
 _CASE_PK = OpenApiParameter("case_pk", int, OpenApiParameter.PATH, description="The case's id.")
@@ -197,7 +194,7 @@ _CASE_PK = OpenApiParameter("case_pk", int, OpenApiParameter.PATH, description="
 class CaseChildMixin(ScopedAPIView):
     def case(self) -> Case:
         if not hasattr(self, "_case"):
-            self._case = get_object_or_404(Case.objects.restrict(self.request.user, "view"), pk=self.kwargs["case_pk"])
+            self._case = object_or_404(self.request.user, Case, self.kwargs["case_pk"])
         return self._case
 
 
@@ -220,7 +217,7 @@ class CaseMessageViewSet(CaseChildMixin, mixins.ListModelMixin, viewsets.Generic
     )
     def create(self, request, *args, **kwargs):
         case = self.case()
-        services.cases._side(request.user, case)  # who may write, before any picture is decoded
+        services.message_side(request.user, case)  # who may write, before any picture is decoded
         body = MessageWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         message = services.case_message_post(
@@ -253,7 +250,7 @@ class CasePhotoViewSet(CaseChildMixin, mixins.ListModelMixin, viewsets.GenericVi
     @extend_schema(request={"multipart/form-data": PhotoUploadSerializer}, responses={201: PhotoSerializer})
     def create(self, request, *args, **kwargs):
         case = self.case()
-        require_photo_writer(request.user, case)  # before the picture is decoded
+        services.require_photo_writer(request.user, case)  # before the picture is decoded
         body = PhotoUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         photo = services.case_photo_add(actor=request.user, case=case, image=body.validated_data["image"])

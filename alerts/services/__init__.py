@@ -1,5 +1,7 @@
 """Writes (and the few reads the other apps call) on alerts and cases. Views, the API, tasks and
-the admin call these; they never change an alert's or a case's state themselves."""
+the admin call these; they never change an alert's or a case's state themselves. The `require_*`
+checks (and `message_side`) let a page or the API refuse someone before it reads the request's
+body; the writes run them again."""
 
 from .alerts import (
     alert_acknowledge,
@@ -9,10 +11,9 @@ from .alerts import (
     alert_withdraw,
     alerts_expire,
     alerts_for_home,
-    can_write_alerts,
+    require_alert_editor,
 )
 from .cases import (
-    can_open_cases,
     case_close,
     case_extend,
     case_message_post,
@@ -21,6 +22,10 @@ from .cases import (
     case_respond,
     cases_flag_overdue,
     cases_remind_deadline,
+    message_side,
+    require_case_answerer,
+    require_case_handler,
+    require_photo_writer,
 )
 
 __all__ = [
@@ -31,8 +36,6 @@ __all__ = [
     "alert_withdraw",
     "alerts_expire",
     "alerts_for_home",
-    "can_open_cases",
-    "can_write_alerts",
     "case_close",
     "case_extend",
     "case_message_post",
@@ -41,4 +44,9 @@ __all__ = [
     "case_respond",
     "cases_flag_overdue",
     "cases_remind_deadline",
+    "message_side",
+    "require_alert_editor",
+    "require_case_answerer",
+    "require_case_handler",
+    "require_photo_writer",
 ]

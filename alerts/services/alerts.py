@@ -13,11 +13,14 @@ from django.db.models import Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
-from brands.models import WRITER_ROLES, Brand, Product, TransportMode
+from brands.models import Brand, Product, TransportMode
+from core.permissions import require
+from core.scope import CHANGE, VIEW
 from core.validators import clean_choices as _choices
 from core.validators import clean_countries as _countries
 from core.validators import clean_string_list as _string_list
@@ -33,29 +36,28 @@ from ..models import (
     AlertStatus,
     Severity,
 )
+from ..permissions import ALERT_ACKNOWLEDGE, ALERT_DRAFT
+from .common import refuse_unless
 
 MAX_TEXT = 20_000
 MAX_PRODUCTS = 100
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
 
-def can_write_alerts(user: User) -> bool:
-    """A right holder's admins and editors draft and publish their brands' alerts."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.has_access
-        and user.is_right_holder
-        and user.role in WRITER_ROLES
-    )
+NOT_AN_EDITOR = gettext_lazy("Only the brand owner's admins and editors can change this alert.")
 
 
-def _editable(actor: User, alert: Alert, *, lock: bool = False) -> Alert:
-    queryset = Alert.objects.restrict(actor, "change")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
+def require_alert_editor(actor: User, alert: Alert) -> None:
+    """Checked before a change is read: the brand owner's admins and editors (403 otherwise)."""
+    refuse_unless(actor, CHANGE, alert, NOT_AN_EDITOR)
+
+
+def _editable(actor: User, alert: Alert) -> Alert:
+    """The alert, locked for the change, if `actor` may change it."""
+    queryset = Alert.objects.restrict(actor, CHANGE).select_for_update(of=("self",))
     found = queryset.select_related("brand", "brand__owner").filter(pk=alert.pk).first()
     if found is None:
-        raise PermissionDenied(_("Only the brand owner's admins and editors can change this alert."))
+        raise PermissionDenied(NOT_AN_EDITOR)
     return found
 
 
@@ -169,12 +171,11 @@ def _set_countries(alert: Alert, countries: list[str]) -> None:
 @transaction.atomic
 def alert_create(*, actor: User, data: dict) -> Alert:
     """A draft alert about one of the actor's organization's brands."""
-    if not can_write_alerts(actor):
-        raise PermissionDenied(_("Only a right holder's admins and editors can draft alerts."))
+    require(actor, ALERT_DRAFT)
     brand = data.get("brand")
     brand_id = brand.pk if isinstance(brand, Brand) else brand
     try:
-        brand = Brand.objects.restrict(actor, "change").prefetch_related("visibility_countries").get(pk=int(brand_id))
+        brand = Brand.objects.restrict(actor, CHANGE).prefetch_related("visibility_countries").get(pk=int(brand_id))
     except (TypeError, ValueError, Brand.DoesNotExist):
         raise ValidationError({"brand": [_("Choose one of your organization's brands.")]}) from None
     cleaned, countries, products = _clean(data, brand, partial=False)
@@ -188,7 +189,7 @@ def alert_create(*, actor: User, data: dict) -> Alert:
 @transaction.atomic
 def alert_update(*, actor: User, alert: Alert, data: dict) -> Alert:
     """Change a draft (a published alert has been sent: withdraw it and draft another)."""
-    alert = _editable(actor, alert, lock=True)
+    alert = _editable(actor, alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError({"status": [_("Only a draft can be changed.")]})
     brand = Brand.objects.prefetch_related("visibility_countries").get(pk=alert.brand_id)
@@ -206,7 +207,7 @@ def alert_update(*, actor: User, alert: Alert, data: dict) -> Alert:
 @transaction.atomic
 def alert_publish(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
     """Send a draft to the officers of its target countries (alert.published, after commit)."""
-    alert = _editable(actor, alert, lock=True)
+    alert = _editable(actor, alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError({"status": [_("Only a draft can be published.")]})
     if alert.valid_until < timezone.localdate():
@@ -226,7 +227,7 @@ def alert_publish(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
 @transaction.atomic
 def alert_withdraw(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
     """Take back a draft or a published alert: officers stop seeing it at once."""
-    alert = _editable(actor, alert, lock=True)
+    alert = _editable(actor, alert)
     if alert.status not in (AlertStatus.DRAFT, AlertStatus.PUBLISHED):
         raise ValidationError(
             {"status": [_("This alert is already %(status)s.") % {"status": alert.get_status_display().lower()}]}
@@ -240,10 +241,8 @@ def alert_withdraw(*, actor: User, alert: Alert, ip: str | None = None) -> Alert
 
 def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
     """An officer of a target country marks the alert as seen (once; again is harmless)."""
-    if not (actor.has_access and actor.is_enforcement):
-        raise PermissionDenied(_("Only enforcement officers acknowledge alerts."))
-    if not Alert.objects.restrict(actor, "view").filter(pk=alert.pk).exists():
-        raise PermissionDenied(_("This alert is not sent to your administration."))
+    require(actor, ALERT_ACKNOWLEDGE)
+    refuse_unless(actor, VIEW, alert, _("This alert is not sent to your administration."))
     organization = actor.organization
     try:
         with transaction.atomic():
@@ -278,7 +277,7 @@ def alerts_for_home(user: User, limit: int = 5) -> list[Alert]:
         return []
     mine = AlertAcknowledgement.objects.filter(alert=OuterRef("pk"), user=user)
     alerts = (
-        Alert.objects.restrict(user, "view")
+        Alert.objects.restrict(user, VIEW)
         .filter(status=AlertStatus.PUBLISHED, valid_until__gte=timezone.localdate())
         .select_related("brand")
         .annotate(acknowledged=Exists(mine), severity_rank=severity_order())

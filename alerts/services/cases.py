@@ -14,10 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import User
+from accounts.models import Organization, User
 from authentication_guides.models import Checklist
 from brands.identifiers import normalize_country
 from brands.models import Brand, Product
+from core.gate import may
+from core.permissions import require
+from core.scope import VIEW
 from core.validators import clean_text as _text
 from uploads.images import CleanImage
 
@@ -36,15 +39,17 @@ from ..models import (
     Outcome,
     Side,
 )
+from ..permissions import CASE_OPEN
+from .common import refuse_unless
 
 MAX_TEXT = 20_000
 MAX_QUANTITY = 1_000_000_000
 MAX_PHOTOS = 30
 
 
-def can_open_cases(user: User) -> bool:
-    """Approved members of an enforcement administration open cases."""
-    return bool(getattr(user, "is_authenticated", False) and user.has_access and user.is_enforcement)
+# The gate's actions on a case (alerts/models.py, CaseQuerySet).
+ANSWER = "answer"
+HANDLE = "handle"
 
 
 def _id(value) -> int | None:
@@ -78,20 +83,20 @@ def _bool(data: dict, field: str) -> bool:
 
 
 def _clean_case(actor: User, data: dict) -> dict[str, Any]:
-    brand = Brand.objects.restrict(actor, "view").select_related("owner").filter(pk=_id(data.get("brand"))).first()
+    brand = Brand.objects.restrict(actor, VIEW).select_related("owner").filter(pk=_id(data.get("brand"))).first()
     if brand is None:
         raise ValidationError({"brand": [_("Choose a brand you can see.")]})
     product = None
     product_id = _id(data.get("product"))
     if product_id is not None:
-        product = Product.objects.restrict(actor, "view").filter(pk=product_id, brand=brand).first()
+        product = Product.objects.restrict(actor, VIEW).filter(pk=product_id, brand=brand).first()
         if product is None:
             raise ValidationError({"product": [_("Choose a product of this brand that you can see, or none.")]})
     checklist = None
     checklist_id = _id(data.get("checklist"))
     if checklist_id is not None:
         checklist = (
-            Checklist.objects.restrict(actor, "view")
+            Checklist.objects.restrict(actor, VIEW)
             .filter(pk=checklist_id, organization=actor.organization, guide__brand=brand)
             .first()
         )
@@ -122,8 +127,7 @@ def _clean_case(actor: User, data: dict) -> dict[str, Any]:
 def case_open(*, actor: User, data: dict, photos: list[CleanImage] | tuple = (), ip: str | None = None) -> Case:
     """A detention notice to the brand owner, in the actor's administration's country, with a
     deadline of 10 working days (3 if perishable) from the next working day."""
-    if not can_open_cases(actor):
-        raise PermissionDenied(_("Only enforcement officers open cases."))
+    require(actor, CASE_OPEN)
     cleaned = _clean_case(actor, data)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("At most %(max)d photos.") % {"max": MAX_PHOTOS}]})
@@ -141,28 +145,53 @@ def case_open(*, actor: User, data: dict, photos: list[CleanImage] | tuple = (),
     )
     for photo in photos:
         _save_photo(case, photo, actor)
-    audit_log(actor=actor, action=AUDIT_CASE_OPENED, target=case, ip=ip, organization=organization)
+    _audit(actor, AUDIT_CASE_OPENED, case, ip, organization)
     events.case_event("opened", case, to=events.TO_OWNER, actor=actor)
     return case
 
 
-def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("owner", "organization").get(pk=case.pk)
+def require_case_answerer(actor: User, case: Case) -> None:
+    """Checked before the answer is read: the brand owner's admins and editors."""
+    refuse_unless(actor, ANSWER, case, _("Only the brand owner's admins and editors answer a case."))
 
 
-def _not_closed(case: Case) -> None:
+def require_case_handler(actor: User, case: Case) -> None:
+    """Checked before the closing form is read: the officers of the administration that opened it."""
+    refuse_unless(actor, HANDLE, case, _("Only the officers of the administration that opened the case close it."))
+
+
+def require_photo_writer(actor: User, case: Case) -> None:
+    """Checked before a picture is decoded: only the case's officers add photos."""
+    refuse_unless(actor, HANDLE, case, _("Only the officers handling the case add photos."))
+
+
+def message_side(actor: User, case: Case) -> str:
+    """The side `actor` writes on the thread for (checked before any picture is decoded)."""
+    if may(actor, HANDLE, case):
+        return Side.ENFORCEMENT
+    if may(actor, ANSWER, case):
+        return Side.RIGHT_HOLDER
+    raise PermissionDenied(_("Only the officers handling the case and the brand owner's editors write here."))
+
+
+def _open_for(case: Case) -> Case:
+    """The case locked for a change, refused once closed (the actor was checked by the caller)."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("owner", "organization").get(pk=case.pk)
     if case.status == CaseStatus.CLOSED:
         raise ValidationError({"status": [_("This case is closed.")]})
+    return case
+
+
+def _audit(actor: User, action: str, case: Case, ip: str | None, organization: Organization, **details: Any) -> None:
+    audit_log(actor=actor, action=action, target=case, ip=ip, organization=organization, details=details or None)
 
 
 @transaction.atomic
 def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip: str | None = None) -> Case:
     """The brand owner's verdict. After need_sample they answer again once the sample is
     examined; every verdict is kept."""
-    if not Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
-        raise PermissionDenied(_("Only the brand owner's admins and editors answer a case."))
-    case = _locked(case)
-    _not_closed(case)
+    require_case_answerer(actor, case)
+    case = _open_for(case)
     if verdict not in CaseVerdictKind.values:
         raise ValidationError({"verdict": [_("Choose counterfeit, genuine or need_sample.")]})
     comment = _text({"comment": comment}, "comment", max_length=MAX_TEXT)
@@ -173,14 +202,7 @@ def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip
     case.status = CaseStatus.ANSWERED
     case.answered_at = timezone.now()
     case.save(update_fields=["status", "answered_at", "updated"])
-    audit_log(
-        actor=actor,
-        action=AUDIT_CASE_VERDICT,
-        target=case,
-        ip=ip,
-        organization=case.owner,
-        details={"verdict": verdict},
-    )
+    _audit(actor, AUDIT_CASE_VERDICT, case, ip, case.owner, verdict=verdict)
     events.case_event("answered", case, to=events.TO_OFFICERS, actor=actor, verdict=verdict)
     return case
 
@@ -188,10 +210,8 @@ def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip
 @transaction.atomic
 def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
     """The brand owner's one extension: 10 more working days after the current deadline."""
-    if not Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
-        raise PermissionDenied(_("Only the brand owner's admins and editors ask for more time."))
-    case = _locked(case)
-    _not_closed(case)
+    refuse_unless(actor, ANSWER, case, _("Only the brand owner's admins and editors ask for more time."))
+    case = _open_for(case)
     if case.extended:
         raise ValidationError({"deadline": [_("The deadline has already been extended once.")]})
     country = case.country.code
@@ -202,24 +222,15 @@ def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
     case.extended = True
     case.extended_at = timezone.now()
     case.save(update_fields=["deadline", "remind_on", "reminded", "overdue", "extended", "extended_at", "updated"])
-    audit_log(
-        actor=actor,
-        action=AUDIT_CASE_EXTENDED,
-        target=case,
-        ip=ip,
-        organization=case.owner,
-        details={"deadline": case.deadline.isoformat()},
-    )
+    _audit(actor, AUDIT_CASE_EXTENDED, case, ip, case.owner, deadline=case.deadline.isoformat())
     return case
 
 
 @transaction.atomic
 def case_close(*, actor: User, case: Case, outcome: str, note: str = "", ip: str | None = None) -> Case:
     """The officers' side closes the case with what became of the goods."""
-    if not Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
-        raise PermissionDenied(_("Only the officers of the administration that opened the case close it."))
-    case = _locked(case)
-    _not_closed(case)
+    require_case_handler(actor, case)
+    case = _open_for(case)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": [_("Choose destroyed, released, referred_to_court or other.")]})
     case.status = CaseStatus.CLOSED
@@ -228,31 +239,15 @@ def case_close(*, actor: User, case: Case, outcome: str, note: str = "", ip: str
     case.closed_at = timezone.now()
     case.closed_by = actor
     case.save(update_fields=["status", "outcome", "outcome_note", "closed_at", "closed_by", "updated"])
-    audit_log(
-        actor=actor,
-        action=AUDIT_CASE_CLOSED,
-        target=case,
-        ip=ip,
-        organization=case.organization,
-        details={"outcome": outcome},
-    )
+    _audit(actor, AUDIT_CASE_CLOSED, case, ip, case.organization, outcome=outcome)
     return case
-
-
-def _side(actor: User, case: Case) -> str:
-    if Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
-        return Side.ENFORCEMENT
-    if Case.objects.restrict(actor, "answer").filter(pk=case.pk).exists():
-        return Side.RIGHT_HOLDER
-    raise PermissionDenied(_("Only the officers handling the case and the brand owner's editors write here."))
 
 
 @transaction.atomic
 def case_message_post(*, actor: User, case: Case, body: str, attachment: CleanImage | None = None) -> CaseMessage:
     """A message on the case's thread, to the other side (case.message)."""
-    side = _side(actor, case)
-    case = _locked(case)
-    _not_closed(case)
+    side = message_side(actor, case)
+    case = _open_for(case)
     body = _text({"body": body}, "body", required=True, max_length=MAX_TEXT)
     message = CaseMessage(case=case, author=actor, side=side, body=body)
     if attachment is not None:
@@ -270,17 +265,10 @@ def _save_photo(case: Case, photo: CleanImage, actor: User) -> CasePhoto:
     return item
 
 
-def require_photo_writer(actor: User, case: Case) -> None:
-    """Checked before a picture is decoded: only the case's officers add photos."""
-    if not Case.objects.restrict(actor, "handle").filter(pk=case.pk).exists():
-        raise PermissionDenied(_("Only the officers handling the case add photos."))
-
-
 @transaction.atomic
 def case_photo_add(*, actor: User, case: Case, image: CleanImage) -> CasePhoto:
     require_photo_writer(actor, case)
-    case = _locked(case)
-    _not_closed(case)
+    case = _open_for(case)
     if CasePhoto.objects.filter(case=case).count() >= MAX_PHOTOS:
         raise ValidationError({"image": [_("A case holds at most %(max)d photos.") % {"max": MAX_PHOTOS}]})
     return _save_photo(case, image, actor)

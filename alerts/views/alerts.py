@@ -4,58 +4,47 @@ form, and the publish / withdraw / acknowledge buttons."""
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from accounts.audit import client_ip
 from brands.views.common import transport_labels
-from core.gate import scoped
-from core.views import country_names, paginate, posted
+from core.gate import may, scoped
+from core.permissions import allowed, require
+from core.scope import CHANGE
+from core.views import country_names, posted
 
 from .. import selectors, services
 from ..forms import AlertFilterForm, AlertForm
-from ..models import Alert, AlertStatus
-
-
-def _reader(user) -> None:
-    if not (user.is_enforcement or user.is_right_holder or user.is_platform_admin):
-        raise PermissionDenied
+from ..models import AlertStatus
+from ..permissions import ALERT_DRAFT, ALERTS_READ
+from .common import list_page, post_on, press
 
 
 @scoped
 @require_safe
 def alert_list(request):
     user = request.user
-    _reader(user)
-    form = AlertFilterForm(request.GET or None)
-    if user.is_enforcement:
-        del form.fields["status"]  # officers only ever see published alerts
-    alerts = selectors.alerts_for(user)
-    if form.is_bound:
-        alerts = form.filter(alerts)
-    page = paginate(request, alerts)
+    form, page = list_page(request, ALERTS_READ, AlertFilterForm, selectors.alerts_for, user=user)
     selectors.decorate_alerts(user, page.object_list)
-    context = {"form": form, "page": page, "can_write": services.can_write_alerts(user)}
+    context = {"form": form, "page": page, "can_write": allowed(user, ALERT_DRAFT)}
     return render(request, "alerts/alert_list.html", context)
-
-
-def _visible(user, pk) -> Alert:
-    return get_object_or_404(selectors.alerts_for(user), pk=pk)
 
 
 @scoped
 @require_safe
 def alert_detail(request, pk):
     user = request.user
-    alert = selectors.decorate_alerts(user, [_visible(user, pk)])[0]
-    can_edit = Alert.objects.restrict(user, "change").filter(pk=alert.pk).exists()
+    alert = selectors.decorate_alerts(user, [selectors.alert_for(user, pk)])[0]
     context = {
         "alert": alert,
-        "can_edit": can_edit,
-        "can_acknowledge": user.is_enforcement and not alert.acknowledged,
+        "can_edit": may(user, CHANGE, alert),
         "target_names": list(zip(alert.target_countries, country_names(alert.target_countries), strict=True)),
         "origin_names": country_names(alert.origin_countries),
         "transport_labels": transport_labels(alert.transport_modes),
@@ -77,8 +66,7 @@ def _form_page(request, form, alert=None, status=200):
 @scoped
 def alert_create(request):
     user = request.user
-    if not services.can_write_alerts(user):
-        raise PermissionDenied
+    require(user, ALERT_DRAFT)
     form = AlertForm(*posted(request), user=user, brand=request.GET.get("brand"))
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,9 +82,7 @@ def alert_create(request):
 @scoped
 def alert_edit(request, pk):
     user = request.user
-    alert = _visible(user, pk)
-    if not Alert.objects.restrict(user, "change").filter(pk=alert.pk).exists():
-        raise PermissionDenied
+    alert = selectors.alert_for(user, pk, CHANGE)
     if alert.status != AlertStatus.DRAFT:
         messages.error(request, _("Only a draft can be changed."))
         return redirect("alerts:detail", alert.pk)
@@ -114,46 +100,30 @@ def alert_edit(request, pk):
     return _form_page(request, form, alert, status=400 if form.is_bound and form.errors else 200)
 
 
-def _action(request, pk, do, done: str):
-    alert = _visible(request.user, pk)
-    try:
-        do(alert)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, done)
-    return redirect("alerts:detail", alert.pk)
+def _button(done):
+    """The view of a button on an alert's page, made from `service_call(request, alert)`: back to
+    the page with `done`, or with the service's refusals."""
+
+    def decorate(service_call):
+        def handle(request, alert):
+            press(request, lambda: service_call(request, alert), done)
+            return redirect("alerts:detail", alert.pk)
+
+        return post_on(selectors.alert_for, functools.wraps(service_call)(handle))
+
+    return decorate
 
 
-@scoped
-@require_POST
-def alert_publish(request, pk):
-    return _action(
-        request,
-        pk,
-        lambda alert: services.alert_publish(actor=request.user, alert=alert, ip=client_ip(request)),
-        _("The alert is published: the officers of the target countries are told."),
-    )
+@_button(gettext_lazy("The alert is published: the officers of the target countries are told."))
+def alert_publish(request, alert):
+    services.alert_publish(actor=request.user, alert=alert, ip=client_ip(request))
 
 
-@scoped
-@require_POST
-def alert_withdraw(request, pk):
-    return _action(
-        request,
-        pk,
-        lambda alert: services.alert_withdraw(actor=request.user, alert=alert, ip=client_ip(request)),
-        _("The alert is withdrawn."),
-    )
+@_button(gettext_lazy("The alert is withdrawn."))
+def alert_withdraw(request, alert):
+    services.alert_withdraw(actor=request.user, alert=alert, ip=client_ip(request))
 
 
-@scoped
-@require_POST
-def alert_acknowledge(request, pk):
-    return _action(
-        request,
-        pk,
-        lambda alert: services.alert_acknowledge(actor=request.user, alert=alert),
-        _("Acknowledged: the brand owner sees that your administration has the alert."),
-    )
+@_button(gettext_lazy("Acknowledged: the brand owner sees that your administration has the alert."))
+def alert_acknowledge(request, alert):
+    services.alert_acknowledge(actor=request.user, alert=alert)
