@@ -274,7 +274,7 @@ class ProductImageUploadMixin:
     def create(self, request, *args, **kwargs):
         product = self.product()
         # Who may add pictures is settled before the picture is decoded (it may be 50 MP).
-        services._editable(request.user, Product.objects, product)
+        services.require_editable(request.user, Product.objects, product)
         body = ImageUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         picture = services.product_image_add(
@@ -374,7 +374,7 @@ class BrandLogoView(ScopedAPIView, APIView):
     )
     def post(self, request, brand_pk):
         brand = self._brand(request, brand_pk)
-        services._editable(request.user, Brand.objects, brand)  # before decoding the picture
+        services.require_editable(request.user, Brand.objects, brand)  # before decoding the picture
         body = LogoUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         brand = services.brand_set_logo(actor=request.user, brand=brand, image=body.validated_data["image"])

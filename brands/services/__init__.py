@@ -6,7 +6,7 @@ pages show next to the fields.
 """
 
 from .brands import brand_create, brand_delete, brand_set_logo, brand_update
-from .common import _editable as _editable  # the API checks the scope before it decodes an upload
+from .common import require_editable
 from .items import BRAND_ITEMS, brand_item_create, brand_item_delete, brand_item_update
 from .pictures import product_image_add, product_image_delete, product_image_store_thumbnails, product_image_update
 from .products import product_create, product_delete, product_update
@@ -27,4 +27,5 @@ __all__ = [
     "product_image_store_thumbnails",
     "product_image_update",
     "product_update",
+    "require_editable",
 ]

@@ -17,7 +17,7 @@ from core.validators import clean_choices, clean_string_list, clean_text
 from ..identifiers import parse_visibility
 from ..models import Brand, BrandCountry, Category, Product
 from ..permissions import BRAND_CREATE
-from .common import _apply, _delete_files_after_commit, _editable
+from .common import _apply, _delete_files_after_commit, require_editable
 from .pictures import _product_files
 
 
@@ -83,7 +83,7 @@ def _save_named(brand: Brand) -> None:
 
 @transaction.atomic
 def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
-    brand = _editable(actor, Brand.objects.select_for_update(), brand)
+    brand = require_editable(actor, Brand.objects.select_for_update(), brand)
     cleaned = _clean_brand(data, partial=True)
     if "name" in cleaned:
         _check_brand_name_free(brand.owner, cleaned["name"], exclude=brand)
@@ -96,7 +96,7 @@ def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
 
 @transaction.atomic
 def brand_delete(*, actor: User, brand: Brand) -> None:
-    brand = _editable(actor, Brand.objects, brand)
+    brand = require_editable(actor, Brand.objects, brand)
     files = [brand.logo, *_product_files(Product.objects.filter(brand=brand))]
     brand.delete()
     _delete_files_after_commit(files)
@@ -105,7 +105,7 @@ def brand_delete(*, actor: User, brand: Brand) -> None:
 @transaction.atomic
 def brand_set_logo(*, actor: User, brand: Brand, image) -> Brand:
     """`image` is an uploads.images.CleanImage (checked, re-encoded, metadata stripped)."""
-    brand = _editable(actor, Brand.objects.select_for_update(), brand)
+    brand = require_editable(actor, Brand.objects.select_for_update(), brand)
     old = brand.logo.name if brand.logo else ""
     brand.logo.save(image.name, image.content, save=False)
     brand.save(update_fields=["logo", "updated"])

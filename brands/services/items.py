@@ -15,11 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.validators import clean_choices, clean_countries, clean_string_list, clean_text
+from core.validators import clean_choices, clean_countries, clean_string_list, clean_text, normalize_country
 
-from ..identifiers import normalize_country
 from ..models import Brand, Contact, Product, SupplyChainEntry, SupplyChainRole, TrademarkRegistration, TransportMode
-from .common import _apply, _editable
+from .common import _apply, _clean_code, require_editable
 
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
 
@@ -109,11 +108,7 @@ def _clean_supply_chain(data: dict, *, partial: bool) -> dict[str, Any]:
         if field in data:
             cleaned[field] = clean_text(data, field, max_length=limit)
     if "country" in data:
-        raw = clean_text(data, "country")
-        try:
-            cleaned["country"] = normalize_country(raw) if raw else ""
-        except ValidationError as error:
-            raise ValidationError({"country": error.messages}) from None
+        cleaned["country"] = _clean_code(data, "country", normalize_country)
     if "origin_countries" in data:
         cleaned["origin_countries"] = clean_countries(data, "origin_countries")
     if "ports" in data:
@@ -162,7 +157,7 @@ def _item_product(actor: User, brand: Brand, data: dict) -> dict:
 def brand_item_create(*, actor: User, brand: Brand, kind: str, data: dict):
     """Create a trade mark, contact or supply-chain entry of `brand` (kind: a BRAND_ITEMS key)."""
     spec = BRAND_ITEMS[kind]
-    brand = _editable(actor, Brand.objects, brand)
+    brand = require_editable(actor, Brand.objects, brand)
     cleaned = spec.clean(data, partial=False)
     if spec.model is SupplyChainEntry:
         cleaned.update(_item_product(actor, brand, data))
@@ -183,7 +178,7 @@ def _check_and_save(spec: BrandItemKind, item):
 @transaction.atomic
 def brand_item_update(*, actor: User, item, data: dict):
     spec = next(s for s in BRAND_ITEMS.values() if isinstance(item, s.model))
-    item = _editable(actor, spec.model.objects.select_related("brand"), item)
+    item = require_editable(actor, spec.model.objects.select_related("brand"), item)
     cleaned = spec.clean(data, partial=True)
     if spec.model is SupplyChainEntry:
         cleaned.update(_item_product(actor, item.brand, data))
@@ -194,5 +189,5 @@ def brand_item_update(*, actor: User, item, data: dict):
 @transaction.atomic
 def brand_item_delete(*, actor: User, item) -> None:
     spec = next(s for s in BRAND_ITEMS.values() if isinstance(item, s.model))
-    item = _editable(actor, spec.model.objects, item)
+    item = require_editable(actor, spec.model.objects, item)
     item.delete()

@@ -16,7 +16,7 @@ from core.broker import send_after_commit
 from core.validators import clean_text
 
 from ..models import ImageCaption, Product, ProductImage
-from .common import _delete_files_after_commit, _editable
+from .common import _delete_files_after_commit, require_editable
 
 
 def _product_files(products: Iterable[Product]) -> list[FieldFile]:
@@ -28,7 +28,7 @@ def _product_files(products: Iterable[Product]) -> list[FieldFile]:
 def product_image_add(*, actor: User, product: Product, image, caption: str = "", kind: str = "") -> ProductImage:
     """Add a picture (an uploads.images.CleanImage: checked, re-encoded, metadata stripped).
     Thumbnails are made by a task after commit; the original is shown until they exist."""
-    product = _editable(actor, Product.objects, product)
+    product = require_editable(actor, Product.objects, product)
     kind = kind or ImageCaption.OTHER
     if kind not in ImageCaption.values:
         raise ValidationError({"kind": [_("Choose one of: %(c)s.") % {"c": ", ".join(ImageCaption.values)}]})
@@ -48,7 +48,7 @@ def product_image_add(*, actor: User, product: Product, image, caption: str = ""
 
 @transaction.atomic
 def product_image_update(*, actor: User, picture: ProductImage, data: dict) -> ProductImage:
-    picture = _editable(actor, ProductImage.objects, picture)
+    picture = require_editable(actor, ProductImage.objects, picture)
     if "caption" in data:
         picture.caption = clean_text(data, "caption", max_length=200)
     if "kind" in data:
@@ -66,7 +66,7 @@ def product_image_update(*, actor: User, picture: ProductImage, data: dict) -> P
 
 @transaction.atomic
 def product_image_delete(*, actor: User, picture: ProductImage) -> None:
-    picture = _editable(actor, ProductImage.objects, picture)
+    picture = require_editable(actor, ProductImage.objects, picture)
     files = [picture.image, picture.thumb_small, picture.thumb_large]
     picture.delete()
     _delete_files_after_commit(files)

@@ -18,7 +18,7 @@ from core.validators import clean_countries, clean_text
 
 from ..identifiers import normalize_gtin, normalize_hs_code
 from ..models import Brand, Category, Product, ProductGTIN
-from .common import _apply, _delete_files_after_commit, _editable
+from .common import _apply, _clean_code, _delete_files_after_commit, require_editable
 from .pictures import _product_files
 
 CATEGORIES = frozenset(Category.values)
@@ -51,11 +51,7 @@ def _clean_product(data: dict, *, partial: bool) -> dict[str, Any]:
         if field in data:
             cleaned[field] = clean_text(data, field, max_length=limit)
     if "hs_code" in data:
-        raw = clean_text(data, "hs_code")
-        try:
-            cleaned["hs_code"] = normalize_hs_code(raw) if raw else ""
-        except ValidationError as error:
-            raise ValidationError({"hs_code": error.messages}) from None
+        cleaned["hs_code"] = _clean_code(data, "hs_code", normalize_hs_code)
     if not partial or "category" in data:
         category = data.get("category") or Category.OTHER
         if category not in CATEGORIES:
@@ -191,7 +187,7 @@ def _save_product(product: Product) -> None:
 
 
 def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
-    brand = _editable(actor, Brand.objects, brand)
+    brand = require_editable(actor, Brand.objects, brand)
     cleaned = _clean_product(data, partial=False)
     gtins = _clean_gtins(data.get("gtins"))
     _refuse_claimed_gtins(actor, gtins, product=None)
@@ -204,7 +200,7 @@ def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
 
 
 def product_update(*, actor: User, product: Product, data: dict) -> Product:
-    product = _editable(actor, Product.objects.select_related("brand"), product)
+    product = require_editable(actor, Product.objects.select_related("brand"), product)
     cleaned = _clean_product(data, partial=True)
     gtins = _clean_gtins(data["gtins"]) if "gtins" in data else None
     if gtins is not None:
@@ -220,7 +216,7 @@ def product_update(*, actor: User, product: Product, data: dict) -> Product:
 
 @transaction.atomic
 def product_delete(*, actor: User, product: Product) -> None:
-    product = _editable(actor, Product.objects, product)
+    product = require_editable(actor, Product.objects, product)
     files = _product_files([product])
     product.delete()
     _delete_files_after_commit(files)
