@@ -5,8 +5,9 @@ Recipients are querysets: who should be told, narrowed by ``core.scope.audience`
 the object's own rule lets see it (the same rule as their pages):
 - alert.published: every approved officer and coordinator of the enforcement administrations
   (approved) of every target country;
-- case events toward the brand owner: its approved admins and editors; toward the officers:
-  the officer who opened the case (still in that administration) and its coordinators.
+- case events toward the brand owner: its members who may answer the case (its approved admins
+  and editors: the case's own "answer" rule); toward the officers: the officer who opened the
+  case (still in that administration) and its coordinators.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import ENFORCEMENT_KINDS, Role, User
-from brands.models import WRITER_ROLES
 from core.scope import audience, system_selector
 
 from . import events
 from .models import Alert, AlertCountry, Case
+from .services.cases import ANSWER
 
 CASE_KINDS = ("case.opened", "case.message", "case.answered", "case.deadline_near", "case.overdue")
 
@@ -41,10 +42,9 @@ def system_alert_recipients(event) -> QuerySet[User]:
     return audience(alert, officers)
 
 
-@system_selector("the brand owner's writers told of a case (narrowed by audience)")
-def system_case_owner_side(case_id: int) -> Q:
-    owner = Case.objects.filter(pk=case_id).values("owner_id")
-    return Q(membership__organization_id__in=owner, membership__role__in=WRITER_ROLES)
+@system_selector("the brand owner's members told of a case: those who may answer it (narrowed by audience)")
+def system_case_owner_side(case: Case) -> QuerySet[User]:
+    return audience(case, User.objects.filter(membership__organization_id=case.owner_id), ANSWER)
 
 
 @system_selector("the officer who opened a case and the coordinators of that administration (narrowed by audience)")
@@ -62,12 +62,12 @@ def system_case_recipients(event) -> QuerySet[User]:
     if case is None:
         return User.objects.none()
     to = event.data.get("to")
-    condition = Q(pk__in=[])
+    recipients = User.objects.none()
     if to in (events.TO_OWNER, events.TO_BOTH):
-        condition |= system_case_owner_side(case.pk)
+        recipients |= system_case_owner_side(case)
     if to in (events.TO_OFFICERS, events.TO_BOTH):
-        condition |= system_case_officer_side(case.pk)
-    return audience(case, User.objects.filter(condition)).distinct()
+        recipients |= audience(case, User.objects.filter(system_case_officer_side(case.pk)))
+    return recipients.distinct()
 
 
 def alert_title(event) -> str:
