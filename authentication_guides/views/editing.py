@@ -11,7 +11,7 @@ officers keep reading the published one until it is published.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +21,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from brands.models import Brand
-from brands.views.common import can_create_brands
 from core.gate import object_or_404, scoped
+from core.permissions import require
 from core.views import posted
 
 from .. import services
@@ -63,8 +63,7 @@ def _draft_notice(request, guide: Guide) -> None:
 def guide_create(request):
     """A new guide; `?brand=<id>` fixes the brand, otherwise the person chooses one."""
     user = request.user
-    if not can_create_brands(user):
-        raise PermissionDenied
+    require(user, "brands.create")  # who may add brands writes their guides
     brand = None
     requested = request.GET.get("brand", "")
     if requested:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from brands.models import Contact
-from brands.views.catalogue import _describe_contacts
+from brands.views.catalogue import describe_contacts
 from core.gate import scoped
 from core.permissions import require
 from core.views import posted
@@ -75,6 +75,6 @@ def checklist_detail(request, pk, checklist_pk):
         "guide": checklist.guide,
         "results": results,
         "counts": checklist.counts,
-        "contacts": _describe_contacts(user, contacts),
+        "contacts": describe_contacts(user, contacts),
     }
     return render(request, "guides/checklist_detail.html", context)

@@ -14,8 +14,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from brands.models import Contact
-from brands.views.catalogue import _describe_contacts
-from brands.views.common import can_create_brands
+from brands.views.catalogue import describe_contacts
 from core.gate import scoped
 from core.permissions import allowed
 from core.views import paginate
@@ -46,7 +45,7 @@ def guide_list(request):
         guide.shown_version = version_for(user, guide)
         guide.language_name = language_name(guide.language)
         guide.owner_view = sees_drafts(user, guide)
-    context = {"form": form, "page": page, "can_create": can_create_brands(user)}
+    context = {"form": form, "page": page, "can_create": allowed(user, "brands.create")}
     return render(request, "guides/guide_list.html", context)
 
 
@@ -81,7 +80,7 @@ def reading_context(request, guide: Guide) -> dict:
         "in_your_language": next(
             (t for t in translations if t.is_readers_language and guide.language != reader_language), None
         ),
-        "contacts": _describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=guide.brand)),
+        "contacts": describe_contacts(user, Contact.objects.restrict(user, "view").filter(brand=guide.brand)),
         "owner_view": owner_view,
         "workflow": Workflow.of(guide) if owner_view else None,
         "country_names": [row.country.name for row in guide.visibility_countries.all()],
