@@ -7,13 +7,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jobs.errors import ErrorList
+from jobs.models import Job
 from jobs.readers import count_rows, iter_rows
 from jobs.registry import register
+from jobs.services import job_start
 
 from .importing import import_products
 from .models import Brand
 
 PRODUCTS_IMPORT = "products.import"
+
+
+def products_import_start(*, actor, brand: Brand, file) -> Job:
+    """Start importing `file` (CSV or XLSX) into `brand` in the background, for the brand's page
+    and the API alike; job_start checks that the brand's owner is the actor's organization."""
+    return job_start(
+        actor=actor, organization=brand.owner, kind=PRODUCTS_IMPORT, file=file, params={"brand": brand.pk}
+    )
 
 
 @register(PRODUCTS_IMPORT, label=gettext_lazy("Product import"))

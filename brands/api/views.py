@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ScopedAPIView
+from core.gate import object_or_404
 from core.parsers import JSONParser
 from core.permissions import require
 from jobs.api.serializers import JobSerializer
@@ -47,6 +48,35 @@ def _data_without(validated: dict, *fields: str) -> dict:
     return {k: v for k, v in validated.items() if k not in fields}
 
 
+class PatchIsPartial:
+    """PATCH validates only the fields it sends."""
+
+    def get_serializer(self, *args, **kwargs):
+        if self.action == "partial_update":
+            kwargs["partial"] = True
+        return super().get_serializer(*args, **kwargs)
+
+
+class NestedRows:
+    """The rows of one parent the person may see (a brand's trade marks, a product's pictures):
+    the parent through the gate (404 when out of sight), fetched once per request."""
+
+    model = None
+    parent_model = None
+    parent_kwarg = ""
+    parent_field = ""
+
+    def parent(self):
+        if not hasattr(self, "_parent"):
+            self._parent = object_or_404(self.request.user, self.parent_model, self.kwargs[self.parent_kwarg])
+        return self._parent
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return self.model.objects.restrict(self.request.user, "view").filter(**{self.parent_field: self.parent()})
+
+
 # --------------------------------------------------------------------------- brands
 
 
@@ -67,7 +97,7 @@ class BrandFilter(filters.FilterSet):
         return queryset.filter(Q(categories__icontains=f'"{value}"') | Q(products__category=value)).distinct()
 
 
-class BrandViewSet(ScopedAPIView, viewsets.ModelViewSet):
+class BrandViewSet(ScopedAPIView, PatchIsPartial, viewsets.ModelViewSet):
     serializer_class = BrandSerializer
     filterset_class = BrandFilter
     http_method_names = WRITE_METHODS
@@ -91,11 +121,6 @@ class BrandViewSet(ScopedAPIView, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.brand_delete(actor=self.request.user, brand=instance)
 
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "partial_update":
-            kwargs["partial"] = True
-        return super().get_serializer(*args, **kwargs)
-
     def create(self, request, *args, **kwargs):
         response = super().create(request, *args, **kwargs)
         response.data = self.get_serializer(self._fresh(response.data["id"])).data
@@ -114,6 +139,8 @@ class BrandViewSet(ScopedAPIView, viewsets.ModelViewSet):
 
 class BrandItemViewSet(
     ScopedAPIView,
+    NestedRows,
+    PatchIsPartial,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -124,29 +151,12 @@ class BrandItemViewSet(
     """Trade marks, contacts and supply-chain entries of one brand: /api/v1/brands/{id}/<kind>/."""
 
     kind = ""
-    model = None
+    parent_model, parent_kwarg, parent_field = Brand, "brand_pk", "brand"
     http_method_names = WRITE_METHODS
-
-    def brand(self) -> Brand:
-        if not hasattr(self, "_brand"):
-            self._brand = get_object_or_404(
-                Brand.objects.restrict(self.request.user, "view"), pk=self.kwargs["brand_pk"]
-            )
-        return self._brand
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.none()
-        return self.model.objects.restrict(self.request.user, "view").filter(brand=self.brand())
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "partial_update":
-            kwargs["partial"] = True
-        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.brand_item_create(
-            actor=self.request.user, brand=self.brand(), kind=self.kind, data=serializer.validated_data
+            actor=self.request.user, brand=self.parent(), kind=self.kind, data=serializer.validated_data
         )
 
     def perform_update(self, serializer):
@@ -209,7 +219,7 @@ class ProductFilter(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value))
 
 
-class ProductViewSet(ScopedAPIView, viewsets.ModelViewSet):
+class ProductViewSet(ScopedAPIView, PatchIsPartial, viewsets.ModelViewSet):
     filterset_class = ProductFilter
     http_method_names = WRITE_METHODS
 
@@ -218,11 +228,6 @@ class ProductViewSet(ScopedAPIView, viewsets.ModelViewSet):
 
     def get_serializer_class(self):
         return ProductUpdateSerializer if self.action == "partial_update" else ProductSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "partial_update":
-            kwargs["partial"] = True
-        return super().get_serializer(*args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -272,7 +277,7 @@ class ProductImageUploadMixin:
 
     @extend_schema(request={"multipart/form-data": ImageUploadSerializer}, responses={201: ProductImageSerializer})
     def create(self, request, *args, **kwargs):
-        product = self.product()
+        product = self.parent()
         # Who may add pictures is settled before the picture is decoded (it may be 50 MP).
         services.require_editable(request.user, Product.objects, product)
         body = ImageUploadSerializer(data=request.data)
@@ -306,6 +311,8 @@ class ProductImageUploadMixin:
 class ProductImageViewSet(
     ScopedAPIView,
     ProductImageUploadMixin,
+    NestedRows,
+    PatchIsPartial,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -315,25 +322,9 @@ class ProductImageViewSet(
     """Pictures of one product: /api/v1/products/{id}/images/. Uploading is multipart `image`."""
 
     serializer_class = ProductImageSerializer
+    model, parent_model, parent_kwarg, parent_field = ProductImage, Product, "product_pk", "product"
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     http_method_names = WRITE_METHODS
-
-    def product(self) -> Product:
-        if not hasattr(self, "_product"):
-            self._product = get_object_or_404(
-                Product.objects.restrict(self.request.user, "view"), pk=self.kwargs["product_pk"]
-            )
-        return self._product
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ProductImage.objects.none()
-        return ProductImage.objects.restrict(self.request.user, "view").filter(product=self.product())
-
-    def get_serializer(self, *args, **kwargs):
-        if self.action == "partial_update":
-            kwargs["partial"] = True
-        return super().get_serializer(*args, **kwargs)
 
     def perform_update(self, serializer):
         serializer.instance = services.product_image_update(
@@ -395,9 +386,8 @@ class ProductImportView(ScopedAPIView, APIView):
     @extend_schema(request={"multipart/form-data": ProductImportSerializer}, responses={201: JobSerializer})
     def post(self, request):
         from jobs.readers import detect_format
-        from jobs.services import job_start
 
-        from ..job_handlers import PRODUCTS_IMPORT
+        from ..job_handlers import products_import_start
 
         body = ProductImportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -410,13 +400,7 @@ class ProductImportView(ScopedAPIView, APIView):
         except ValidationError as error:
             raise ApiValidationError({"file": error.messages}) from None
         upload.seek(0)
-        job = job_start(
-            actor=request.user,
-            organization=brand.owner,
-            kind=PRODUCTS_IMPORT,
-            file=body.validated_data["file"],
-            params={"brand": brand.pk},
-        )
+        job = products_import_start(actor=request.user, brand=brand, file=upload)
         job.refresh_from_db()  # run in-process (no broker), it may already have finished
         return _status_created(JobSerializer(job, context={"request": request}).data)
 

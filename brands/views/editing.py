@@ -87,6 +87,18 @@ def _form_page(request, form, context: dict):
     return render(request, "brands/form.html", {"form": form, **context}, status=status)
 
 
+def _save_or_show(request, form, save, *, done: str, then, context: dict):
+    """A create or edit page: on a valid POST, `save(data)` (refused input: its messages go on
+    the form), then the message `done` (`%(name)s`: the saved object) and a redirect to
+    `then(saved)`; otherwise the form (400 with its errors)."""
+    if request.method == "POST" and form.is_valid():
+        saved = _attempt(form, save)
+        if saved is not None:
+            messages.success(request, done % {"name": str(saved)})
+            return redirect(then(saved))
+    return _form_page(request, form, context)
+
+
 def _confirm_page(request, *, title: str, details: str, back: str):
     return render(
         request,
@@ -100,61 +112,57 @@ def _brand_url(brand_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _product_url(product: Product) -> str:
+    return reverse("brands:product_detail", args=[product.pk])
+
+
 # --------------------------------------------------------------------------- brands
 
 
-def _save_brand(request, form, brand: Brand | None) -> Brand | None:
+@transaction.atomic
+def _save_brand(actor, brand: Brand | None, data: dict, logo) -> Brand:
     """Create or update the brand, and store the new logo in the same transaction."""
-    try:
-        with transaction.atomic():
-            data = form.service_data()
-            if brand is None:
-                brand = services.brand_create(actor=request.user, data=data)
-            else:
-                brand = services.brand_update(actor=request.user, brand=brand, data=data)
-            logo = form.cleaned_data.get("logo")
-            if isinstance(logo, CleanImage):
-                brand = services.brand_set_logo(actor=request.user, brand=brand, image=logo)
-    except ValidationError as error:
-        form.add_service_errors(error)
-        return None
+    if brand is None:
+        brand = services.brand_create(actor=actor, data=data)
+    else:
+        brand = services.brand_update(actor=actor, brand=brand, data=data)
+    if isinstance(logo, CleanImage):
+        brand = services.brand_set_logo(actor=actor, brand=brand, image=logo)
     return brand
+
+
+def _brand_form(request, form, brand: Brand | None, *, done: str, context: dict):
+    return _save_or_show(
+        request,
+        form,
+        lambda data: _save_brand(request.user, brand, data, form.cleaned_data.get("logo")),
+        done=done,
+        then=lambda saved: _brand_url(saved.pk),
+        context={"multipart": True, **context},
+    )
 
 
 @scoped
 def brand_create(request):
     require(request.user, BRAND_CREATE)
-    form = BrandForm(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        brand = _save_brand(request, form, None)
-        if brand is not None:
-            messages.success(request, _("The brand %(name)s is created.") % {"name": brand.name})
-            return redirect("brands:brand_detail", brand.pk)
-    return _form_page(
+    return _brand_form(
         request,
-        form,
-        {"title": _("New brand"), "back": reverse("brands:catalogue"), "multipart": True},
+        BrandForm(*posted(request)),
+        None,
+        done=_("The brand %(name)s is created."),
+        context={"title": _("New brand"), "back": reverse("brands:catalogue")},
     )
 
 
 @scoped
 def brand_edit(request, pk):
     brand = editable_or_refuse(request.user, Brand.objects.prefetch_related("visibility_countries"), pk)
-    form = BrandForm(*posted(request), brand=brand)
-    if request.method == "POST" and form.is_valid():
-        saved = _save_brand(request, form, brand)
-        if saved is not None:
-            messages.success(request, _("The brand %(name)s is saved.") % {"name": saved.name})
-            return redirect("brands:brand_detail", saved.pk)
-    return _form_page(
+    return _brand_form(
         request,
-        form,
-        {
-            "title": _("Edit %(name)s") % {"name": brand.name},
-            "back": _brand_url(brand.pk),
-            "multipart": True,
-            "brand": brand,
-        },
+        BrandForm(*posted(request), brand=brand),
+        brand,
+        done=_("The brand %(name)s is saved."),
+        context={"title": _("Edit %(name)s") % {"name": brand.name}, "back": _brand_url(brand.pk), "brand": brand},
     )
 
 
@@ -187,16 +195,17 @@ def brand_delete(request, pk):
 @scoped
 def product_create(request, brand_pk):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
-    form = ProductForm(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        product = _attempt(form, lambda data: services.product_create(actor=request.user, brand=brand, data=data))
-        if product is not None:
-            messages.success(request, _("The product %(name)s is created.") % {"name": product.name})
-            return redirect("brands:product_detail", product.pk)
-    return _form_page(
+    return _save_or_show(
         request,
-        form,
-        {"title": _("New product of %(brand)s") % {"brand": brand.name}, "back": _brand_url(brand.pk), "brand": brand},
+        ProductForm(*posted(request)),
+        lambda data: services.product_create(actor=request.user, brand=brand, data=data),
+        done=_("The product %(name)s is created."),
+        then=_product_url,
+        context={
+            "title": _("New product of %(brand)s") % {"brand": brand.name},
+            "back": _brand_url(brand.pk),
+            "brand": brand,
+        },
     )
 
 
@@ -205,18 +214,15 @@ def product_edit(request, pk):
     product = editable_or_refuse(
         request.user, Product.objects.select_related("brand").prefetch_related("gtin_set"), pk
     )
-    form = ProductForm(*posted(request), product=product)
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(form, lambda data: services.product_update(actor=request.user, product=product, data=data))
-        if saved is not None:
-            messages.success(request, _("The product %(name)s is saved.") % {"name": saved.name})
-            return redirect("brands:product_detail", saved.pk)
-    return _form_page(
+    return _save_or_show(
         request,
-        form,
-        {
+        ProductForm(*posted(request), product=product),
+        lambda data: services.product_update(actor=request.user, product=product, data=data),
+        done=_("The product %(name)s is saved."),
+        then=_product_url,
+        context={
             "title": _("Edit %(name)s") % {"name": product.name},
-            "back": reverse("brands:product_detail", args=[product.pk]),
+            "back": _product_url(product),
             "brand": product.brand,
             "product": product,
         },
@@ -264,19 +270,14 @@ def picture_add(request, pk):
 @scoped
 def picture_edit(request, pk):
     picture = editable_or_refuse(request.user, ProductImage.objects.select_related("product__brand"), pk)
-    form = PictureEditForm(*posted(request), picture=picture)
     back = reverse("brands:product_detail", args=[picture.product_id]) + "#pictures"
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(
-            form, lambda data: services.product_image_update(actor=request.user, picture=picture, data=data)
-        )
-        if saved is not None:
-            messages.success(request, _("The picture is saved."))
-            return redirect(back)
-    return _form_page(
+    return _save_or_show(
         request,
-        form,
-        {
+        PictureEditForm(*posted(request), picture=picture),
+        lambda data: services.product_image_update(actor=request.user, picture=picture, data=data),
+        done=_("The picture is saved."),
+        then=lambda _saved: back,
+        context={
             "title": _("Edit the picture"),
             "back": back,
             "brand": picture.product.brand,
@@ -319,16 +320,14 @@ def _item_form(kind: str, request, brand: Brand, item=None):
 def item_create(request, brand_pk, kind):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
     text = BRAND_ITEM_TEXT[kind]
-    form = _item_form(kind, request, brand)
-    if request.method == "POST" and form.is_valid():
-        item = _attempt(
-            form, lambda data: services.brand_item_create(actor=request.user, brand=brand, kind=kind, data=data)
-        )
-        if item is not None:
-            messages.success(request, text["created"] % {"name": str(item)})
-            return redirect(_brand_url(brand.pk, text["anchor"]))
-    return _form_page(
-        request, form, {"title": text["new"], "back": _brand_url(brand.pk, text["anchor"]), "brand": brand}
+    back = _brand_url(brand.pk, text["anchor"])
+    return _save_or_show(
+        request,
+        _item_form(kind, request, brand),
+        lambda data: services.brand_item_create(actor=request.user, brand=brand, kind=kind, data=data),
+        done=text["created"],
+        then=lambda _saved: back,
+        context={"title": text["new"], "back": back, "brand": brand},
     )
 
 
@@ -337,16 +336,14 @@ def item_edit(request, pk, kind):
     model = BRAND_ITEM_MODELS[kind]
     item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
     text = BRAND_ITEM_TEXT[kind]
-    form = _item_form(kind, request, item.brand, item)
-    if request.method == "POST" and form.is_valid():
-        saved = _attempt(form, lambda data: services.brand_item_update(actor=request.user, item=item, data=data))
-        if saved is not None:
-            messages.success(request, text["saved"] % {"name": str(saved)})
-            return redirect(_brand_url(item.brand_id, text["anchor"]))
-    return _form_page(
+    back = _brand_url(item.brand_id, text["anchor"])
+    return _save_or_show(
         request,
-        form,
-        {"title": text["edit"], "back": _brand_url(item.brand_id, text["anchor"]), "brand": item.brand},
+        _item_form(kind, request, item.brand, item),
+        lambda data: services.brand_item_update(actor=request.user, item=item, data=data),
+        done=text["saved"],
+        then=lambda _saved: back,
+        context={"title": text["edit"], "back": back, "brand": item.brand},
     )
 
 

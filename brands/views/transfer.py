@@ -43,21 +43,13 @@ def product_export(request, pk):
 
 @scoped
 def product_import(request, pk):
-    from jobs.services import job_start
-
-    from ..job_handlers import PRODUCTS_IMPORT
+    from ..job_handlers import products_import_start
 
     brand = editable_or_refuse(request.user, Brand.objects.select_related("owner"), pk)
     form = ProductImportForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            job = job_start(
-                actor=request.user,
-                organization=brand.owner,
-                kind=PRODUCTS_IMPORT,
-                file=form.cleaned_data["file"],
-                params={"brand": brand.pk},
-            )
+            job = products_import_start(actor=request.user, brand=brand, file=form.cleaned_data["file"])
         except ValidationError as error:
             form.add_service_errors(error)
         else:
