@@ -10,7 +10,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from core.event_types import on_dispatch
 
-        from . import notifying, services
+        from . import notifying, permissions, services  # noqa: F401  (permissions: registers the table)
 
         notifying.register()
         on_dispatch(services.deliveries_record)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import OrganizationKind, Status, User
 from core.models import Event
+from core.permissions import require
 
 from . import sending
 from .models import (
@@ -30,8 +31,8 @@ from .models import (
     WebhookDelivery,
     WebhookDeliveryStatus,
     WebhookEndpoint,
-    may_manage_webhooks,
 )
+from .permissions import WEBHOOKS_MANAGE
 from .targets import resolve_target
 
 logger = logging.getLogger(__name__)
@@ -72,8 +73,7 @@ def _endpoint_lease() -> timedelta:
 
 
 def _require_manager(actor: User) -> None:
-    if not may_manage_webhooks(actor):
-        raise PermissionDenied(_("Only a right holder's admins manage its webhooks."))
+    require(actor, WEBHOOKS_MANAGE)
 
 
 def subscribable_kinds() -> list[str]:

@@ -5,7 +5,7 @@ endpoint's recent deliveries. The same services as the API."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,17 +13,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip
 from core.gate import scoped
+from core.permissions import require
 
 from . import selectors, services
 from .forms import EndpointForm
-from .models import WebhookDelivery, may_manage_webhooks
+from .models import WebhookDelivery
+from .permissions import WEBHOOKS_MANAGE
 
 RECENT_DELIVERIES = 10
-
-
-def _require_manager(request) -> None:
-    if not may_manage_webhooks(request.user):
-        raise PermissionDenied
 
 
 def _page(request, *, form=None, new_endpoint=None, status=200):
@@ -52,7 +49,7 @@ def _page(request, *, form=None, new_endpoint=None, status=200):
 @never_cache  # the answer to a create carries the secret
 @scoped
 def endpoint_list(request):
-    _require_manager(request)
+    require(request.user, WEBHOOKS_MANAGE)
     if request.method != "POST":
         return _page(request)
     form = EndpointForm(request.POST)
@@ -75,7 +72,7 @@ def endpoint_list(request):
 
 
 def _endpoint(request, pk: int):
-    _require_manager(request)
+    require(request.user, WEBHOOKS_MANAGE)
     return get_object_or_404(selectors.endpoints_for(request.user), pk=pk)
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from accounts.audit import client_ip
-from accounts.permissions import IsApprovedUser
 from core.api import ScopedAPIView
+from core.permissions import allowed
 
 from .. import selectors, services
-from ..models import WebhookDelivery, may_manage_webhooks
+from ..models import WebhookDelivery
+from ..permissions import WEBHOOKS_MANAGE
 from .serializers import (
     CreatedWebhookEndpointSerializer,
     WebhookDeliverySerializer,
@@ -22,11 +24,13 @@ from .serializers import (
 )
 
 
-class IsWebhookManager(IsApprovedUser):
-    message = "Only a right holder's admins manage its webhooks."
+class IsWebhookManager(BasePermission):
+    """The permission table's "webhooks.manage", for DRF."""
+
+    message = WEBHOOKS_MANAGE.message
 
     def has_permission(self, request, view) -> bool:
-        return super().has_permission(request, view) and may_manage_webhooks(request.user)
+        return super().has_permission(request, view) and allowed(request.user, WEBHOOKS_MANAGE)
 
 
 class WebhookEndpointViewSet(
