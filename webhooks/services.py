@@ -72,8 +72,24 @@ def _endpoint_lease() -> timedelta:
 # --------------------------------------------------------------------------- endpoints
 
 
-def _require_manager(actor: User) -> None:
+def _managed(actor: User, endpoint: WebhookEndpoint, *, lock: bool = False) -> WebhookEndpoint:
+    """The endpoint again, through the actor's "change" scope (locked for the update when asked),
+    once the permission table lets them manage webhooks at all."""
     require(actor, WEBHOOKS_MANAGE)
+    rows = WebhookEndpoint.objects.restrict(actor, "change")
+    return (rows.select_for_update() if lock else rows).get(pk=endpoint.pk)
+
+
+def _audit(actor: User, action: str, endpoint: WebhookEndpoint, ip: str | None, **details: object) -> None:
+    """The audit entry of a change to an endpoint, in its organization's log."""
+    audit_log(
+        actor=actor,
+        action=action,
+        target=endpoint,
+        ip=ip,
+        organization=endpoint.organization,
+        details=details,
+    )
 
 
 def subscribable_kinds() -> list[str]:
@@ -102,7 +118,7 @@ def _clean_url(url: str) -> str:
 def endpoint_create(
     *, actor: User, url: str, events: list[str] | None = None, description: str = "", ip: str | None = None
 ) -> WebhookEndpoint:
-    _require_manager(actor)
+    require(actor, WEBHOOKS_MANAGE)
     endpoint = WebhookEndpoint.objects.create(
         organization=actor.organization,
         url=_clean_url(url),
@@ -110,15 +126,14 @@ def endpoint_create(
         description=description[:200],
         created_by=actor,
     )
-    audit_log(actor=actor, action=AUDIT_WEBHOOK_CREATED, target=endpoint, ip=ip, organization=endpoint.organization)
+    _audit(actor, AUDIT_WEBHOOK_CREATED, endpoint, ip)
     return endpoint
 
 
 @transaction.atomic
 def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: str | None = None) -> WebhookEndpoint:
     """Change the URL, description or events; `enabled` false turns it off, true back on."""
-    _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.restrict(actor, "change").select_for_update().get(pk=endpoint.pk)
+    endpoint = _managed(actor, endpoint, lock=True)
     fields: list[str] = []
     if "url" in data:
         endpoint.url = _clean_url(data["url"])
@@ -131,42 +146,20 @@ def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: s
         fields.append("description")
     if fields:
         endpoint.save(update_fields=fields)
-        audit_log(
-            actor=actor,
-            action=AUDIT_WEBHOOK_UPDATED,
-            target=endpoint,
-            ip=ip,
-            organization=endpoint.organization,
-            details={"fields": fields},
-        )
+        _audit(actor, AUDIT_WEBHOOK_UPDATED, endpoint, ip, fields=fields)
     if "enabled" in data and bool(data["enabled"]) != endpoint.active:
         if data["enabled"]:
             return endpoint_enable(actor=actor, endpoint=endpoint, ip=ip)
         endpoint.active = False
         endpoint.save(update_fields=["active"])
-        audit_log(
-            actor=actor,
-            action=AUDIT_WEBHOOK_UPDATED,
-            target=endpoint,
-            ip=ip,
-            organization=endpoint.organization,
-            details={"fields": ["enabled"], "enabled": False},
-        )
+        _audit(actor, AUDIT_WEBHOOK_UPDATED, endpoint, ip, fields=["enabled"], enabled=False)
     return endpoint
 
 
 @transaction.atomic
 def endpoint_delete(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = None) -> None:
-    _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.restrict(actor, "change").get(pk=endpoint.pk)
-    audit_log(
-        actor=actor,
-        action=AUDIT_WEBHOOK_DELETED,
-        target=endpoint,
-        ip=ip,
-        organization=endpoint.organization,
-        details={"url": endpoint.url},
-    )
+    endpoint = _managed(actor, endpoint)
+    _audit(actor, AUDIT_WEBHOOK_DELETED, endpoint, ip, url=endpoint.url)
     endpoint.delete()
 
 
@@ -174,13 +167,12 @@ def endpoint_delete(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = 
 def endpoint_enable(*, actor: User, endpoint: WebhookEndpoint, ip: str | None = None) -> WebhookEndpoint:
     """Turn an endpoint (disabled after failures, or by hand) back on: its failure count starts
     again and its pending deliveries are due at once."""
-    _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.restrict(actor, "change").select_for_update().get(pk=endpoint.pk)
+    endpoint = _managed(actor, endpoint, lock=True)
     endpoint.active, endpoint.consecutive_failures, endpoint.disabled_at = True, 0, None
     endpoint.save(update_fields=["active", "consecutive_failures", "disabled_at"])
     now = timezone.now()
     endpoint.deliveries.filter(status=WebhookDeliveryStatus.PENDING).update(next_attempt_at=now)
-    audit_log(actor=actor, action=AUDIT_WEBHOOK_ENABLED, target=endpoint, ip=ip, organization=endpoint.organization)
+    _audit(actor, AUDIT_WEBHOOK_ENABLED, endpoint, ip)
     transaction.on_commit(_enqueue_due_after_commit)
     return endpoint
 
@@ -195,8 +187,7 @@ def _enqueue_due_after_commit() -> None:
 def endpoint_send_test(*, actor: User, endpoint: WebhookEndpoint) -> WebhookDelivery:
     """A `webhook.test` event to this endpoint only (even a disabled one, to check it before
     turning it back on). The event is not for the inbox: it never enters the pipeline."""
-    _require_manager(actor)
-    endpoint = WebhookEndpoint.objects.restrict(actor, "change").get(pk=endpoint.pk)
+    endpoint = _managed(actor, endpoint)
     now = timezone.now()
     event = Event.objects.create(
         kind=TEST_EVENT,

@@ -76,13 +76,18 @@ def _endpoint(request, pk: int):
     return get_object_or_404(selectors.endpoints_for(request.user), pk=pk)
 
 
+def _back_to_list(request, message: str):
+    """After an action on one endpoint: the list again, saying what was done."""
+    messages.success(request, message)
+    return redirect("webhooks:list")
+
+
 @scoped
 @require_POST
 def endpoint_delete(request, pk: int):
     endpoint = _endpoint(request, pk)
     services.endpoint_delete(actor=request.user, endpoint=endpoint, ip=client_ip(request))
-    messages.success(request, _("The webhook to %(url)s is deleted.") % {"url": endpoint.url})
-    return redirect("webhooks:list")
+    return _back_to_list(request, _("The webhook to %(url)s is deleted.") % {"url": endpoint.url})
 
 
 @scoped
@@ -91,12 +96,11 @@ def endpoint_test(request, pk: int):
     endpoint = _endpoint(request, pk)
     delivery = services.endpoint_send_test(actor=request.user, endpoint=endpoint)
     delivery.refresh_from_db()
-    messages.success(
+    return _back_to_list(
         request,
         _("A test event is sent to %(url)s: %(status)s.")
         % {"url": endpoint.url, "status": delivery.get_status_display()},
     )
-    return redirect("webhooks:list")
 
 
 @scoped
@@ -104,5 +108,4 @@ def endpoint_test(request, pk: int):
 def endpoint_enable(request, pk: int):
     endpoint = _endpoint(request, pk)
     services.endpoint_enable(actor=request.user, endpoint=endpoint, ip=client_ip(request))
-    messages.success(request, _("The webhook to %(url)s is enabled again.") % {"url": endpoint.url})
-    return redirect("webhooks:list")
+    return _back_to_list(request, _("The webhook to %(url)s is enabled again.") % {"url": endpoint.url})
