@@ -9,6 +9,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("Background jobs")
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the jobs' permission table)
         from .api import schema  # noqa: F401  (registers the OpenAPI description of the status)
 
         # Each app declares its handlers in `<app>/job_handlers.py`: importing them here makes

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import broker
+from core.permissions import require
 
 from . import conf, progress, registry
 from .errors import RowError, RowErrors, row_error
 from .models import FINISHED_STATUSES, MAX_STORED_ERRORS, Job, JobStatus
+from .permissions import JOB_START, JOB_START_FOR_ANY_ORGANIZATION
 
 if TYPE_CHECKING:
     from accounts.models import Organization, User
@@ -63,11 +65,10 @@ def job_start(
     the transaction commits. The caller checks that `actor` may do this kind of work; this checks
     that the job belongs to the actor's own organization (any, for a platform admin)."""
     registry.get_handler(kind)  # an unknown kind is a programming error: UnknownJobKind
-    if not actor.has_access:
-        raise PermissionDenied(_("Your account cannot start jobs."))
+    require(actor, JOB_START)
     own = actor.organization
-    if not (actor.is_platform_admin or (own is not None and own.pk == organization.pk)):
-        raise PermissionDenied(_("You can only start jobs for your own organization."))
+    if own is None or own.pk != organization.pk:
+        require(actor, JOB_START_FOR_ANY_ORGANIZATION)
 
     job = Job(kind=kind, created_by=actor, organization=organization, params=params or {})
     if file is not None:
