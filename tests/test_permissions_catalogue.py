@@ -11,7 +11,6 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from accounts.models import OrganizationKind, Role, Status
-from brands.views.common import can_create_brands
 from core.permissions import allowed, require, table
 
 from .factories import OrganizationFactory, member
@@ -84,13 +83,6 @@ def test_an_unknown_name_is_an_error(acme_admin):
         allowed(acme_admin, "brands.no_such_thing")
     with pytest.raises(ImproperlyConfigured):
         require(acme_admin, "webhooks.no_such_thing")
-
-
-def test_can_create_brands_is_the_tables_brands_create(request):
-    """The transition alias the guides pages still import answers as the table does."""
-    for persona in PERSONAS:
-        user = request.getfixturevalue(persona)
-        assert can_create_brands(user) == allowed(user, "brands.create"), persona
 
 
 def test_templates_ask_the_table_by_name(acme_viewer, officer_fr):

@@ -56,11 +56,6 @@ def describe_contacts(user, contacts) -> list[Contact]:
     return contacts
 
 
-# Transition alias: the guides pages import the old private name until they switch to
-# describe_contacts; remove it then.
-_describe_contacts = describe_contacts
-
-
 @scoped
 def catalogue(request):
     """Right holders: their organization's brands with product counts. Officers and platform

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from accounts.models import User
 from core.gate import may, object_or_404
-from core.permissions import allowed
 
 # The catalogue pages import it from here; it lives in core, with the other apps' page helpers.
 from core.views import posted as posted
 
 from ..models import TransportMode
-from ..permissions import BRAND_CREATE
 
 
 def visible_or_404(user: User, queryset, pk: int):
@@ -27,12 +25,6 @@ def editable_or_refuse(user: User, queryset, pk: int):
 
 def can_edit(user: User, queryset, obj) -> bool:
     return may(user, "change", obj)
-
-
-def can_create_brands(user: User) -> bool:
-    """Transition alias of ``allowed(user, "brands.create")`` (brands.permissions), kept until the
-    guides pages ask the table by name; remove it then."""
-    return allowed(user, BRAND_CREATE)
 
 
 def transport_labels(values) -> list[str]:
