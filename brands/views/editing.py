@@ -316,6 +316,14 @@ def _item_form(kind: str, request, brand: Brand, item=None):
     return form_class(*posted(request), **kwargs)
 
 
+def _editable_item(request, kind: str, pk):
+    """The trade mark, contact or supply-chain entry the person may edit (404 / 403 otherwise),
+    its texts, and the place on its brand's page to go back to."""
+    item = editable_or_refuse(request.user, BRAND_ITEM_MODELS[kind].objects.select_related("brand"), pk)
+    text = BRAND_ITEM_TEXT[kind]
+    return item, text, _brand_url(item.brand_id, text["anchor"])
+
+
 @scoped
 def item_create(request, brand_pk, kind):
     brand = editable_or_refuse(request.user, Brand.objects, brand_pk)
@@ -333,10 +341,7 @@ def item_create(request, brand_pk, kind):
 
 @scoped
 def item_edit(request, pk, kind):
-    model = BRAND_ITEM_MODELS[kind]
-    item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
-    text = BRAND_ITEM_TEXT[kind]
-    back = _brand_url(item.brand_id, text["anchor"])
+    item, text, back = _editable_item(request, kind, pk)
     return _save_or_show(
         request,
         _item_form(kind, request, item.brand, item),
@@ -349,10 +354,7 @@ def item_edit(request, pk, kind):
 
 @scoped
 def item_delete(request, pk, kind):
-    model = BRAND_ITEM_MODELS[kind]
-    item = editable_or_refuse(request.user, model.objects.select_related("brand"), pk)
-    text = BRAND_ITEM_TEXT[kind]
-    back = _brand_url(item.brand_id, text["anchor"])
+    item, text, back = _editable_item(request, kind, pk)
     if request.method == "POST":
         services.brand_item_delete(actor=request.user, item=item)
         messages.success(request, text["deleted"] % {"name": str(item)})
