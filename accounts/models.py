@@ -204,11 +204,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return bool(organization and organization.is_platform and self.has_access)
 
     @property
-    def is_org_approver(self) -> bool:
-        organization = self.organization
-        return bool(organization and not organization.is_platform and self.role in APPROVER_ROLES)
-
-    @property
     def is_enforcement(self) -> bool:
         organization = self.organization
         return bool(organization and organization.is_enforcement)
@@ -217,11 +212,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_right_holder(self) -> bool:
         organization = self.organization
         return bool(organization and organization.is_right_holder)
-
-    @property
-    def requires_2fa(self) -> bool:
-        """Platform admins and customs coordinators must use two-factor when REQUIRE_2FA is on."""
-        return self.is_platform_admin or (self.is_enforcement and self.role == Role.COORDINATOR)
 
 
 class Membership(models.Model):

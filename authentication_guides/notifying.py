@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import ENFORCEMENT_KINDS
-from brands.models import WRITER_ROLES
 from core.event_types import event_type
+from core.roles import WRITER_ROLES
 from core.scope import audience, system_selector
 
 from .models import Feedback, Guide

@@ -16,10 +16,6 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from core.validators import normalize_countries
 
-# Transition re-export: alerts.services.cases imports normalize_country from here until it
-# imports it from core.validators; remove it then.
-from core.validators import normalize_country as normalize_country
-
 GTIN_LENGTHS = (8, 12, 13, 14)
 _SEPARATORS = re.compile(r"[\s\-.]")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 from core.gate import scoped
+from core.permissions import allowed
 
 
 @scoped
@@ -21,15 +22,16 @@ def home(request):
     for their country, the products they opened last and the brands they follow."""
     user = request.user
     context = {}
-    if user.has_access and (user.is_enforcement or user.is_right_holder):
+    if allowed(user, "alerts.read") and not allowed(user, "accounts.moderate_platform"):
         from alerts.services import alerts_for_home
+
+        context["home_alerts"] = alerts_for_home(user)
+    if allowed(user, "brands.recently_viewed"):
         from brands.recent import recently_viewed
         from notifications.selectors import followed_brands
 
-        context["home_alerts"] = alerts_for_home(user)
-        if user.is_enforcement:
-            context["recent_products"] = recently_viewed(user)
-            context["followed_brands"] = list(followed_brands(user=user))
+        context["recent_products"] = recently_viewed(user)
+        context["followed_brands"] = list(followed_brands(user=user))
     return render(request, "home.html", context)
 
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AuditAction, OrganizationKind, Role
+from accounts.models import AuditAction
 from core.scope import Scope, ScopedQuerySet
 
 # Audit log actions (plain strings: the audit log stores any action name).
@@ -21,14 +21,6 @@ AUDIT_WEBHOOK_ENABLED = AuditAction.WEBHOOK_ENABLED
 
 def new_secret() -> str:
     return secrets.token_hex(32)
-
-
-def may_manage_webhooks(user) -> bool:
-    """An approved admin of an approved right-holder organization."""
-    if not getattr(user, "is_authenticated", False) or not user.has_access:
-        return False
-    organization = user.organization
-    return bool(organization and organization.kind == OrganizationKind.RIGHT_HOLDER and user.role == Role.ADMIN)
 
 
 class WebhookEndpointQuerySet(ScopedQuerySet):

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Organization, User
 from authentication_guides.models import Checklist
-from brands.identifiers import normalize_country
 from brands.models import Brand, Product
 from core.gate import may
 from core.permissions import require
 from core.scope import VIEW
 from core.validators import clean_text as _text
+from core.validators import normalize_country
 from uploads.images import CleanImage
 
 from .. import events, workdays
