@@ -4,6 +4,8 @@ event sent once the transaction commits."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,7 @@ def record_decision(
     action: str,
     reason: str,
     ip: str | None,
-    details: dict | None = None,
+    details: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """A moderation decision on an organization or a person: its new status with the reason
     (trimmed), the audit entry (with the reason as given) and the account event telling the

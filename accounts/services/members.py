@@ -5,6 +5,8 @@ a platform admin."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -13,7 +15,17 @@ from core.gate import may
 from core.permissions import allowed
 
 from ..audit import audit_log
-from ..models import APPROVER_ROLES, ROLES_BY_KIND, AuditAction, AuditEntry, Membership, Organization, Status, User
+from ..models import (
+    APPROVER_ROLES,
+    ROLES_BY_KIND,
+    AuditAction,
+    AuditEntry,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Status,
+    User,
+)
 from ..permissions import PLATFORM_MODERATION
 from .common import check_transition, record_decision, require_reason
 
@@ -60,8 +72,10 @@ def _refuse_undoing_a_platform_decision(actor: User, user: User) -> None:
 
 
 def _check_role(organization: Organization, role: str) -> None:
-    if role not in ROLES_BY_KIND[organization.kind]:
-        allowed = ", ".join(str(r) for r in ROLES_BY_KIND[organization.kind])
+    # The kind read from the database is the plain string, equal to (and hashed as) its member.
+    roles = ROLES_BY_KIND[cast(OrganizationKind, organization.kind)]
+    if role not in roles:
+        allowed = ", ".join(str(r) for r in roles)
         raise ValidationError({"role": [_("Choose one of: %(roles)s.") % {"roles": allowed}]})
 
 

@@ -3,13 +3,15 @@ reinstate."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.permissions import require
 
-from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, Status, User
+from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, OrganizationKind, Status, User
 from ..permissions import PLATFORM_MODERATION
 from .common import check_transition, record_decision, require_reason
 
@@ -46,7 +48,7 @@ def organization_approve(
     for founder in founders:
         founder.status, founder.status_reason = Status.APPROVED, ""
         founder.save(update_fields=["status", "status_reason"])
-        Membership.objects.filter(user=founder).update(role=FOUNDER_ROLE[organization.kind])
+        Membership.objects.filter(user=founder).update(role=FOUNDER_ROLE[cast(OrganizationKind, organization.kind)])
     return organization
 
 

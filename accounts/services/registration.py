@@ -7,6 +7,7 @@ logged for platform admins (it may be a counterfeiter registering as the brand o
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,7 +16,17 @@ from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..lookalike import lookalike_organizations, name_skeleton
-from ..models import FOUNDER_ROLE, JOINER_ROLE, REGISTRABLE_KINDS, AuditAction, Membership, Organization, Status, User
+from ..models import (
+    FOUNDER_ROLE,
+    JOINER_ROLE,
+    REGISTRABLE_KINDS,
+    AuditAction,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Status,
+    User,
+)
 from .common import send_account_event
 
 logger = logging.getLogger(__name__)
@@ -139,7 +150,7 @@ def _register_account(
         .first()
     )
     joining = organization is not None
-    if joining and organization.status in (Status.REJECTED, Status.SUSPENDED):
+    if organization is not None and organization.status in (Status.REJECTED, Status.SUSPENDED):
         raise ValidationError(
             {"organization": [_("This organization does not accept new members. Contact the platform.")]}
         )
@@ -162,16 +173,17 @@ def _register_account(
             {"organization": [_("This organization was registered a moment ago: send the form again to join it.")]}
         ) from None
 
+    # Found above (joining) or created in the block just above.
+    assert organization is not None
+    kind = cast(OrganizationKind, organization.kind)
     if joining:
-        Membership.objects.create(user=user, organization=organization, role=JOINER_ROLE[organization.kind])
+        Membership.objects.create(user=user, organization=organization, role=JOINER_ROLE[kind])
         entry = audit_log(
             actor=user, action=AuditAction.USER_JOIN_REQUESTED, target=user, ip=ip, organization=organization
         )
         send_account_event(entry)
     else:
-        Membership.objects.create(
-            user=user, organization=organization, role=FOUNDER_ROLE[organization.kind], is_founder=True
-        )
+        Membership.objects.create(user=user, organization=organization, role=FOUNDER_ROLE[kind], is_founder=True)
         audit_log(actor=user, action=AuditAction.ORGANIZATION_REGISTERED, target=organization, ip=ip)
     return user
 
