@@ -4,7 +4,8 @@ acknowledge; alerts expire by themselves after their last valid day."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_countries.fields import Country
 
 from accounts.audit import audit_log
 from accounts.models import User
@@ -65,10 +67,10 @@ def _brand_countries(brand: Brand) -> set[str] | None:
     """The countries a brand is visible to; None when visible to every administration."""
     if brand.visible_to_all:
         return None
-    return {row.country.code for row in brand.visibility_countries.all()}
+    return {cast(Country, row.country).code for row in brand.visibility_countries.all()}
 
 
-def _target_countries(data: dict, brand: Brand) -> list[str]:
+def _target_countries(data: Mapping[str, Any], brand: Brand) -> list[str]:
     countries = _countries(data, "target_countries")
     if not countries:
         raise ValidationError({"target_countries": [_("Choose at least one country to send the alert to.")]})
@@ -87,7 +89,7 @@ def _target_countries(data: dict, brand: Brand) -> list[str]:
     return countries
 
 
-def _hs_codes(data: dict) -> list[str]:
+def _hs_codes(data: Mapping[str, Any]) -> list[str]:
     codes: list[str] = []
     for value in _string_list(data, "hs_codes", max_length=32):
         try:
@@ -99,7 +101,7 @@ def _hs_codes(data: dict) -> list[str]:
     return codes
 
 
-def _valid_until(data: dict) -> datetime.date:
+def _valid_until(data: Mapping[str, Any]) -> datetime.date:
     value = data.get("valid_until")
     if isinstance(value, str):
         try:
@@ -115,7 +117,7 @@ def _valid_until(data: dict) -> datetime.date:
     return value
 
 
-def _products(data: dict, brand: Brand) -> list[Product]:
+def _products(data: Mapping[str, Any], brand: Brand) -> list[Product]:
     values = data.get("products") or []
     if not isinstance(values, (list, tuple)):
         raise ValidationError({"products": [_("Give a list of product ids.")]})
@@ -134,7 +136,9 @@ def _products(data: dict, brand: Brand) -> list[Product]:
     return products
 
 
-def _clean(data: dict, brand: Brand, *, partial: bool) -> tuple[dict[str, Any], list[str] | None, list | None]:
+def _clean(
+    data: Mapping[str, Any], brand: Brand, *, partial: bool
+) -> tuple[dict[str, Any], list[str] | None, list[Product] | None]:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
         cleaned["title"] = _text(data, "title", required=True, max_length=200)
@@ -169,16 +173,17 @@ def _set_countries(alert: Alert, countries: list[str]) -> None:
 
 
 @transaction.atomic
-def alert_create(*, actor: User, data: dict) -> Alert:
+def alert_create(*, actor: User, data: Mapping[str, Any]) -> Alert:
     """A draft alert about one of the actor's organization's brands."""
     require(actor, ALERT_DRAFT)
     brand = data.get("brand")
-    brand_id = brand.pk if isinstance(brand, Brand) else brand
+    brand_id: Any = brand.pk if isinstance(brand, Brand) else brand
     try:
         brand = Brand.objects.restrict(actor, CHANGE).prefetch_related("visibility_countries").get(pk=int(brand_id))
     except (TypeError, ValueError, Brand.DoesNotExist):
         raise ValidationError({"brand": [_("Choose one of your organization's brands.")]}) from None
     cleaned, countries, products = _clean(data, brand, partial=False)
+    assert countries is not None  # not partial: the target countries are required
     alert = Alert.objects.create(brand=brand, created_by=actor, status=AlertStatus.DRAFT, **cleaned)
     _set_countries(alert, countries)
     if products:
@@ -187,7 +192,7 @@ def alert_create(*, actor: User, data: dict) -> Alert:
 
 
 @transaction.atomic
-def alert_update(*, actor: User, alert: Alert, data: dict) -> Alert:
+def alert_update(*, actor: User, alert: Alert, data: Mapping[str, Any]) -> Alert:
     """Change a draft (a published alert has been sent: withdraw it and draft another)."""
     alert = _editable(actor, alert)
     if alert.status != AlertStatus.DRAFT:
@@ -244,6 +249,7 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
     require(actor, ALERT_ACKNOWLEDGE)
     refuse_unless(actor, VIEW, alert, _("This alert is not sent to your administration."))
     organization = actor.organization
+    assert organization is not None  # an enforcement officer (ALERT_ACKNOWLEDGE) has one
     try:
         with transaction.atomic():
             ack, _created = AlertAcknowledgement.objects.get_or_create(
@@ -262,7 +268,7 @@ def alerts_expire(*, today: datetime.date | None = None) -> int:
     )
 
 
-def severity_order():
+def severity_order() -> SwitchCase:
     return SwitchCase(
         *[When(severity=value, then=Value(rank)) for value, rank in SEVERITY_RANK.items()],
         default=Value(9),

@@ -6,12 +6,14 @@ overdue cases."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from accounts.audit import audit_log
 from accounts.models import Organization, User
@@ -52,7 +54,7 @@ ANSWER = "answer"
 HANDLE = "handle"
 
 
-def _id(value) -> int | None:
+def _id(value: Any) -> int | None:
     if value in (None, ""):
         return None
     pk = getattr(value, "pk", value)
@@ -62,7 +64,7 @@ def _id(value) -> int | None:
         return -1  # never an id: "no such object" below
 
 
-def _quantity(data: dict) -> int:
+def _quantity(data: Mapping[str, Any]) -> int:
     value = data.get("quantity")
     try:
         quantity = int(str(value).strip()) if not isinstance(value, bool) else None
@@ -73,7 +75,7 @@ def _quantity(data: dict) -> int:
     return quantity
 
 
-def _bool(data: dict, field: str) -> bool:
+def _bool(data: Mapping[str, Any], field: str) -> bool:
     value = data.get(field, False)
     if isinstance(value, bool):
         return value
@@ -82,8 +84,10 @@ def _bool(data: dict, field: str) -> bool:
     raise ValidationError({field: [_("Give true or false.")]})
 
 
-def _clean_case(actor: User, data: dict) -> dict[str, Any]:
-    brand = Brand.objects.restrict(actor, VIEW).select_related("owner").filter(pk=_id(data.get("brand"))).first()
+def _clean_case(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
+    # No brand given: pk=None reads "pk IS NULL", which matches nothing.
+    brand_id: Any = _id(data.get("brand"))
+    brand = Brand.objects.restrict(actor, VIEW).select_related("owner").filter(pk=brand_id).first()
     if brand is None:
         raise ValidationError({"brand": [_("Choose a brand you can see.")]})
     product = None
@@ -124,7 +128,9 @@ def _clean_case(actor: User, data: dict) -> dict[str, Any]:
 
 
 @transaction.atomic
-def case_open(*, actor: User, data: dict, photos: list[CleanImage] | tuple = (), ip: str | None = None) -> Case:
+def case_open(
+    *, actor: User, data: Mapping[str, Any], photos: Sequence[CleanImage] = (), ip: str | None = None
+) -> Case:
     """A detention notice to the brand owner, in the actor's administration's country, with a
     deadline of 10 working days (3 if perishable) from the next working day."""
     require(actor, CASE_OPEN)
@@ -132,7 +138,8 @@ def case_open(*, actor: User, data: dict, photos: list[CleanImage] | tuple = (),
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("At most %(max)d photos.") % {"max": MAX_PHOTOS}]})
     organization = actor.organization
-    country = organization.country.code
+    assert organization is not None  # an enforcement officer (CASE_OPEN) has one
+    country = cast(Country, organization.country).code
     opened = timezone.localdate()
     deadline = workdays.answer_deadline(opened, country, perishable=cleaned["perishable"])
     case = Case.objects.create(
@@ -214,7 +221,7 @@ def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
     case = _open_for(case)
     if case.extended:
         raise ValidationError({"deadline": [_("The deadline has already been extended once.")]})
-    country = case.country.code
+    country = cast(Country, case.country).code
     case.deadline = workdays.extended_deadline(case.deadline, country)
     case.remind_on = workdays.reminder_day(case.deadline, country, opened=timezone.localdate())
     case.reminded = False

@@ -3,15 +3,18 @@ object, with the message the API shows."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from core.gate import may
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def refuse_unless(actor: Any, action: str, obj: models.Model, message: str) -> None:
+
+def refuse_unless(actor: Any, action: str, obj: models.Model, message: StrOrPromise) -> None:
     """PermissionDenied(message) unless the scoping gate lets `actor` `action` `obj` (one query)."""
     if not may(actor, action, obj):
         raise PermissionDenied(message)
