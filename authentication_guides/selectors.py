@@ -4,7 +4,10 @@ published one), what changed between two versions, and how often officers read t
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,7 +29,7 @@ def version_for(user: User, guide: Guide) -> GuideVersion | None:
     return guide.published_version
 
 
-def version_diff(older: GuideVersion, newer: GuideVersion) -> dict:
+def version_diff(older: GuideVersion, newer: GuideVersion) -> dict[str, Any]:
     """What changed from `older` to `newer`: title and summary, indicators added, removed and
     changed (with the fields that changed), matched by their stable key."""
     before = {i.key: i for i in older.indicators.all()}
@@ -48,10 +51,10 @@ def version_diff(older: GuideVersion, newer: GuideVersion) -> dict:
     }
 
 
-def guide_usage(*, guides, days: int = 90) -> dict:
+def guide_usage(*, guides: QuerySet[Guide], days: int = 90) -> dict[str, Any]:
     """Views per country and per day over the last `days` days, for `guides` (a queryset the
     caller has scoped to what the person may see)."""
-    since = timezone.localdate() - timezone.timedelta(days=days - 1)
+    since = timezone.localdate() - datetime.timedelta(days=days - 1)
     rows = GuideViewDay.objects.filter(guide__in=guides, day__gte=since)
     by_country = rows.values("country").annotate(views=Sum("views")).order_by("-views", "country")
     by_day = rows.values("day").annotate(views=Sum("views")).order_by("day")

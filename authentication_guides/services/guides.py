@@ -5,6 +5,9 @@ keep reading the published one until it is published in turn."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,14 +25,14 @@ from .common import MAX_LINE, MAX_TEXT, _editable_guide
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
 
 
-def _language(data: dict) -> str:
+def _language(data: Mapping[str, Any]) -> str:
     language = str(data.get("language") or "").strip().lower()
     if language not in ISO_639_1:
         raise ValidationError({"language": [_("Give an ISO 639-1 language code, e.g. en, fr or es.")]})
     return language
 
 
-def _clean_visibility(brand: Brand, visibility) -> tuple[bool, list[str]]:
+def _clean_visibility(brand: Brand, visibility: Any) -> tuple[bool, list[str]]:
     """A guide may narrow its brand's visibility, never widen it."""
     if visibility is None:
         return True, []
@@ -61,7 +64,7 @@ def _set_visibility(guide: Guide, visible_to_all: bool, countries: list[str]) ->
     GuideCountry.objects.bulk_create([GuideCountry(guide=guide, country=c) for c in countries if c not in existing])
 
 
-def _product_of(actor: User, brand: Brand, value) -> Product | None:
+def _product_of(actor: User, brand: Brand, value: Any) -> Product | None:
     if value in (None, ""):
         return None
     product = Product.objects.restrict(actor, "change").filter(pk=getattr(value, "pk", value), brand=brand).first()
@@ -70,7 +73,7 @@ def _product_of(actor: User, brand: Brand, value) -> Product | None:
     return product
 
 
-def _category(data: dict) -> str:
+def _category(data: Mapping[str, Any]) -> str:
     category = data.get("category") or ""
     if category and category not in Category.values:
         raise ValidationError({"category": [_("Choose one of: %(c)s.") % {"c": ", ".join(Category.values)}]})
@@ -78,11 +81,12 @@ def _category(data: dict) -> str:
 
 
 @transaction.atomic
-def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
+def guide_create(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Guide:
     """A new guide of `brand`, its version 1 a draft. `translation_of`: a guide it translates."""
-    brand = Brand.objects.restrict(actor, "change").filter(pk=brand.pk).first()
-    if brand is None:
+    editable = Brand.objects.restrict(actor, "change").filter(pk=brand.pk).first()
+    if editable is None:
         raise PermissionDenied(_("You cannot write guides for this brand."))
+    brand = editable
     title = clean_text(data, "title", required=True, max_length=MAX_LINE)
     summary = clean_text(data, "summary", max_length=MAX_TEXT)
     language = _language(data)
@@ -108,6 +112,7 @@ def guide_create(*, actor: User, brand: Brand, data: dict) -> Guide:
     _set_visibility(guide, visible_to_all, countries)
     first = GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
     if source is not None:
+        assert original is not None  # found above, or refused
         template = original.published_version or original.latest_version()
         if template is not None:
             _copy_indicators(template, first)
@@ -121,6 +126,7 @@ def open_version(actor: User, guide: Guide) -> GuideVersion:
     if current is not None:
         return current
     source = guide.published_version or guide.latest_version()
+    assert source is not None  # every guide has its version 1 (guide_create)
     number = (guide.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     draft = GuideVersion.objects.create(
         guide=guide, number=number, title=source.title, summary=source.summary, created_by=actor
@@ -174,7 +180,7 @@ def _copy_indicators(source: GuideVersion, target: GuideVersion, *, keep_keys: b
 
 
 @transaction.atomic
-def guide_update(*, actor: User, guide: Guide, data: dict) -> Guide:
+def guide_update(*, actor: User, guide: Guide, data: Mapping[str, Any]) -> Guide:
     guide = _editable_guide(actor, guide, lock=True)
     texts = {}
     if "title" in data:

@@ -4,7 +4,9 @@ their phone-sized copies made after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.broker import send_after_commit
 from core.validators import clean_text
+from uploads.images import CleanImage
 
 from ..models import Guide, Importance, Indicator, IndicatorKind, IndicatorPicture
 from .common import MAX_LINE, MAX_TEXT, _editable_guide
@@ -22,7 +25,7 @@ from .guides import open_version
 MAX_EXTRA_PICTURES = 12
 
 
-def _clean_indicator(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_indicator(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
         cleaned["title"] = clean_text(data, "title", required=True, max_length=MAX_LINE)
@@ -49,7 +52,14 @@ def _clean_indicator(data: dict, *, partial: bool) -> dict[str, Any]:
 
 
 @transaction.atomic
-def indicator_add(*, actor: User, guide: Guide, data: dict, genuine_image, counterfeit_image) -> Indicator:
+def indicator_add(
+    *,
+    actor: User,
+    guide: Guide,
+    data: Mapping[str, Any],
+    genuine_image: CleanImage | None,
+    counterfeit_image: CleanImage | None,
+) -> Indicator:
     """Add an indicator to the version being written. Both pictures are required: the genuine
     item's and a fake's (uploads.images.CleanImage each)."""
     guide = _editable_guide(actor, guide, lock=True)
@@ -63,6 +73,7 @@ def indicator_add(*, actor: User, guide: Guide, data: dict, genuine_image, count
     }
     if missing:
         raise ValidationError(missing)
+    assert genuine_image is not None and counterfeit_image is not None  # refused above when missing
     cleaned = _clean_indicator(data, partial=False)
     version = open_version(actor, guide)
     if "order" not in cleaned:
@@ -75,7 +86,7 @@ def indicator_add(*, actor: User, guide: Guide, data: dict, genuine_image, count
     return indicator
 
 
-def _open_indicator(actor: User, guide: Guide, key) -> Indicator:
+def _open_indicator(actor: User, guide: Guide, key: UUID | str) -> Indicator:
     version = open_version(actor, guide)
     indicator = version.indicators.filter(key=key).first()
     if indicator is None:
@@ -84,7 +95,15 @@ def _open_indicator(actor: User, guide: Guide, key) -> Indicator:
 
 
 @transaction.atomic
-def indicator_update(*, actor: User, guide: Guide, key, data: dict, genuine_image=None, counterfeit_image=None):
+def indicator_update(
+    *,
+    actor: User,
+    guide: Guide,
+    key: UUID | str,
+    data: Mapping[str, Any],
+    genuine_image: CleanImage | None = None,
+    counterfeit_image: CleanImage | None = None,
+) -> Indicator:
     guide = _editable_guide(actor, guide, lock=True)
     indicator = _open_indicator(actor, guide, key)
     for field, value in _clean_indicator(data, partial=True).items():
@@ -102,7 +121,7 @@ def indicator_update(*, actor: User, guide: Guide, key, data: dict, genuine_imag
 
 
 @transaction.atomic
-def indicator_delete(*, actor: User, guide: Guide, key) -> None:
+def indicator_delete(*, actor: User, guide: Guide, key: UUID | str) -> None:
     guide = _editable_guide(actor, guide, lock=True)
     _open_indicator(actor, guide, key).delete()
 
@@ -115,7 +134,9 @@ def _thumbnails_after_commit(indicator: Indicator) -> None:
 
 
 @transaction.atomic
-def indicator_picture_add(*, actor: User, guide: Guide, key, image, caption: str = "") -> IndicatorPicture:
+def indicator_picture_add(
+    *, actor: User, guide: Guide, key: UUID | str, image: CleanImage, caption: str = ""
+) -> IndicatorPicture:
     """An extra picture of an indicator (a CleanImage), on the version being written."""
     guide = _editable_guide(actor, guide, lock=True)
     indicator = _open_indicator(actor, guide, key)
@@ -133,7 +154,7 @@ def indicator_picture_add(*, actor: User, guide: Guide, key, image, caption: str
 
 
 @transaction.atomic
-def indicator_picture_delete(*, actor: User, guide: Guide, key, picture_key) -> None:
+def indicator_picture_delete(*, actor: User, guide: Guide, key: UUID | str, picture_key: UUID | str) -> None:
     guide = _editable_guide(actor, guide, lock=True)
     indicator = _open_indicator(actor, guide, key)
     deleted, _by_model = indicator.extra_pictures.filter(key=picture_key).delete()

@@ -4,16 +4,20 @@ enforcement officers inspect and send feedback, on guides they may read."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from accounts.models import User
 from core.events import emit
 from core.permissions import allowed, require
 from core.validators import clean_text
+from uploads.images import CleanImage
 
 from ..models import (
     Checklist,
@@ -35,13 +39,13 @@ from .common import MAX_TEXT
 def _readable_published(user: User, guide: Guide) -> GuideVersion:
     """The published version of a guide `user` may read, for an enforcement officer."""
     require(user, GUIDE_INSPECT)
-    guide = Guide.objects.restrict(user, "view").select_related("published_version").filter(pk=guide.pk).first()
-    if guide is None or guide.published_version is None:
+    readable = Guide.objects.restrict(user, "view").select_related("published_version").filter(pk=guide.pk).first()
+    if readable is None or readable.published_version is None:
         raise PermissionDenied(_("This guide is not published."))
-    return guide.published_version
+    return readable.published_version
 
 
-def conclude(results: list[dict]) -> str:
+def conclude(results: list[dict[str, Any]]) -> str:
     """A decisive indicator matching the fake: likely counterfeit. Every decisive indicator
     matching the genuine item (and none the fake): likely genuine. Otherwise: inconclusive."""
     decisive = [r for r in results if r["importance"] == Importance.DECISIVE]
@@ -57,14 +61,14 @@ def conclude(results: list[dict]) -> str:
 
 
 @transaction.atomic
-def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> Checklist:
+def checklist_record(*, actor: User, guide: Guide, results: Any, note: str = "") -> Checklist:
     """Store an officer's inspection: a verdict per indicator of the published version (every
     indicator answered once), and its conclusion."""
     version = _readable_published(actor, guide)
     indicators = {str(i.key): i for i in version.indicators.all()}
     if not isinstance(results, (list, tuple)):
         raise ValidationError({"results": [_("Give a list of results.")]})
-    answered: dict[str, dict] = {}
+    answered: dict[str, dict[str, Any]] = {}
     for result in results:
         key = str((result or {}).get("indicator", "")) if isinstance(result, dict) else ""
         verdict = result.get("verdict") if isinstance(result, dict) else None
@@ -86,10 +90,12 @@ def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> C
     if missing:
         raise ValidationError({"results": [_("Answer every indicator: %(titles)s.") % {"titles": ", ".join(missing)}]})
     ordered = [answered[str(i.key)] for i in version.indicators.all()]
+    organization = actor.organization
+    assert organization is not None  # an enforcement officer (GUIDE_INSPECT) has one
     return Checklist.objects.create(
         guide_id=guide.pk,
         version=version,
-        organization=actor.organization,
+        organization=organization,
         created_by=actor,
         results=ordered,
         conclusion=conclude(ordered),
@@ -98,7 +104,7 @@ def checklist_record(*, actor: User, guide: Guide, results, note: str = "") -> C
 
 
 @transaction.atomic
-def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=None) -> Feedback:
+def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo: CleanImage | None = None) -> Feedback:
     """An officer reports that a guide is outdated or wrong, or sends a new fake variant."""
     version = _readable_published(actor, guide)
     if kind not in FeedbackKind.values:
@@ -128,13 +134,14 @@ def feedback_send(*, actor: User, guide: Guide, kind: str, message: str, photo=N
 @transaction.atomic
 def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback:
     """The brand's admins and editors answer; the answer is what the officers' side reads."""
-    feedback = (
+    answerable = (
         Feedback.objects.select_for_update()
         .filter(pk=feedback.pk, guide__in=Guide.objects.restrict(actor, "change"))
         .first()
     )
-    if feedback is None:
+    if answerable is None:
         raise PermissionDenied(_("You cannot answer this."))
+    feedback = answerable
     feedback.answer = clean_text({"answer": answer}, "answer", required=True, max_length=MAX_TEXT)
     feedback.status = FeedbackStatus.ANSWERED
     feedback.answered_by = actor
@@ -149,7 +156,9 @@ def guide_view_record(*, guide: Guide, user: User) -> None:
     readings are not counted."""
     if not allowed(user, GUIDE_INSPECT) or guide.status != GuideStatus.PUBLISHED:
         return
-    country, day = user.organization.country.code, timezone.localdate()
+    organization = user.organization
+    assert organization is not None  # an enforcement officer (GUIDE_INSPECT) has one
+    country, day = cast(Country, organization.country).code, timezone.localdate()
     counted = GuideViewDay.objects.filter(guide_id=guide.pk, country=country, day=day)
     if counted.update(views=F("views") + 1):
         return

@@ -89,6 +89,7 @@ def guide_publish(*, actor: User, guide: Guide, ip: str | None = None) -> Guide:
 
 
 def _republish(actor: User, guide: Guide, *, ip: str | None) -> Guide:
+    assert guide.published_version is not None  # checked by guide_publish
     return _move(
         actor,
         guide,
