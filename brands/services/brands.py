@@ -4,6 +4,7 @@ pictures."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Organization, User
 from core.permissions import require
 from core.validators import clean_choices, clean_string_list, clean_text
+from uploads.images import CleanImage
 
 from ..identifiers import parse_visibility
 from ..models import Brand, BrandCountry, Category, Product
@@ -21,7 +23,7 @@ from .common import _apply, _delete_files_after_commit, require_editable
 from .pictures import _product_files
 
 
-def _clean_brand(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_brand(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "name" in data:
         cleaned["name"] = clean_text(data, "name", required=True, max_length=200)
@@ -34,13 +36,13 @@ def _clean_brand(data: dict, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _clean_visibility(visibility) -> tuple[bool, list[str]]:
+def _clean_visibility(visibility: Any) -> tuple[bool, list[str]]:
     return parse_visibility(
         visibility, empty_message=_("Choose at least one country, or make the brand visible to every administration.")
     )
 
 
-def _set_visibility(brand: Brand, visibility) -> None:
+def _set_visibility(brand: Brand, visibility: Any) -> None:
     visible_to_all, countries = _clean_visibility(visibility)
     brand.visible_to_all = visible_to_all
     brand.save(update_fields=["visible_to_all", "updated"])
@@ -58,15 +60,17 @@ def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | N
 
 
 @transaction.atomic
-def brand_create(*, actor: User, data: dict) -> Brand:
+def brand_create(*, actor: User, data: Mapping[str, Any]) -> Brand:
     """A brand of the actor's organization; visible to every administration unless the data
     says {"visibility": {"all": false, "countries": [...]}}."""
     require(actor, BRAND_CREATE)
     cleaned = _clean_brand(data, partial=False)
-    _check_brand_name_free(actor.organization, cleaned["name"])
+    organization = actor.organization
+    assert organization is not None  # a right holder's writer (BRAND_CREATE) has one
+    _check_brand_name_free(organization, cleaned["name"])
     visibility = data.get("visibility") or {"all": True}
     _clean_visibility(visibility)  # refuse before writing anything
-    brand = Brand(owner=actor.organization, created_by=actor, **cleaned)
+    brand = Brand(owner=organization, created_by=actor, **cleaned)
     _save_named(brand)
     _set_visibility(brand, visibility)
     return brand
@@ -82,7 +86,7 @@ def _save_named(brand: Brand) -> None:
 
 
 @transaction.atomic
-def brand_update(*, actor: User, brand: Brand, data: dict) -> Brand:
+def brand_update(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Brand:
     brand = require_editable(actor, Brand.objects.select_for_update(), brand)
     cleaned = _clean_brand(data, partial=True)
     if "name" in cleaned:
@@ -103,7 +107,7 @@ def brand_delete(*, actor: User, brand: Brand) -> None:
 
 
 @transaction.atomic
-def brand_set_logo(*, actor: User, brand: Brand, image) -> Brand:
+def brand_set_logo(*, actor: User, brand: Brand, image: CleanImage) -> Brand:
     """`image` is an uploads.images.CleanImage (checked, re-encoded, metadata stripped)."""
     brand = require_editable(actor, Brand.objects.select_for_update(), brand)
     old = brand.logo.name if brand.logo else ""

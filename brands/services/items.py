@@ -5,8 +5,9 @@ One set of create, update and delete services serves the three kinds (BRAND_ITEM
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from .common import _apply, _clean_code, require_editable
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
 
 
-def _clean_nice_classes(data: dict) -> list[int]:
+def _clean_nice_classes(data: Mapping[str, Any]) -> list[int]:
     values = data.get("nice_classes") or []
     if isinstance(values, str):
         values = [v for v in values.replace(" ", ",").split(",") if v]
@@ -38,7 +39,7 @@ def _clean_nice_classes(data: dict) -> list[int]:
     return classes
 
 
-def _clean_date(data: dict, field: str) -> datetime.date | None:
+def _clean_date(data: Mapping[str, Any], field: str) -> datetime.date | None:
     value = data.get(field)
     if value in (None, ""):
         return None
@@ -50,7 +51,7 @@ def _clean_date(data: dict, field: str) -> datetime.date | None:
         raise ValidationError({field: [_("Enter a date as YYYY-MM-DD.")]}) from None
 
 
-def _clean_trademark(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_trademark(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     for field, limit in (("office", 100), ("number", 50)):
         if not partial or field in data:
@@ -62,7 +63,7 @@ def _clean_trademark(data: dict, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _clean_languages(data: dict) -> list[str]:
+def _clean_languages(data: Mapping[str, Any]) -> list[str]:
     values = [v.lower() for v in clean_string_list(data, "languages", max_length=8)]
     wrong = [v for v in values if v not in ISO_639_1]
     if wrong:
@@ -70,7 +71,7 @@ def _clean_languages(data: dict) -> list[str]:
     return values
 
 
-def _clean_contact(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_contact(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "name" in data:
         cleaned["name"] = clean_text(data, "name", required=True, max_length=200)
@@ -97,7 +98,7 @@ def _clean_contact(data: dict, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _clean_supply_chain(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_supply_chain(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "role" in data:
         role = data.get("role")
@@ -126,11 +127,19 @@ def _check_supply_chain(entry: SupplyChainEntry) -> None:
         raise ValidationError({"name": [_("Name the company.")]})
 
 
+# What BRAND_ITEMS holds: a brand's trade marks, contacts and supply-chain entries.
+BrandItem = TrademarkRegistration | Contact | SupplyChainEntry
+
+
+class _Cleaner(Protocol):
+    def __call__(self, data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class BrandItemKind:
-    model: type
-    clean: Any
-    check: Any = None
+    model: type[BrandItem]
+    clean: _Cleaner
+    check: Callable[[Any], None] | None = None
 
 
 BRAND_ITEMS = {
@@ -140,7 +149,7 @@ BRAND_ITEMS = {
 }
 
 
-def _item_product(actor: User, brand: Brand, data: dict) -> dict:
+def _item_product(actor: User, brand: Brand, data: Mapping[str, Any]) -> dict[str, Product | None]:
     """A supply-chain entry may name one of the brand's products (a 400 on `product` otherwise)."""
     if "product" not in data:
         return {}
@@ -154,7 +163,7 @@ def _item_product(actor: User, brand: Brand, data: dict) -> dict:
 
 
 @transaction.atomic
-def brand_item_create(*, actor: User, brand: Brand, kind: str, data: dict):
+def brand_item_create(*, actor: User, brand: Brand, kind: str, data: Mapping[str, Any]) -> BrandItem:
     """Create a trade mark, contact or supply-chain entry of `brand` (kind: a BRAND_ITEMS key)."""
     spec = BRAND_ITEMS[kind]
     brand = require_editable(actor, Brand.objects, brand)
@@ -164,7 +173,7 @@ def brand_item_create(*, actor: User, brand: Brand, kind: str, data: dict):
     return _check_and_save(spec, spec.model(brand=brand, **cleaned))
 
 
-def _check_and_save(spec: BrandItemKind, item):
+def _check_and_save(spec: BrandItemKind, item: BrandItem) -> BrandItem:
     if spec.check:
         spec.check(item)
     try:
@@ -176,7 +185,7 @@ def _check_and_save(spec: BrandItemKind, item):
 
 
 @transaction.atomic
-def brand_item_update(*, actor: User, item, data: dict):
+def brand_item_update(*, actor: User, item: BrandItem, data: Mapping[str, Any]) -> BrandItem:
     spec = next(s for s in BRAND_ITEMS.values() if isinstance(item, s.model))
     item = require_editable(actor, spec.model.objects.select_related("brand"), item)
     cleaned = spec.clean(data, partial=True)
@@ -187,7 +196,7 @@ def brand_item_update(*, actor: User, item, data: dict):
 
 
 @transaction.atomic
-def brand_item_delete(*, actor: User, item) -> None:
+def brand_item_delete(*, actor: User, item: BrandItem) -> None:
     spec = next(s for s in BRAND_ITEMS.values() if isinstance(item, s.model))
     item = require_editable(actor, spec.model.objects, item)
     item.delete()

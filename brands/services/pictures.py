@@ -3,9 +3,11 @@ are made by a task after commit, and the files are removed once their rows are g
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.db.models.fields.files import FieldFile
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.broker import send_after_commit
 from core.validators import clean_text
+from uploads.images import CleanImage
 
 from ..models import ImageCaption, Product, ProductImage
 from .common import _delete_files_after_commit, require_editable
@@ -25,7 +28,9 @@ def _product_files(products: Iterable[Product]) -> list[FieldFile]:
 
 
 @transaction.atomic
-def product_image_add(*, actor: User, product: Product, image, caption: str = "", kind: str = "") -> ProductImage:
+def product_image_add(
+    *, actor: User, product: Product, image: CleanImage, caption: str = "", kind: str = ""
+) -> ProductImage:
     """Add a picture (an uploads.images.CleanImage: checked, re-encoded, metadata stripped).
     Thumbnails are made by a task after commit; the original is shown until they exist."""
     product = require_editable(actor, Product.objects, product)
@@ -47,7 +52,7 @@ def product_image_add(*, actor: User, product: Product, image, caption: str = ""
 
 
 @transaction.atomic
-def product_image_update(*, actor: User, picture: ProductImage, data: dict) -> ProductImage:
+def product_image_update(*, actor: User, picture: ProductImage, data: Mapping[str, Any]) -> ProductImage:
     picture = require_editable(actor, ProductImage.objects, picture)
     if "caption" in data:
         picture.caption = clean_text(data, "caption", max_length=200)
@@ -72,7 +77,7 @@ def product_image_delete(*, actor: User, picture: ProductImage) -> None:
     _delete_files_after_commit(files)
 
 
-def product_image_store_thumbnails(*, picture_id: int, small, large) -> bool:
+def product_image_store_thumbnails(*, picture_id: int, small: File[bytes], large: File[bytes]) -> bool:
     """Attach the thumbnails made by the task (ContentFiles), unless the picture is gone or
     already has them. Answers whether it stored them."""
     picture = ProductImage.objects.filter(pk=picture_id).first()

@@ -5,6 +5,7 @@ same cleaners."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,7 +26,7 @@ CATEGORIES = frozenset(Category.values)
 MAX_GTINS_PER_PRODUCT = 50
 
 
-def _clean_price(data: dict, field: str) -> Decimal | None:
+def _clean_price(data: Mapping[str, Any], field: str) -> Decimal | None:
     value = data.get(field)
     if value in (None, ""):
         return None
@@ -43,7 +44,7 @@ def _clean_price(data: dict, field: str) -> Decimal | None:
     return price
 
 
-def _clean_product(data: dict, *, partial: bool) -> dict[str, Any]:
+def _clean_product(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "name" in data:
         cleaned["name"] = clean_text(data, "name", required=True, max_length=200)
@@ -70,7 +71,7 @@ def _clean_product(data: dict, *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _check_prices(product) -> None:
+def _check_prices(product: Product | dict[str, Any]) -> None:
     """`product`: a Product, or a dict of its fields (the import checks rows before making any)."""
     get = product.get if isinstance(product, dict) else lambda field, default=None: getattr(product, field, default)
     price_min, price_max = get("price_min"), get("price_max")
@@ -80,7 +81,7 @@ def _check_prices(product) -> None:
         raise ValidationError({"price_currency": [_("Give the currency of the prices.")]})
 
 
-def _clean_gtins(values) -> list[tuple[str, str]]:
+def _clean_gtins(values: Any) -> list[tuple[str, str]]:
     """[(gtin14, as entered)], each checked; all the errors at once."""
     if values is None:
         return []
@@ -115,11 +116,11 @@ def _refuse_claimed_gtins(actor: User, gtins: list[tuple[str, str]], *, product:
     taken = ProductGTIN.objects.filter(gtin__in=[g for g, _entered in gtins]).select_related("product__brand__owner")
     if product is not None:
         taken = taken.exclude(product=product)
-    taken = list(taken)
-    if not taken:
+    claims = list(taken)
+    if not claims:
         return
     entered = dict(gtins)
-    for claim in taken:
+    for claim in claims:
         # Logged in its own transaction: the refusal rolls the caller's back, not the log.
         with transaction.atomic():
             audit_log(
@@ -141,7 +142,7 @@ def _refuse_claimed_gtins(actor: User, gtins: list[tuple[str, str]], *, product:
                     "contact the platform administrators."
                 )
                 % {"value": entered[claim.gtin]}
-                for claim in taken
+                for claim in claims
             ]
         }
     )
@@ -186,7 +187,7 @@ def _save_product(product: Product) -> None:
         raise ValidationError({"sku": [SKU_TAKEN]}) from None
 
 
-def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
+def product_create(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Product:
     brand = require_editable(actor, Brand.objects, brand)
     cleaned = _clean_product(data, partial=False)
     gtins = _clean_gtins(data.get("gtins"))
@@ -199,7 +200,7 @@ def product_create(*, actor: User, brand: Brand, data: dict) -> Product:
     return product
 
 
-def product_update(*, actor: User, product: Product, data: dict) -> Product:
+def product_update(*, actor: User, product: Product, data: Mapping[str, Any]) -> Product:
     product = require_editable(actor, Product.objects.select_related("brand"), product)
     cleaned = _clean_product(data, partial=True)
     gtins = _clean_gtins(data["gtins"]) if "gtins" in data else None
