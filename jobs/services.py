@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from functools import partial
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from uuid import UUID
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -29,6 +30,8 @@ from .models import FINISHED_STATUSES, MAX_STORED_ERRORS, Job, JobStatus
 from .permissions import JOB_START, JOB_START_FOR_ANY_ORGANIZATION
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from accounts.models import Organization, User
 
 logger = logging.getLogger(__name__)
@@ -57,8 +60,8 @@ def job_start(
     actor: User,
     organization: Organization,
     kind: str,
-    file: File | Any | None = None,
-    params: dict | None = None,
+    file: File[Any] | IO[bytes] | None = None,
+    params: dict[str, Any] | None = None,
     filename: str | None = None,
 ) -> Job:
     """Save the job (and its input file, in private storage) and run it in the background once
@@ -87,7 +90,7 @@ def job_start(
     return job
 
 
-def _enqueue(job_id) -> None:
+def _enqueue(job_id: UUID) -> None:
     from .tasks import run_job
 
     # With the broker down the job is saved all the same: the sweep sends it once it is back.
@@ -97,7 +100,7 @@ def _enqueue(job_id) -> None:
 # --------------------------------------------------------------------------- running
 
 
-def job_run(*, job_id) -> str | None:
+def job_run(*, job_id: UUID | str) -> str | None:
     """Run a queued job once: claim it (queued → running) with a conditional UPDATE, so a
     duplicate delivery of the task does nothing, call its handler, record the outcome. Returns
     the final status, or None when the job was not queued."""
@@ -140,7 +143,7 @@ def _finish(
     *,
     errors: list[RowError] | None = None,
     error_count: int = 0,
-    result: dict | None = None,
+    result: dict[str, Any] | None = None,
 ) -> str:
     """Record the outcome, on the condition that the job still runs (the sweep may have failed it
     if the worker was thought lost)."""
@@ -217,7 +220,7 @@ def jobs_sweep() -> dict[str, int]:
     return counts
 
 
-def _fail(job: Job, current: str, message, **conditions) -> bool:
+def _fail(job: Job, current: str, message: StrOrPromise, **conditions: Any) -> bool:
     language = job.created_by.language if job.created_by else settings.LANGUAGE_CODE
     with translation.override(language):
         error = row_error(None, "", message)

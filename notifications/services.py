@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +15,12 @@ from core.permissions import allowed
 from .models import EmailMode, Notification, Preference
 from .permissions import FOLLOW_BRANDS
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from brands.models import Brand
 
-def notification_mark_read(*, actor, notification: Notification) -> Notification:
+
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
     """Mark one of the actor's own notifications read (once: the first time is kept)."""
     if notification.recipient_id != actor.pk:
         raise PermissionDenied(_("This is not your notification."))
@@ -25,12 +31,12 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
     return notification
 
 
-def notifications_mark_all_read(*, actor) -> int:
+def notifications_mark_all_read(*, actor: User) -> int:
     """Mark every unread notification of the actor read; returns how many."""
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def _visible_brands(actor, brand_ids: list[int]) -> list[int]:
+def _visible_brands(actor: User, brand_ids: list[int]) -> list[int]:
     from brands.models import Brand
 
     if not brand_ids:
@@ -52,7 +58,9 @@ def _visible_brands(actor, brand_ids: list[int]) -> list[int]:
 
 
 @transaction.atomic
-def preferences_update(*, actor, email: str | None = None, followed_brands: list[int] | None = None) -> Preference:
+def preferences_update(
+    *, actor: User, email: str | None = None, followed_brands: list[int] | None = None
+) -> Preference:
     """Change the e-mail mode and/or replace the followed brands (each must be visible to the
     actor: an invisible brand is refused like an unknown one)."""
     preference, _created = Preference.objects.select_for_update().get_or_create(user=actor)
@@ -70,11 +78,11 @@ def preferences_update(*, actor, email: str | None = None, followed_brands: list
     return preference
 
 
-def brand_follow(*, actor, brand) -> BrandFollow:
+def brand_follow(*, actor: User, brand: Brand) -> BrandFollow:
     _visible_brands(actor, [brand.pk])
     follow, _created = BrandFollow.objects.get_or_create(user=actor, brand=brand)
     return follow
 
 
-def brand_unfollow(*, actor, brand) -> None:
+def brand_unfollow(*, actor: User, brand: Brand) -> None:
     BrandFollow.objects.filter(user=actor, brand=brand).delete()

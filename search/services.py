@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -17,6 +19,18 @@ from core.scope import scope_of
 from .backends import Query, backend
 from .models import GuidesVersion, ResultType, SearchDocument
 from .text import highlight
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
+
+    from accounts.models import User
+
+    class _Ranked(TypedDict):
+        score: float  # backends' matching() annotates it
+
 
 MAX_QUERY_LENGTH = 200
 
@@ -33,7 +47,7 @@ def bump_guides_version() -> None:
     transaction.on_commit(GuidesVersion.objects.create)
 
 
-def officer_guide_ids(user) -> list[int]:
+def officer_guide_ids(user: User | AnonymousUser) -> list[int]:
     """The ids of the guides an officer may see, one per translation group in their language
     when it exists: the same for every officer of one kind of organization, jurisdiction and
     language (core.scope.Scope.cache_key), so cached per scope under the newest version row,
@@ -48,11 +62,11 @@ def officer_guide_ids(user) -> list[int]:
     return ids
 
 
-def _visible_guide_ids(user) -> list[int]:
+def _visible_guide_ids(user: User | AnonymousUser) -> list[int]:
     return list(Guide.objects.restrict(user, "view").in_language_of(user).values_list("pk", flat=True))
 
 
-def visible_documents(user, *, guides: bool = True) -> QuerySet:
+def visible_documents(user: User | AnonymousUser, *, guides: bool = True) -> QuerySet[SearchDocument]:
     """The index rows of what `user` may see, by the same rules as every list (in SQL): the
     brands visible to them; for officers, published guides visible to their country, each in
     their language when translated; for the owner, their content in its newest version."""
@@ -77,14 +91,14 @@ def visible_documents(user, *, guides: bool = True) -> QuerySet:
 
 
 def search(
-    user,
+    user: User | AnonymousUser,
     text: str,
     *,
     type: str = "",
     hs_code: str = "",
     category: str = "",
     origin: str = "",
-) -> QuerySet:
+) -> QuerySet[SearchDocument]:
     """Ranked documents matching `text` (see backends.py), best first. Filters are already
     validated: a result type, an HS code prefix (digits), a category, a country code."""
     query = Query.parse(text)
@@ -120,7 +134,8 @@ class Hit:
     link: str
 
 
-_LINKS = {
+# Keyed by the document's type as stored (a plain string, equal to its ResultType).
+_LINKS: dict[str, Callable[[SearchDocument], str]] = {
     ResultType.BRAND: lambda d: reverse("brands:brand_detail", args=[d.object_id]),
     ResultType.TRADEMARK: lambda d: reverse("brands:brand_detail", args=[d.brand_id]),
     ResultType.PRODUCT: lambda d: reverse("brands:product_detail", args=[d.object_id]),
@@ -128,7 +143,7 @@ _LINKS = {
 }
 
 
-def hits(documents, text: str) -> list[Hit]:
+def hits(documents: Iterable[WithAnnotations[SearchDocument, _Ranked]], text: str) -> list[Hit]:
     """A page of documents as results, with highlighted snippets."""
     terms = Query.parse(text).terms
     return [

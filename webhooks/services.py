@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -98,7 +100,7 @@ def subscribable_kinds() -> list[str]:
     return [kind for kind in registry.kinds() if not kind.startswith("test.")] + [TEST_EVENT]
 
 
-def _clean_events(events) -> list[str]:
+def _clean_events(events: Iterable[str] | None) -> list[str]:
     events = list(dict.fromkeys(events or []))
     unknown = sorted(set(events) - set(subscribable_kinds()))
     if unknown:
@@ -119,8 +121,10 @@ def endpoint_create(
     *, actor: User, url: str, events: list[str] | None = None, description: str = "", ip: str | None = None
 ) -> WebhookEndpoint:
     require(actor, WEBHOOKS_MANAGE)
+    organization = actor.organization
+    assert organization is not None  # a right holder's admin (WEBHOOKS_MANAGE) has one
     endpoint = WebhookEndpoint.objects.create(
-        organization=actor.organization,
+        organization=organization,
         url=_clean_url(url),
         events=_clean_events(events),
         description=description[:200],
@@ -131,7 +135,9 @@ def endpoint_create(
 
 
 @transaction.atomic
-def endpoint_update(*, actor: User, endpoint: WebhookEndpoint, data: dict, ip: str | None = None) -> WebhookEndpoint:
+def endpoint_update(
+    *, actor: User, endpoint: WebhookEndpoint, data: Mapping[str, Any], ip: str | None = None
+) -> WebhookEndpoint:
     """Change the URL, description or events; `enabled` false turns it off, true back on."""
     endpoint = _managed(actor, endpoint, lock=True)
     fields: list[str] = []
