@@ -20,10 +20,10 @@ from django_countries.fields import Country
 from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
-from brands.models import Brand, Product, TransportMode
+from brands.models import Brand, Product
+from brands.services import clean_route
 from core.permissions import require
 from core.scope import CHANGE, VIEW
-from core.validators import clean_choices as _choices
 from core.validators import clean_countries as _countries
 from core.validators import clean_string_list as _string_list
 from core.validators import clean_text as _text
@@ -146,12 +146,7 @@ def _clean(
         cleaned["description"] = _text(data, "description", max_length=MAX_TEXT)
     if "route" in data:
         cleaned["route"] = _text(data, "route", max_length=2000)
-    if "origin_countries" in data:
-        cleaned["origin_countries"] = _countries(data, "origin_countries")
-    if "ports" in data:
-        cleaned["ports"] = _string_list(data, "ports")
-    if "transport_modes" in data:
-        cleaned["transport_modes"] = _choices(data, "transport_modes", TransportMode)
+    cleaned |= clean_route(data)
     if "hs_codes" in data:
         cleaned["hs_codes"] = _hs_codes(data)
     if not partial or "severity" in data:

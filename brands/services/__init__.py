@@ -7,7 +7,7 @@ pages show next to the fields.
 
 from .brands import brand_create, brand_delete, brand_set_logo, brand_update
 from .common import require_editable
-from .items import BRAND_ITEMS, brand_item_create, brand_item_delete, brand_item_update
+from .items import BRAND_ITEMS, brand_item_create, brand_item_delete, brand_item_update, clean_route
 from .pictures import product_image_add, product_image_delete, product_image_store_thumbnails, product_image_update
 from .products import product_create, product_delete, product_update
 
@@ -20,6 +20,7 @@ __all__ = [
     "brand_item_update",
     "brand_set_logo",
     "brand_update",
+    "clean_route",
     "product_create",
     "product_delete",
     "product_image_add",

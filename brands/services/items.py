@@ -110,6 +110,13 @@ def _clean_supply_chain(data: Mapping[str, Any], *, partial: bool) -> dict[str, 
             cleaned[field] = clean_text(data, field, max_length=limit)
     if "country" in data:
         cleaned["country"] = _clean_code(data, "country", normalize_country)
+    return cleaned | clean_route(data)
+
+
+def clean_route(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The route fields given in `data` (origin countries, ports, transport modes), cleaned: a
+    supply-chain route and an alert describe a flow of goods the same way."""
+    cleaned: dict[str, Any] = {}
     if "origin_countries" in data:
         cleaned["origin_countries"] = clean_countries(data, "origin_countries")
     if "ports" in data:
