@@ -1,49 +1,24 @@
-"""The permission tables of the accounts and the notifications (accounts/permissions.py,
-notifications/permissions.py): for each named permission, exactly which personas it allows.
-Nobody without access is ever allowed: anonymous, a person pending approval, a suspended person,
-a member of a suspended organization. The API's permission classes, the navigation, the
-two-factor obligation and the templates answer as the table does."""
+"""The API's permission classes, the navigation and the two-factor obligation answer as the
+accounts' role table does (accounts/permissions.py; the table itself is checked in
+tests/test_permission_tables.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
 from django.test import RequestFactory
 
 from accounts.context_processors import navigation
-from accounts.models import OrganizationKind, Role, Status
 from accounts.permissions import IsApprovedUser, IsMemberManager, IsPlatformAdmin
 from accounts.two_factor import second_factor_required
-from core.permissions import allowed, require, table
+from core.permissions import require, table
 
-from .factories import OrganizationFactory, member
+from .permission_fixtures import COORDINATORS, ENFORCEMENT, EXPECTED, PERSONAS, RIGHT_HOLDER_ADMINS, RIGHT_HOLDERS
 
-PERSONAS = (
-    "platform_admin",
-    "acme_admin",
-    "acme_editor",
-    "acme_viewer",
-    "other_rightholder",
-    "coordinator_fr",
-    "officer_fr",
-    "coordinator_de",
-    "officer_de",
-)
-EVERYONE = set(PERSONAS)
-COORDINATORS = {"coordinator_fr", "coordinator_de"}
-ENFORCEMENT = COORDINATORS | {"officer_fr", "officer_de"}
-ORGANIZATION_APPROVERS = COORDINATORS | {"acme_admin", "other_rightholder"}
-RIGHT_HOLDERS = {"acme_admin", "acme_editor", "acme_viewer", "other_rightholder"}
+pytest_plugins = ["tests.permission_fixtures"]
 
-ALLOWED = {
-    "accounts.access": EVERYONE,
-    "accounts.moderate_platform": {"platform_admin"},
-    "accounts.manage_members": {"platform_admin"} | ORGANIZATION_APPROVERS,
-    "accounts.go_without_two_factor": EVERYONE - {"platform_admin"} - COORDINATORS,
-    "notifications.follow_brands": ENFORCEMENT,
-}
+ALLOWED = EXPECTED
 
 # The API's side of the same table.
 PERMISSION_CLASSES = {
@@ -51,22 +26,6 @@ PERMISSION_CLASSES = {
     IsPlatformAdmin: "accounts.moderate_platform",
     IsMemberManager: "accounts.manage_members",
 }
-
-
-@pytest.fixture
-def without_access(acme, customs_fr, db):
-    """People the table never allows, whatever their organization and role."""
-    suspended_organization = OrganizationFactory(
-        name="Suspended Customs", kind=OrganizationKind.CUSTOMS, country="BE", status=Status.SUSPENDED
-    )
-    return {
-        "anonymous": AnonymousUser(),
-        "pending admin": member(acme, Role.ADMIN, status=Status.PENDING),
-        "suspended admin": member(acme, Role.ADMIN, status=Status.SUSPENDED),
-        "pending coordinator": member(customs_fr, Role.COORDINATOR, status=Status.PENDING),
-        "suspended coordinator": member(customs_fr, Role.COORDINATOR, status=Status.SUSPENDED),
-        "coordinator of a suspended organization": member(suspended_organization, Role.COORDINATOR),
-    }
 
 
 def _request(user):
@@ -77,41 +36,11 @@ def _request(user):
     return request
 
 
-def test_the_tables_are_registered():
-    assert set(ALLOWED) <= set(table())
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_exactly_these_personas_are_allowed(request, name):
-    got = {persona for persona in PERSONAS if allowed(request.getfixturevalue(persona), name)}
-    assert got == ALLOWED[name]
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_nobody_without_access_is_allowed(without_access, name):
-    for who, person in without_access.items():
-        assert not allowed(person, name), who
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_require_refuses_with_the_tables_message(without_access, name):
-    with pytest.raises(PermissionDenied) as error:
-        require(without_access["suspended coordinator"], name)
-    assert str(error.value) == str(table()[name].message)
-
-
 def test_the_services_refuse_with_the_messages_they_always_gave(acme_admin):
     assert str(table()["accounts.moderate_platform"].message) == "Only platform administrators can do this."
     assert str(table()["notifications.follow_brands"].message) == "Only enforcement officers follow brands."
     with pytest.raises(PermissionDenied, match=r"^Only platform administrators can do this\.$"):
         require(acme_admin, "accounts.moderate_platform")
-
-
-def test_an_unknown_name_is_an_error(acme_admin):
-    with pytest.raises(ImproperlyConfigured):
-        allowed(acme_admin, "accounts.no_such_thing")
-    with pytest.raises(ImproperlyConfigured):
-        require(acme_admin, "notifications.no_such_thing")
 
 
 @pytest.mark.parametrize("permission_class", list(PERMISSION_CLASSES), ids=lambda cls: cls.__name__)
@@ -139,7 +68,7 @@ def test_the_navigation_shows_what_the_table_allows(request, settings, persona):
     assert shown["nav_user_active"]
     assert shown["nav_is_platform_admin"] == (persona in ALLOWED["accounts.moderate_platform"])
     # The platform's own menu replaces the members one for platform admins.
-    assert shown["nav_is_org_approver"] == (persona in ORGANIZATION_APPROVERS)
+    assert shown["nav_is_org_approver"] == (persona in RIGHT_HOLDER_ADMINS | COORDINATORS)
     assert shown["nav_is_enforcement"] == (persona in ENFORCEMENT)
     assert shown["nav_is_right_holder"] == (persona in RIGHT_HOLDERS)
 

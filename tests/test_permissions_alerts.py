@@ -1,98 +1,22 @@
-"""The permission table of the alerts and cases (alerts/permissions.py): for each named
-permission, exactly which personas it allows. Nobody without access is ever allowed: anonymous,
-a person pending approval, a suspended person, a member of a suspended organization. The pages,
-the API, the services and the templates answer as the table does."""
+"""The alerts' and cases' pages, API and services answer as their role table does
+(alerts/permissions.py; the table itself is checked in tests/test_permission_tables.py)."""
 
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from accounts.models import OrganizationKind, Role, Status
 from alerts import services
 from alerts.models import Alert, Case
-from core.permissions import allowed, require, table
+from core.permissions import allowed
 
 from .alerts_fixtures import alert_data, case_data
-from .factories import OrganizationFactory, member
+from .permission_fixtures import PERSONAS
 
-pytest_plugins = ["tests.brand_fixtures", "tests.alerts_fixtures"]
+pytest_plugins = ["tests.brand_fixtures", "tests.alerts_fixtures", "tests.permission_fixtures"]
 pytestmark = pytest.mark.django_db
-
-PERSONAS = (
-    "platform_admin",
-    "acme_admin",
-    "acme_editor",
-    "acme_viewer",
-    "other_rightholder",
-    "coordinator_fr",
-    "officer_fr",
-    "coordinator_de",
-    "officer_de",
-)
-EVERYONE = set(PERSONAS)
-RIGHT_HOLDER_WRITERS = {"acme_admin", "acme_editor", "other_rightholder"}
-RIGHT_HOLDERS = RIGHT_HOLDER_WRITERS | {"acme_viewer"}
-ENFORCEMENT = {"coordinator_fr", "officer_fr", "coordinator_de", "officer_de"}
-
-ALLOWED = {
-    "alerts.read": EVERYONE,
-    "alerts.draft": RIGHT_HOLDER_WRITERS,
-    "alerts.track": RIGHT_HOLDERS | {"platform_admin"},
-    "alerts.acknowledge": ENFORCEMENT,
-    "cases.read": EVERYONE,
-    "cases.open": ENFORCEMENT,
-}
-
-
-@pytest.fixture
-def without_access(acme, customs_fr):
-    """People the table never allows, whatever their organization and role."""
-    suspended_organization = OrganizationFactory(
-        name="Suspended Customs", kind=OrganizationKind.CUSTOMS, country="BE", status=Status.SUSPENDED
-    )
-    return {
-        "anonymous": AnonymousUser(),
-        "pending editor": member(acme, Role.EDITOR, status=Status.PENDING),
-        "suspended editor": member(acme, Role.EDITOR, status=Status.SUSPENDED),
-        "pending officer": member(customs_fr, Role.OFFICER, status=Status.PENDING),
-        "suspended officer": member(customs_fr, Role.OFFICER, status=Status.SUSPENDED),
-        "officer of a suspended organization": member(suspended_organization, Role.OFFICER),
-    }
-
-
-def test_the_table_is_registered():
-    assert set(ALLOWED) == {name for name in table() if name.startswith(("alerts.", "cases."))}
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_exactly_these_personas_are_allowed(request, name):
-    got = {persona for persona in PERSONAS if allowed(request.getfixturevalue(persona), name)}
-    assert got == ALLOWED[name]
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_nobody_without_access_is_allowed(without_access, name):
-    for who, person in without_access.items():
-        assert not allowed(person, name), who
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_require_refuses_with_the_tables_message(without_access, name):
-    with pytest.raises(PermissionDenied) as error:
-        require(without_access["suspended officer"], name)
-    assert str(error.value) == str(table()[name].message)
-
-
-def test_an_unknown_name_is_an_error(acme_editor):
-    with pytest.raises(ImproperlyConfigured):
-        allowed(acme_editor, "alerts.no_such_thing")
-    with pytest.raises(ImproperlyConfigured):
-        require(acme_editor, "cases.no_such_thing")
-
 
 # --------------------------------------------------------------------------- who asks the table
 
