@@ -134,7 +134,7 @@ class RegistrationForm(PortalForm):
     country = forms.ChoiceField(
         label=_("Country"),
         choices=_country_choices,
-        help_text=_("A customs administration's jurisdiction; a right holder's seat."),
+        help_text=_("A national agency's jurisdiction; a right holder's seat; an international body's base."),
     )
 
     def clean(self):

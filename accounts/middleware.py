@@ -35,7 +35,7 @@ OPEN_BEFORE_2FA = (*ALWAYS_OPEN, "/accounts/two-factor/")
 
 def needs_second_factor(request) -> bool:
     """Whether this signed-in session must still prove a second factor: anyone who turned
-    two-factor on, and (with REQUIRE_2FA) platform admins and customs coordinators."""
+    two-factor on, and (with REQUIRE_2FA) platform admins and enforcement coordinators."""
     cached = getattr(request, "_needs_second_factor", None)
     if cached is not None:
         return cached

@@ -13,9 +13,12 @@ from django_countries.fields import CountryField
 from knox.models import AbstractAuthToken
 
 from core.roles import (  # noqa: F401  (the role constants, re-exported for the apps that read them here)
+    AGENCY_CHOICES,
+    AGENCY_KINDS,
     APPROVER_ROLES,
     ENFORCEMENT_KINDS,
     FOUNDER_ROLE,
+    INTERNATIONAL_KINDS,
     JOINER_ROLE,
     REGISTRABLE_KIND_CHOICES,
     REGISTRABLE_KINDS,
@@ -33,8 +36,11 @@ from .lookalike import SKELETON_LENGTH, name_skeleton
 class Organization(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKind.choices)
     name = models.CharField(_("name"), max_length=200)
-    # A customs administration's jurisdiction; a right holder's seat.
+    # A national agency's jurisdiction; a right holder's seat; an international body's base.
     country = CountryField(_("country"))
+    # An international body's jurisdiction: the countries a platform admin sets (ISO 3166-1
+    # alpha-2, sorted). Empty for every other kind, whose jurisdiction is `country`.
+    jurisdiction = models.JSONField(_("jurisdiction"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     status_reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
@@ -68,6 +74,18 @@ class Organization(models.Model):
     @property
     def is_enforcement(self) -> bool:
         return self.kind in ENFORCEMENT_KINDS
+
+    @property
+    def is_international(self) -> bool:
+        return self.kind in INTERNATIONAL_KINDS
+
+    @property
+    def jurisdiction_countries(self) -> list[str]:
+        """Where the organization acts: an international body's list, anyone else's country."""
+        if self.is_international:
+            return sorted(self.jurisdiction or [])
+        code = getattr(self.country, "code", self.country)
+        return [str(code)] if code else []
 
     @property
     def is_right_holder(self) -> bool:

@@ -36,7 +36,7 @@ MEMBER_MANAGEMENT = permission(
     _("You cannot manage this person."),
 )
 
-# With REQUIRE_2FA on, platform admins and customs coordinators must use two-factor; everyone
+# With REQUIRE_2FA on, platform admins and enforcement coordinators must use two-factor; everyone
 # else may go without it (and turn it off).
 GO_WITHOUT_TWO_FACTOR = permission(
     "accounts.go_without_two_factor",

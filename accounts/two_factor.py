@@ -23,7 +23,7 @@ DEVICE_NAME = "default"
 
 def second_factor_required(user: User) -> bool:
     """Whether the person's role obliges them to use two-factor: with REQUIRE_2FA on, everyone the
-    role table does not let go without it (platform admins, customs coordinators). Asked of people
+    role table does not let go without it (platform admins, enforcement coordinators). Asked of people
     with access (anyone else is refused before)."""
     return bool(settings.REQUIRE_2FA) and not allowed(user, GO_WITHOUT_TWO_FACTOR)
 

@@ -25,6 +25,10 @@ class OrganizationKind(models.TextChoices):
     PLATFORM = "platform", _("Platform")
     RIGHT_HOLDER = "right_holder", _("Right holder")
     CUSTOMS = "customs", _("Customs administration")
+    POLICE = "police", _("Police")
+    MARKET_SURVEILLANCE = "market_surveillance", _("Market surveillance authority")
+    ANTI_FRAUD = "anti_fraud", _("Anti-fraud agency")
+    INTERNATIONAL = "international", _("International body")
 
 
 class Role(models.TextChoices):
@@ -35,27 +39,38 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Officer")
 
 
-# Enforcement kinds: organizations whose members search, scan, raise cases and receive alerts,
-# scoped by their country. Police and other agencies join this set; nothing else changes.
-ENFORCEMENT_KINDS = frozenset({OrganizationKind.CUSTOMS})
+# Enforcement kinds ("agencies"): organizations whose members search, scan, raise cases and
+# receive alerts, scoped by their kind and jurisdiction. In the order forms list them.
+AGENCY_KINDS = (
+    OrganizationKind.CUSTOMS,
+    OrganizationKind.POLICE,
+    OrganizationKind.MARKET_SURVEILLANCE,
+    OrganizationKind.ANTI_FRAUD,
+    OrganizationKind.INTERNATIONAL,
+)
+AGENCY_CHOICES = [(kind.value, kind.label) for kind in AGENCY_KINDS]
+ENFORCEMENT_KINDS = frozenset(AGENCY_KINDS)
+# National agencies act in their organization's country; an international body in the list of
+# countries a platform admin sets (Organization.jurisdiction).
+INTERNATIONAL_KINDS = frozenset({OrganizationKind.INTERNATIONAL})
 # Kinds a person can register for; the platform organization is made by createsuperuser.
-REGISTRABLE_KINDS = (OrganizationKind.RIGHT_HOLDER, OrganizationKind.CUSTOMS)
+REGISTRABLE_KINDS = (OrganizationKind.RIGHT_HOLDER, *AGENCY_KINDS)
 REGISTRABLE_KIND_CHOICES = [(kind.value, kind.label) for kind in REGISTRABLE_KINDS]
 
 ROLES_BY_KIND = {
     OrganizationKind.PLATFORM: (Role.ADMIN,),
     OrganizationKind.RIGHT_HOLDER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
-    OrganizationKind.CUSTOMS: (Role.COORDINATOR, Role.OFFICER),
+    **dict.fromkeys(AGENCY_KINDS, (Role.COORDINATOR, Role.OFFICER)),
 }
 FOUNDER_ROLE = {
     OrganizationKind.PLATFORM: Role.ADMIN,
     OrganizationKind.RIGHT_HOLDER: Role.ADMIN,
-    OrganizationKind.CUSTOMS: Role.COORDINATOR,
+    **dict.fromkeys(AGENCY_KINDS, Role.COORDINATOR),
 }
 JOINER_ROLE = {
     OrganizationKind.PLATFORM: Role.ADMIN,
     OrganizationKind.RIGHT_HOLDER: Role.VIEWER,
-    OrganizationKind.CUSTOMS: Role.OFFICER,
+    **dict.fromkeys(AGENCY_KINDS, Role.OFFICER),
 }
 # Roles that approve people who ask to join their organization and manage its members.
 APPROVER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})

@@ -32,7 +32,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from .roles import APPROVER_ROLES, ENFORCEMENT_KINDS, WRITER_ROLES, OrganizationKind, Role, Status
+from .roles import APPROVER_ROLES, ENFORCEMENT_KINDS, INTERNATIONAL_KINDS, WRITER_ROLES, OrganizationKind, Role, Status
 
 PLATFORM = "platform"
 OWNER = "owner"
@@ -49,6 +49,7 @@ class OrganizationLike(Protocol):
     kind: str
     country: Any
     status: str
+    jurisdiction: Any
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class Scope:
 
     reach: str = NOBODY
     organization_id: int | None = None
-    # The organization's kind (customs, right_holder, ...; more enforcement kinds to come).
+    # The organization's kind (right_holder, customs, police, international, ...).
     kind: str = ""
     # Where an enforcement organization acts: its country today; several for international
     # bodies. Sorted, so that equal jurisdictions make equal cache keys.
@@ -120,12 +121,16 @@ def scope_of_organization(organization: OrganizationLike | None, *, role: str = 
         reach = ENFORCEMENT
     else:
         return NO_SCOPE
-    code = getattr(organization.country, "code", organization.country) or ""
+    if kind in INTERNATIONAL_KINDS:
+        countries = tuple(sorted({str(code) for code in organization.jurisdiction or []}))
+    else:
+        code = getattr(organization.country, "code", organization.country) or ""
+        countries = (str(code),) if code else ()
     return Scope(
         reach=reach,
         organization_id=organization.pk,
         kind=kind,
-        jurisdiction=(str(code),) if code else (),
+        jurisdiction=countries,
         role=str(role or ""),
         language=language,
     )

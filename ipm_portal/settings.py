@@ -235,7 +235,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 
-# Two-factor (TOTP) is enforced for platform admins and customs coordinators when true.
+# Two-factor (TOTP) is enforced for platform admins and enforcement coordinators when true.
 REQUIRE_2FA = env.bool("REQUIRE_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "IPM Portal"
 

@@ -29,7 +29,7 @@ def organization_approve(
     *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
 ) -> Organization:
     """Approve an organization and, in the same transaction, its founding member, who becomes
-    its admin (right holder) or coordinator (customs)."""
+    its admin (right holder) or coordinator (enforcement agency)."""
     require(actor, PLATFORM_MODERATION)
     organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
     # A founder rejected with their organization comes back with it; one rejected on their

@@ -131,7 +131,7 @@ def _register_account(
 ) -> User:
     email = User.objects.normalize_email(email).strip().lower()
     if organization_kind not in REGISTRABLE_KINDS:
-        raise ValidationError({"organization": [_("Choose a right holder or a customs administration.")]})
+        raise ValidationError({"organization": [_("Choose a right holder or an enforcement agency.")]})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": [_("An account with this e-mail address already exists.")]})
     user = User(email=email, full_name=full_name.strip(), language=language)
