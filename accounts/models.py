@@ -282,6 +282,7 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_SUSPENDED = "organization.suspended", _("Organization suspended")
     ORGANIZATION_REINSTATED = "organization.reinstated", _("Organization reinstated")
     ORGANIZATION_LOOKALIKE_REFUSED = "organization.lookalike_refused", _("Look-alike organization name refused")
+    ORGANIZATION_JURISDICTION_CHANGED = "organization.jurisdiction_changed", _("Jurisdiction changed")
     USER_JOIN_REQUESTED = "user.join_requested", _("Asked to join an organization")
     USER_APPROVED = "user.approved", _("User approved")
     USER_REJECTED = "user.rejected", _("User rejected")
