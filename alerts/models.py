@@ -22,8 +22,11 @@ from django_countries.fields import CountryField
 
 from accounts.models import AuditAction, Organization
 from brands.models import Brand, Product
+from core.roles import OrganizationKind
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
+
+from . import workdays
 
 # Audit log actions (accounts.models.AuditAction).
 AUDIT_ALERT_PUBLISHED = AuditAction.ALERT_PUBLISHED
@@ -169,6 +172,26 @@ class CaseVerdictKind(models.TextChoices):
     NEED_SAMPLE = "need_sample", _("Need a sample")
 
 
+class Procedure(models.TextChoices):
+    """What the officer asks of the brand owner (DESIGN.md, "Cases"): a detention notice (EU
+    Regulation 608/2013, customs only, deadlines set by law) or a verification request (any
+    enforcement kind: genuine or fake, by the date the officer asks for)."""
+
+    DETENTION = "detention", _("Detention")
+    VERIFICATION = "verification", _("Verification request")
+
+
+# The one place the procedure asks "is this customs": detentions are customs' by law.
+DETENTION_KINDS = frozenset({OrganizationKind.CUSTOMS})
+
+
+def procedures_for(kind: str) -> tuple[Procedure, ...]:
+    """The procedures an enforcement organization of `kind` opens, its default first."""
+    if kind in DETENTION_KINDS:
+        return (Procedure.DETENTION, Procedure.VERIFICATION)
+    return (Procedure.VERIFICATION,)
+
+
 class CaseQuerySet(ScopedQuerySet):
     def scope_view(self, scope: Scope) -> CaseQuerySet:
         """Platform admins: all. The administration that opened it. The brand owner's members.
@@ -195,8 +218,10 @@ class CaseQuerySet(ScopedQuerySet):
 
 
 class Case(models.Model):
-    """A detention notice. `deadline` is the last working day for the brand owner's answer;
-    `overdue` is a flag set by the beat task once it passes unanswered, not a status."""
+    """A detention notice or a verification request (`procedure`). `deadline` is the last working
+    day for the brand owner's answer: set by law for a detention, the officer's
+    `requested_deadline` for a verification (until extended); `overdue` is a flag set by the beat
+    task once it passes unanswered, not a status."""
 
     # The brand and product may be deleted later: the case stays, with their names, and keeps
     # the owner organization so that the brand owner still sees it.
@@ -210,6 +235,10 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     country = CountryField(_("country"))
+    # Cases opened before verification requests existed are all detentions.
+    procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices, default=Procedure.DETENTION)
+    # The answer date the officer asked for (verifications only): the deadline until extended.
+    requested_deadline = models.DateField(_("requested answer date"), null=True, blank=True)
     description = models.TextField(_("description"))
     quantity = models.PositiveIntegerField(_("quantity"))
     location = models.CharField(_("location"), max_length=200, help_text=_("Port, airport, post office…"))
@@ -250,6 +279,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.brand_name} ({self.country.code})"
+
+    @property
+    def is_verification(self) -> bool:
+        return self.procedure == Procedure.VERIFICATION
+
+    @property
+    def extension_days(self) -> int:
+        """The working days the brand owner's one extension adds."""
+        return workdays.VERIFICATION_EXTENSION_DAYS if self.is_verification else workdays.EXTENSION_DAYS
 
     @property
     def latest_verdict(self) -> CaseVerdict | None:

@@ -1,6 +1,9 @@
-"""Working-day arithmetic for case deadlines (EU Regulation 608/2013: 10 working days, 3 for
-perishable goods), in the case country's calendar: weekends and its national public holidays
-(the `holidays` package) are not working days."""
+"""Working-day arithmetic for case deadlines, in the case country's calendar: weekends and its
+national public holidays (the `holidays` package) are not working days.
+
+A detention (EU Regulation 608/2013): 10 working days, 3 for perishable goods, one extension of
+10. A verification request: the working day the officer asks for, 1 to 30 working days ahead
+(5 by default), one extension of 5."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ import holidays
 ANSWER_DAYS = 10
 PERISHABLE_ANSWER_DAYS = 3
 EXTENSION_DAYS = 10
+VERIFICATION_DAYS = 5
+VERIFICATION_MAX_DAYS = 30
+VERIFICATION_EXTENSION_DAYS = 5
 # The deadline_near reminder goes out this many working days before the deadline.
 REMINDER_DAYS_BEFORE = 2
 
@@ -57,8 +63,18 @@ def answer_deadline(opened: date, country: str, *, perishable: bool) -> date:
     return add_working_days(opened, PERISHABLE_ANSWER_DAYS if perishable else ANSWER_DAYS, country)
 
 
-def extended_deadline(deadline: date, country: str) -> date:
-    return add_working_days(deadline, EXTENSION_DAYS, country)
+def extended_deadline(deadline: date, country: str, days: int = EXTENSION_DAYS) -> date:
+    return add_working_days(deadline, days, country)
+
+
+def verification_deadline(opened: date, country: str) -> date:
+    """A verification's answer date when the officer asks for none."""
+    return add_working_days(opened, VERIFICATION_DAYS, country)
+
+
+def verification_window(opened: date, country: str) -> tuple[date, date]:
+    """The first and last answer dates an officer may ask for (both working days)."""
+    return add_working_days(opened, 1, country), add_working_days(opened, VERIFICATION_MAX_DAYS, country)
 
 
 def reminder_day(deadline: date, country: str, *, opened: date) -> date:
