@@ -75,7 +75,11 @@ def alert_title(event) -> str:
 
 
 CASE_TITLES = {
-    "case.opened": lambda d: _("New detention case #%(case)s: %(brand)s (%(country)s)"),
+    "case.opened": lambda d: (
+        _("New verification request #%(case)s: %(brand)s (%(country)s)")
+        if d.get("procedure") == "verification"
+        else _("New detention case #%(case)s: %(brand)s (%(country)s)")
+    ),
     "case.message": lambda d: _("New message on case #%(case)s (%(brand)s)"),
     "case.answered": lambda d: _("Case #%(case)s answered: %(verdict)s"),
     "case.deadline_near": lambda d: _("Case #%(case)s: the answer is due by %(deadline)s"),

@@ -22,6 +22,7 @@ from ..models import (
     CaseVerdict,
     CaseVerdictKind,
     Outcome,
+    Procedure,
     Severity,
 )
 
@@ -119,6 +120,30 @@ class CaseWriteSerializer(serializers.Serializer):
     checklist = serializers.IntegerField(
         required=False, allow_null=True, help_text=_("An inspection checklist of your administration.")
     )
+    procedure = serializers.ChoiceField(
+        choices=Procedure.choices,
+        required=False,
+        help_text=_(
+            "detention (customs only, their default) or verification (the default of every other enforcement kind)."
+        ),
+    )
+    requested_deadline = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Verifications: the answer date asked for, a working day 1 to 30 working days ahead in the"
+            " case's country (5 working days by default)."
+        ),
+    )
+    country = CountryCodeField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_(
+            "International bodies: one of their jurisdiction's countries in which the brand is visible to"
+            " them. Others: ignored (their country)."
+        ),
+    )
 
 
 class VerdictSerializer(serializers.ModelSerializer):
@@ -161,6 +186,8 @@ class CaseSerializer(serializers.ModelSerializer):
             "declared_origin",
             "perishable",
             "country",
+            "procedure",
+            "requested_deadline",
             "organization",
             "status",
             "overdue",

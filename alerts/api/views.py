@@ -137,8 +137,10 @@ class CaseFilter(filters.FilterSet):
 
 
 class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Officers open cases and close them; the brand owner's admins and editors answer with a
-    verdict and may ask once for more time. Viewers read."""
+    """Officers open cases (customs: a detention or a verification; the other kinds: a
+    verification; an international body names the case's `country`) and close them; the brand
+    owner's admins and editors answer with a verdict and may ask once for more time. Viewers
+    read."""
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
@@ -178,7 +180,8 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        """Once: 10 more working days after the current deadline."""
+        """Once: 10 more working days after the current deadline for a detention, 5 for a
+        verification."""
         case = services.case_extend(actor=request.user, case=self.get_object(), ip=client_ip(request))
         return self._answer(case.pk)
 

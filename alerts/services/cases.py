@@ -1,10 +1,12 @@
-"""Detention cases: an officer opens one; the brand owner's admins and editors answer with a
-verdict (again after need_sample) and may ask once for more time; both sides write on the
-thread; the officers close it with an outcome. Beat tasks remind before the deadline and flag
-overdue cases."""
+"""Cases: an officer opens one, a detention (customs) or a verification request (any enforcement
+kind); the brand owner's admins and editors answer with a verdict (again after need_sample) and
+may ask once for more time; both sides write on the thread; the officers close it with an
+outcome. Beat tasks remind before the deadline and flag overdue cases. Both procedures share all
+of it but the deadline (alerts/workdays.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -21,7 +23,8 @@ from authentication_guides.models import Checklist
 from brands.models import Brand, Product
 from core.gate import may
 from core.permissions import require
-from core.scope import VIEW
+from core.roles import INTERNATIONAL_KINDS
+from core.scope import VIEW, Scope, scope_of
 from core.validators import clean_text as _text
 from core.validators import normalize_country
 from uploads.images import CleanImage
@@ -39,7 +42,9 @@ from ..models import (
     CaseVerdict,
     CaseVerdictKind,
     Outcome,
+    Procedure,
     Side,
+    procedures_for,
 )
 from ..permissions import CASE_OPEN
 from .common import refuse_unless
@@ -127,33 +132,104 @@ def _clean_case(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _procedure(scope: Scope, data: Mapping[str, Any]) -> str:
+    """The procedure asked for, or the default of the officer's kind (customs: detention)."""
+    offered = procedures_for(scope.kind)
+    value = data.get("procedure") or offered[0]
+    if value not in Procedure.values:
+        raise ValidationError({"procedure": [_("Choose detention or verification.")]})
+    if value not in offered:
+        raise ValidationError({"procedure": [_("Only customs open a detention: open a verification request.")]})
+    return str(value)
+
+
+def _case_country(scope: Scope, organization: Organization, brand: Brand, data: Mapping[str, Any]) -> str:
+    """A national agency's case is in its country (a `country` in the request is ignored: it is
+    read-only). An international body names one of its jurisdiction's countries in which the
+    brand is visible to it."""
+    if scope.kind not in INTERNATIONAL_KINDS:
+        return cast(Country, organization.country).code
+    countries = ", ".join(scope.jurisdiction)
+    try:
+        code = normalize_country(data.get("country")) if data.get("country") else ""
+    except ValidationError:
+        code = ""
+    if code not in scope.jurisdiction:
+        message = _("Name the country of the case, one of your jurisdiction's: %(countries)s.")
+        raise ValidationError({"country": [message % {"countries": countries}]})
+    there = dataclasses.replace(scope, jurisdiction=(code,))
+    if not Brand.objects.restrict(there, VIEW).filter(pk=brand.pk).exists():
+        message = _("This brand is not shared with you in %(country)s.")
+        raise ValidationError({"country": [message % {"country": code}]})
+    return code
+
+
+def _date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _deadlines(procedure: str, data: Mapping[str, Any], country: str, opened: datetime.date) -> dict[str, Any]:
+    """A detention's deadline by law (10 working days, 3 if perishable); a verification's the
+    working day the officer asks for, 1 to 30 working days ahead (5 by default)."""
+    asked = data.get("requested_deadline")
+    if procedure == Procedure.DETENTION:
+        if asked not in (None, ""):
+            message = _("A detention's deadline is set by law: ask for a date on a verification only.")
+            raise ValidationError({"requested_deadline": [message]})
+        deadline = workdays.answer_deadline(opened, country, perishable=bool(data.get("perishable")))
+        return {"deadline": deadline, "requested_deadline": None}
+    if asked in (None, ""):
+        deadline = workdays.verification_deadline(opened, country)
+    else:
+        first, last = workdays.verification_window(opened, country)
+        day = _date(asked)
+        if day is None or not first <= day <= last or not workdays.is_working_day(day, country):
+            message = _("Ask for a working day in %(country)s from %(first)s to %(last)s.")
+            window = {"country": country, "first": first.isoformat(), "last": last.isoformat()}
+            raise ValidationError({"requested_deadline": [message % window]})
+        deadline = day
+    return {"deadline": deadline, "requested_deadline": deadline}
+
+
 @transaction.atomic
 def case_open(
     *, actor: User, data: Mapping[str, Any], photos: Sequence[CleanImage] = (), ip: str | None = None
 ) -> Case:
-    """A detention notice to the brand owner, in the actor's administration's country, with a
-    deadline of 10 working days (3 if perishable) from the next working day."""
+    """A case to the brand owner: a detention (customs' default; 10 working days, 3 if
+    perishable) or a verification request (the others'; the date asked for, 5 working days by
+    default), counted from the next working day in the case's country: the officer's
+    administration's, or the one an international body names."""
     require(actor, CASE_OPEN)
+    scope = scope_of(actor)
+    procedure = _procedure(scope, data)
     cleaned = _clean_case(actor, data)
     if len(photos) > MAX_PHOTOS:
         raise ValidationError({"photos": [_("At most %(max)d photos.") % {"max": MAX_PHOTOS}]})
     organization = actor.organization
     assert organization is not None  # an enforcement officer (CASE_OPEN) has one
-    country = cast(Country, organization.country).code
+    country = _case_country(scope, organization, cleaned["brand"], data)
     opened = timezone.localdate()
-    deadline = workdays.answer_deadline(opened, country, perishable=cleaned["perishable"])
+    deadlines = _deadlines(procedure, {**data, "perishable": cleaned["perishable"]}, country, opened)
     case = Case.objects.create(
         organization=organization,
         opened_by=actor,
         country=country,
-        deadline=deadline,
-        remind_on=workdays.reminder_day(deadline, country, opened=opened),
+        procedure=procedure,
+        remind_on=workdays.reminder_day(deadlines["deadline"], country, opened=opened),
+        **deadlines,
         **cleaned,
     )
     for photo in photos:
         _save_photo(case, photo, actor)
-    _audit(actor, AUDIT_CASE_OPENED, case, ip, organization)
-    events.case_event("opened", case, to=events.TO_OWNER, actor=actor)
+    _audit(actor, AUDIT_CASE_OPENED, case, ip, organization, procedure=procedure)
+    events.case_event("opened", case, to=events.TO_OWNER, actor=actor, procedure=procedure)
     return case
 
 
@@ -216,13 +292,14 @@ def case_respond(*, actor: User, case: Case, verdict: str, comment: str = "", ip
 
 @transaction.atomic
 def case_extend(*, actor: User, case: Case, ip: str | None = None) -> Case:
-    """The brand owner's one extension: 10 more working days after the current deadline."""
+    """The brand owner's one extension after the current deadline: 10 more working days for a
+    detention, 5 for a verification."""
     refuse_unless(actor, ANSWER, case, _("Only the brand owner's admins and editors ask for more time."))
     case = _open_for(case)
     if case.extended:
         raise ValidationError({"deadline": [_("The deadline has already been extended once.")]})
     country = cast(Country, case.country).code
-    case.deadline = workdays.extended_deadline(case.deadline, country)
+    case.deadline = workdays.extended_deadline(case.deadline, country, case.extension_days)
     case.remind_on = workdays.reminder_day(case.deadline, country, opened=timezone.localdate())
     case.reminded = False
     case.overdue = case.deadline < timezone.localdate()
