@@ -8,6 +8,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from brands.models import Brand, Product, TransportMode
 from core.forms import ANY, ServiceForm
@@ -15,9 +16,12 @@ from core.forms import countries_field as _countries_field
 from core.forms import country_choices as _country_choices
 from core.forms import split_lines as _lines
 from core.permissions import allowed
+from core.roles import INTERNATIONAL_KINDS
+from core.scope import scope_of
 from uploads.forms import SafeImageField
 
-from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Severity
+from . import workdays
+from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Procedure, Severity, procedures_for
 from .permissions import ALERTS_TRACK
 
 HOLD_CTRL = _("Hold Ctrl (or ⌘) to choose several.")
@@ -137,6 +141,18 @@ class AlertFilterForm(ServiceForm):
 
 
 class CaseForm(ServiceForm):
+    """The procedures the officer's kind opens (customs: a choice, detention first; the others:
+    verification only), the answer date a verification asks for (5 working days ahead by
+    default), and for an international body the country of the case, one of its jurisdiction's."""
+
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices, widget=forms.RadioSelect)
+    requested_deadline = forms.DateField(
+        label=_("Answer requested by"),
+        required=False,
+        help_text=_("A working day, 1 to 30 working days ahead (5 by default), YYYY-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    country = forms.ChoiceField(label=_("Country of the case"), choices=())
     brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none())
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.none(), required=False, empty_label=_("Not known")
@@ -150,13 +166,43 @@ class CaseForm(ServiceForm):
         label=_("Declared origin"), choices=lambda: [("", "—"), *_country_choices()], required=False
     )
     perishable = forms.BooleanField(
-        label=_("Perishable goods"), required=False, help_text=_("The brand owner then has 3 working days, not 10.")
+        label=_("Perishable goods"),
+        required=False,
+        help_text=_("A detention's answer is then due in 3 working days, not 10."),
     )
     checklist = forms.IntegerField(widget=forms.HiddenInput, required=False)
     photo = SafeImageField(label=_("Photo"), required=False, help_text=_("A JPEG, PNG or WebP picture."))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        scope = scope_of(user)
+        self.procedures = procedures_for(scope.kind)
+        procedure = self.fields["procedure"]
+        procedure.choices = [(p.value, p.label) for p in self.procedures]
+        procedure.initial = self.procedures[0].value
+        if len(self.procedures) == 1:
+            # Nothing to choose: the one procedure of the kind, whatever is posted.
+            procedure.disabled = True
+            procedure.required = False
+            self.fields["description"].label = _("What was seized or inspected")
+            self.fields["location"].help_text = _("Shop, market, warehouse, website…")
+            self.fields["perishable"].help_text = _("Does not change a verification's answer date.")
+        else:
+            self.fields["requested_deadline"].help_text = _(
+                "Verification requests only (a detention's deadline is set by law): a working day, 1 to 30"
+                " working days ahead (5 by default), YYYY-MM-DD."
+            )
+            procedure.required = False  # none named: a detention
+        if scope.kind in INTERNATIONAL_KINDS:
+            self.fields["country"].choices = [
+                ("", "—"),
+                *((code, countries.name(code)) for code in scope.jurisdiction),
+            ]
+        else:
+            del self.fields["country"]  # the administration's own, read-only
+        # The default answer date, in the (first) country's calendar; the service checks the one chosen.
+        calendar = scope.jurisdiction[0] if scope.jurisdiction else ""
+        self.fields["requested_deadline"].initial = workdays.verification_deadline(timezone.localdate(), calendar)
         self.fields["brand"].queryset = Brand.objects.restrict(user, "view").order_by("name")
         # The products offered are those of one brand (the catalogue may hold thousands).
         brand_id = id_or_none(self.data.get("brand") or self.initial.get("brand"))
@@ -165,6 +211,12 @@ class CaseForm(ServiceForm):
         )
         if brand_id is None:
             self.fields["product"].help_text = _("Start from the product's page to choose it here.")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        if (data.get("procedure") or self.procedures[0]) == Procedure.DETENTION:
+            data["requested_deadline"] = None  # the date field's default, not asked for
+        return data
 
 
 class CaseFilterForm(ServiceForm):

@@ -1,5 +1,6 @@
-"""Case pages, under /cases/: the list (filters), "open a case" (from a product page or an
-inspection), and a case's page with the verdict form, the thread, the photos, extend and close.
+"""Case pages, under /cases/: the list (filters), "open a case" (a detention or a verification
+request, from a product page or an inspection), and a case's page with the verdict form, the
+thread, the photos, extend and close.
 
 Who sees a case is `Case.objects.restrict(user, "view")` (404 for anyone else); who may act on it is
 the services' `require_*` checks, asked before a form is read (403 for someone who sees it but
@@ -172,7 +173,7 @@ def case_extend(request, pk):
     press(
         request,
         lambda: services.case_extend(actor=request.user, case=case, ip=client_ip(request)),
-        _("The deadline is extended by 10 working days."),
+        _("The deadline is extended by %(days)d working days.") % {"days": case.extension_days},
     )
     return redirect("cases:detail", case.pk)
 
