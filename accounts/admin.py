@@ -58,7 +58,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "status", "created"]
     list_filter = ["status", "kind"]
     search_fields = ["name"]
-    readonly_fields = ["status", "status_reason", "created"]
+    # An international body's jurisdiction is set on its moderation page or by the API (checked
+    # and audited), as statuses are.
+    readonly_fields = ["jurisdiction", "status", "status_reason", "created"]
     actions = ["approve", "reject", "suspend", "reinstate"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -97,13 +97,26 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 
 class OrganizationAdminSerializer(serializers.ModelSerializer):
-    country = CountryCodeField()
+    """An organization as platform admins moderate it. Only `jurisdiction` is written (PATCH),
+    and only for an international body; the service refuses it for the others."""
+
+    country = CountryCodeField(read_only=True)
+    jurisdiction = serializers.ListField(
+        child=CountryCodeField(),
+        source="jurisdiction_countries",
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Where the organization acts (ISO 3166-1 alpha-2 codes, sorted): the countries a platform "
+            "admin sets for an international body; any other organization's own country."
+        ),
+    )
     members = serializers.IntegerField(read_only=True, help_text=_("Number of members, any status."))
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "kind", "country", "status", "status_reason", "created", "members"]
-        read_only_fields = fields
+        fields = ["id", "name", "kind", "country", "jurisdiction", "status", "status_reason", "created", "members"]
+        read_only_fields = ["id", "name", "kind", "country", "status", "status_reason", "created", "members"]
 
 
 class UserAdminSerializer(serializers.ModelSerializer):

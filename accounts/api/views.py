@@ -166,7 +166,8 @@ def _moderation_response(serializer_class, instance):
 
 
 class OrganizationAdminViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
-    """Platform admins vet organizations: approve, reject, suspend, reinstate."""
+    """Platform admins vet organizations: approve, reject, suspend, reinstate, and set an
+    international body's jurisdiction (PATCH)."""
 
     serializer_class = OrganizationAdminSerializer
     permission_classes = [IsPlatformAdmin]
@@ -174,6 +175,20 @@ class OrganizationAdminViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Organization.objects.annotate(members=Count("memberships")).order_by("-created", "-id")
+
+    @extend_schema(request=OrganizationAdminSerializer, responses=OrganizationAdminSerializer)
+    def partial_update(self, request, pk=None):
+        organization = self.get_object()
+        body = self.get_serializer(organization, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        if "jurisdiction_countries" in body.validated_data:
+            services.organization_set_jurisdiction(
+                actor=request.user,
+                organization=organization,
+                countries=body.validated_data["jurisdiction_countries"],
+                ip=client_ip(request),
+            )
+        return _moderation_response(self.serializer_class, self.get_object())
 
     def _act(self, service):
         organization = self.get_object()

@@ -18,6 +18,7 @@ from .organizations import (
     organization_approve,
     organization_reinstate,
     organization_reject,
+    organization_set_jurisdiction,
     organization_suspend,
 )
 from .registration import register_account
@@ -29,6 +30,7 @@ __all__ = [
     "organization_approve",
     "organization_reinstate",
     "organization_reject",
+    "organization_set_jurisdiction",
     "organization_suspend",
     "register_account",
     "user_approve",

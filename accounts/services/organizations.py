@@ -1,16 +1,18 @@
 """Platform admins' moderation of organizations: approve (with the founder), reject, suspend,
-reinstate."""
+reinstate, and set an international body's jurisdiction."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.permissions import require
+from core.validators import clean_countries
 
+from ..audit import audit_log
 from ..models import FOUNDER_ROLE, AuditAction, Membership, Organization, OrganizationKind, Status, User
 from ..permissions import PLATFORM_MODERATION
 from .common import check_transition, record_decision, require_reason
@@ -29,9 +31,14 @@ def organization_approve(
     *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
 ) -> Organization:
     """Approve an organization and, in the same transaction, its founding member, who becomes
-    its admin (right holder) or coordinator (enforcement agency)."""
+    its admin (right holder) or coordinator (enforcement agency). An international body needs
+    its jurisdiction first: approved without one, its officers would see nothing."""
     require(actor, PLATFORM_MODERATION)
     organization = _locked_organization(organization, (Status.PENDING, Status.REJECTED))
+    if organization.is_international and not organization.jurisdiction_countries:
+        raise ValidationError(
+            {"jurisdiction": [_("Set the countries this international body covers before approving it.")]}
+        )
     # A founder rejected with their organization comes back with it; one rejected on their
     # own, while the organization was pending, stays rejected.
     founder_statuses = (
@@ -93,5 +100,38 @@ def organization_reinstate(
     organization = _locked_organization(organization, (Status.SUSPENDED,))
     record_decision(
         organization, Status.APPROVED, actor=actor, action=AuditAction.ORGANIZATION_REINSTATED, reason=reason, ip=ip
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_set_jurisdiction(
+    *, actor: User, organization: Organization, countries: Any, ip: str | None = None
+) -> Organization:
+    """Set the countries an international body acts in (ISO 3166-1 alpha-2 codes, at least one,
+    stored sorted and once each), before or after its approval. A national organization's
+    jurisdiction is its country: refused on `jurisdiction`. Its officers' next request sees the
+    new countries (the scope is computed per request, and caches of visibility key on it)."""
+    require(actor, PLATFORM_MODERATION)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if not organization.is_international:
+        message = _(
+            "Only an international body's countries can be set: a national organization acts in its own country."
+        )
+        raise ValidationError({"jurisdiction": [message]})
+    jurisdiction = sorted(set(clean_countries({"jurisdiction": countries}, "jurisdiction")))
+    if not jurisdiction:
+        raise ValidationError({"jurisdiction": [_("Give at least one country.")]})
+    previous = organization.jurisdiction_countries
+    if jurisdiction == previous:
+        return organization
+    organization.jurisdiction = jurisdiction
+    organization.save(update_fields=["jurisdiction"])
+    audit_log(
+        actor=actor,
+        action=AuditAction.ORGANIZATION_JURISDICTION_CHANGED,
+        target=organization,
+        ip=ip,
+        details={"before": previous, "after": jurisdiction},
     )
     return organization
