@@ -22,7 +22,15 @@ from core import broker
 from core.forms import ANY, PortalForm, add_service_errors
 
 from . import services
-from .models import REGISTRABLE_KINDS, AuditAction, Organization, OrganizationKind, Status, User
+from .models import (
+    REGISTRABLE_KIND_CHOICES,
+    REGISTRABLE_KINDS,
+    AuditAction,
+    Organization,
+    OrganizationKind,
+    Status,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +102,20 @@ REGISTRATION_ERROR_FIELDS = {
 }
 
 
+# What each kind is called where a person picks theirs ("Your organization is ..."): a sentence
+# that says who belongs there, rather than the kind's short name.
+REGISTRATION_KIND_LABELS = {
+    OrganizationKind.RIGHT_HOLDER: _("A brand owner (right holder)"),
+    OrganizationKind.CUSTOMS: _("A customs administration"),
+    OrganizationKind.POLICE: _("A police force"),
+    OrganizationKind.MARKET_SURVEILLANCE: _("A market surveillance authority"),
+    OrganizationKind.ANTI_FRAUD: _("An anti-fraud agency"),
+    OrganizationKind.INTERNATIONAL: _(
+        "An international body (such as INTERPOL, Europol or OLAF): the platform sets the countries it covers"
+    ),
+}
+
+
 class RegistrationForm(PortalForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200, widget=forms.TextInput({"autocomplete": "name"}))
     email = forms.EmailField(
@@ -118,7 +140,11 @@ class RegistrationForm(PortalForm):
     language = forms.ChoiceField(label=_("Language"), choices=_language_choices)
     organization_kind = forms.ChoiceField(
         label=_("Your organization is"),
-        choices=[(kind.value, kind.label) for kind in REGISTRABLE_KINDS],
+        choices=[(kind.value, REGISTRATION_KIND_LABELS.get(kind, kind.label)) for kind in REGISTRABLE_KINDS],
+        help_text=_(
+            "Enforcement agencies (customs, police, market surveillance, anti-fraud, international bodies) "
+            "search the catalogue and raise cases; right holders publish it."
+        ),
         widget=forms.RadioSelect,
     )
     organization_name = forms.CharField(
@@ -208,7 +234,37 @@ class MemberActionForm(ReasonForm):
     role = forms.CharField(label=_("Role"), max_length=20, required=False)
 
 
+class JurisdictionForm(PortalForm):
+    """The countries an international body covers, as typed codes; the service checks them."""
+
+    countries = forms.CharField(
+        label=_("Countries it covers"),
+        max_length=1000,
+        error_messages={"required": _("Give at least one country.")},
+        help_text=_(
+            "Two-letter ISO 3166-1 country codes, separated by commas, for example: DE, ES, FR. "
+            "Its officers see what is shared with these countries from their next page."
+        ),
+        widget=forms.TextInput({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
+    )
+
+
 # --------------------------------------------------------------------------- list filters
+
+
+class KindFilterForm(PortalForm):
+    """The moderation queue's filter: the kinds a person can register."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=_with_blank(REGISTRABLE_KIND_CHOICES), required=False)
+
+    def filter(self, queryset, field: str = "kind"):
+        """`queryset` narrowed to the chosen kind, read through `field`; nothing if the choice is
+        not one of the kinds."""
+        if not self.is_valid():
+            return queryset.none()
+        if self.cleaned_data["kind"]:
+            queryset = queryset.filter(**{field: self.cleaned_data["kind"]})
+        return queryset
 
 
 class OrganizationFilterForm(PortalForm):

@@ -42,6 +42,9 @@ urlpatterns = [
     path("moderation/", moderation.queue, name="moderation"),
     path("organizations/", moderation.organization_list, name="organization_list"),
     path("organizations/<int:pk>/", moderation.organization_detail, name="organization_detail"),
+    path(
+        "organizations/<int:pk>/jurisdiction/", moderation.organization_jurisdiction, name="organization_jurisdiction"
+    ),
     path("organizations/<int:pk>/<slug:action>/", moderation.organization_action, name="organization_action"),
     path("members/", moderation.member_list, name="member_list"),
     path("members/<int:pk>/<slug:action>/", moderation.member_action, name="member_action"),

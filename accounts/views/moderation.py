@@ -14,15 +14,26 @@ from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from core.gate import scoped
 from core.permissions import allowed, require
+from core.views import country_names
 
 from .. import services
 from ..audit import client_ip
-from ..forms import AuditFilterForm, MemberActionForm, MemberFilterForm, OrganizationFilterForm, ReasonForm
+from ..forms import (
+    AuditFilterForm,
+    JurisdictionForm,
+    KindFilterForm,
+    MemberActionForm,
+    MemberFilterForm,
+    OrganizationFilterForm,
+    ReasonForm,
+)
 from ..models import ROLES_BY_KIND, AuditEntry, Membership, Organization, Status, User
 from ..permissions import MEMBER_MANAGEMENT, PLATFORM_MODERATION
 from .common import paginate, safe_next
@@ -88,8 +99,10 @@ def _posted_action(request, form, act, done: str, back: str):
 
 @scoped
 def queue(request):
-    """Pending organizations (with their founding member) and people asking to join."""
+    """Pending organizations (with their founding member) and people asking to join, of one
+    kind of organization if the filter names one (?kind=)."""
     require(request.user, PLATFORM_MODERATION)
+    form = KindFilterForm(request.GET or None)
     organizations = (
         Organization.objects.filter(status=Status.PENDING)
         .annotate(member_count=Count("memberships"))
@@ -104,9 +117,13 @@ def queue(request):
         .with_organization()
         .order_by("date_joined", "id")
     )
+    if form.is_bound:
+        organizations = form.filter(organizations)
+        people = form.filter(people, "membership__organization__kind")
     people_page = paginate(request, people, param="people_page")
     _with_role_choices(people_page)
     context = {
+        "form": form,
         "organizations": paginate(request, organizations, param="organizations_page"),
         "people": people_page,
     }
@@ -130,9 +147,15 @@ def organization_list(request):
 @scoped
 def organization_detail(request, pk):
     require(request.user, PLATFORM_MODERATION)
+    return _organization_page(request, pk)
+
+
+def _organization_page(request, pk, *, jurisdiction_form=None, status=200):
     organization = get_object_or_404(
         Organization.objects.annotate(member_count=Count("memberships")).prefetch_related(_founders()), pk=pk
     )
+    if jurisdiction_form is None and organization.is_international:
+        jurisdiction_form = JurisdictionForm(initial={"countries": ", ".join(organization.jurisdiction_countries)})
     members = (
         User.objects.restrict(request.user, "moderate")
         .filter(membership__organization=organization)
@@ -145,8 +168,36 @@ def organization_detail(request, pk):
         "members": members,
         "history": history.order_by("-created", "-id")[:10],
         "reason_form": ReasonForm(),
+        "jurisdiction_names": country_names(organization.jurisdiction_countries),
+        "jurisdiction_form": jurisdiction_form,
     }
-    return render(request, "accounts/moderation/organization_detail.html", context)
+    return render(request, "accounts/moderation/organization_detail.html", context, status=status)
+
+
+@scoped
+@require_POST
+def organization_jurisdiction(request, pk):
+    """Set the countries an international body covers; the form comes back with the refusal."""
+    require(request.user, PLATFORM_MODERATION)
+    organization = get_object_or_404(Organization, pk=pk)
+    form = JurisdictionForm(request.POST)
+    if form.is_valid():
+        try:
+            organization = services.organization_set_jurisdiction(
+                actor=request.user,
+                organization=organization,
+                countries=form.cleaned_data["countries"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, {"jurisdiction": "countries"})
+        else:
+            covered = ", ".join(organization.jurisdiction_countries)
+            messages.success(
+                request, _("%(name)s now covers %(countries)s.") % {"name": organization.name, "countries": covered}
+            )
+            return redirect("accounts:organization_detail", organization.pk)
+    return _organization_page(request, organization.pk, jurisdiction_form=form, status=400)
 
 
 @scoped
