@@ -1,11 +1,31 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.permissions import allowed
 from core.scope import NO_SCOPE, scope_of
 
+from .models import Organization
 from .permissions import MEMBER_MANAGEMENT, PLATFORM_MODERATION
+
+
+def agency_description(organization: Organization) -> str:
+    """The agency an officer serves, as the pages name it: "Police nationale (Police, FR)"; an
+    international body with the countries it covers ("… (International body: DE, ES, FR)")."""
+    kind = organization.get_kind_display()
+    if organization.is_international:
+        countries = ", ".join(organization.jurisdiction_countries) or "—"
+        return _("%(name)s (%(kind)s: %(countries)s)") % {
+            "name": organization.name,
+            "kind": kind,
+            "countries": countries,
+        }
+    return _("%(name)s (%(kind)s, %(country)s)") % {
+        "name": organization.name,
+        "kind": kind,
+        "country": ", ".join(organization.jurisdiction_countries),
+    }
 
 
 def navigation(request) -> dict:
@@ -24,6 +44,8 @@ def navigation(request) -> dict:
         "nav_is_platform_admin": moderates_platform,
         "nav_is_org_approver": not moderates_platform and allowed(scope, MEMBER_MANAGEMENT),
         "nav_is_enforcement": scope.is_enforcement,
+        # Which agency an officer or coordinator serves (their home and account pages say it).
+        "nav_agency": agency_description(user.organization) if scope.is_enforcement and user.organization else "",
         "nav_is_right_holder": scope.is_owner,
         "demo_mode": settings.DEBUG,
     }

@@ -91,7 +91,7 @@ def test_pending_person_sees_only_sign_out(client, acme):
 def test_home_welcomes_by_role(client, officer_fr, platform_admin):
     client.force_login(officer_fr, backend=BACKEND)
     html = client.get("/").content.decode()
-    assert "Officer of Douane française" in html
+    assert "You serve Douane française (Customs administration, FR) as officer." in html
     assert "Checking goods" in html
     client.force_login(platform_admin, backend=BACKEND)
     assert "Moderation queue" in client.get("/").content.decode()

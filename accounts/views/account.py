@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from core.gate import scoped
+from core.views import country_names
 
 from .. import services
 from ..audit import client_ip
@@ -41,6 +42,8 @@ def _account_page(request, *, profile_form=None, token_form=None, disable_form=N
         "new_token": new_token,
         "two_factor_enabled": user_has_device(user, confirmed=True),
         "two_factor_required": second_factor_required(user),
+        # Where an officer acts (an international body: several countries), by name.
+        "jurisdiction_names": country_names(user.organization.jurisdiction_countries) if user.organization else [],
     }
     return render(request, "accounts/me.html", context, status=status)
 
