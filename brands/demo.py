@@ -13,7 +13,8 @@ from accounts.models import Organization, OrganizationKind, Role, User
 from . import services
 from .models import Brand
 
-# owner, brand, aliases, categories, visibility, colour, products
+# owner, brand, aliases, categories, visibility, colour, products. Lumina is shared with every
+# kind of agency everywhere; Lumina Atelier with French customs only.
 CATALOGUE = [
     (
         "Lumina Watches",
@@ -34,7 +35,7 @@ CATALOGUE = [
         "Lumina Atelier",
         ["Atelier Lumina"],
         ["leather_goods"],
-        {"all": False, "countries": ["FR"]},
+        {"all": False, "countries": ["FR"], "agencies": ["customs"]},
         (120, 60, 30),
         [
             (

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from django import forms
 from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ANY, PortalForm, ServiceForm, countries_field, country_choices, split_lines
+from core.roles import AGENCY_CHOICES
 from uploads.forms import SafeImageField
 
-from .identifiers import normalize_hs_prefix
-from .models import Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
+from .identifiers import AGENCIES_ERROR, normalize_hs_prefix
+from .models import AGENCY_VALUES, Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
 
 
 def _language_choices():
@@ -22,10 +25,73 @@ def _language_choices():
     return sorted(names, key=lambda choice: choice[1].casefold())
 
 
+# --------------------------------------------------------------------------- sharing with agencies
+
+
+class AgencyCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes that say when none is ticked: a hidden empty value goes with them (a browser
+    sends nothing for unticked boxes), so "none ticked" is an error while a request without the
+    field at all leaves the agencies as they are."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<input type="hidden" name="{}" value="">', name) + super().render(
+            name, value, attrs, renderer
+        )
+
+    def value_from_datadict(self, data, files, name):
+        if name not in data:
+            return None
+        return super().value_from_datadict(data, files, name)
+
+
+class AgenciesField(forms.MultipleChoiceField):
+    """The kinds of enforcement agency something is shared with: a non-empty list, or None when
+    the request does not carry the field."""
+
+    widget = AgencyCheckboxes
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", AGENCY_CHOICES)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value is None:
+            return None
+        chosen = super().clean([kind for kind in value if kind])
+        if not chosen:
+            raise ValidationError(_("Tick at least one kind of agency."), code="required")
+        return chosen
+
+    def has_changed(self, initial, data) -> bool:
+        return data is not None and super().has_changed(initial, [kind for kind in data if kind])
+
+
+class SharingErrors:
+    """Puts a service's refusal about agencies (a "visibility" error with the code
+    identifiers.AGENCIES_ERROR) on the form's agencies field; other visibility errors go where
+    `error_fields` says."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict") and "visibility" in error.error_dict:
+            messages = error.error_dict["visibility"]
+            agencies = [message for message in messages if message.code == AGENCIES_ERROR]
+            others = [message for message in messages if message.code != AGENCIES_ERROR]
+            if agencies:
+                self.add_error("agencies", agencies)
+                rest = {key: value for key, value in error.error_dict.items() if key != "visibility"}
+                if others:
+                    rest["visibility"] = others
+                if not rest:
+                    return
+                error = ValidationError(rest)
+        super().add_service_errors(error)  # type: ignore[misc]
+
+
 # --------------------------------------------------------------------------- brands
 
 
-class BrandForm(ServiceForm):
+class BrandForm(SharingErrors, ServiceForm):
     ALL, SELECTED = "all", "selected"
 
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -42,10 +108,15 @@ class BrandForm(ServiceForm):
     categories = forms.MultipleChoiceField(
         label=_("Categories"), choices=Category.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    agencies = AgenciesField(
+        label=_("Agencies that see this brand"),
+        initial=list(AGENCY_VALUES),
+        help_text=_("The kinds of enforcement agency that may see the brand, its products and its guides."),
+    )
     visibility = forms.ChoiceField(
-        label=_("Who sees this brand"),
+        label=_("In which countries"),
         choices=[
-            (ALL, _("All customs administrations")),
+            (ALL, _("Every country")),
             (SELECTED, _("Only the administrations of the countries chosen below")),
         ],
         initial=ALL,
@@ -68,6 +139,7 @@ class BrandForm(ServiceForm):
                     "aliases": "\n".join(brand.aliases),
                     "description": brand.description,
                     "categories": brand.categories,
+                    "agencies": visibility["agencies"],
                     "visibility": self.ALL if visibility["all"] else self.SELECTED,
                     "countries": visibility["countries"],
                 },
@@ -88,10 +160,11 @@ class BrandForm(ServiceForm):
 
     def service_data(self) -> dict:
         data = self.cleaned_data
-        if data["visibility"] == self.ALL:
-            visibility = {"all": True}
-        else:
-            visibility = {"all": False, "countries": data["countries"]}
+        visibility: dict = (
+            {"all": True} if data["visibility"] == self.ALL else {"all": False, "countries": data["countries"]}
+        )
+        if data.get("agencies") is not None:
+            visibility["agencies"] = data["agencies"]
         return {
             "name": data["name"],
             "aliases": split_lines(data["aliases"]),

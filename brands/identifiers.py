@@ -1,4 +1,5 @@
-"""Identifiers that are validated, not just stored: GTINs, HS codes, and a brand's visibility.
+"""Identifiers that are validated, not just stored: GTINs, HS codes, and a brand's visibility
+(countries and agency kinds).
 Country codes are core.validators' (normalize_country, normalize_countries).
 
 Each function returns the normalized value or raises a ValidationError whose message says what
@@ -14,10 +15,15 @@ from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
+from core.roles import AGENCY_KINDS
 from core.validators import normalize_countries
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 _SEPARATORS = re.compile(r"[\s\-.]")
+# The code of a visibility error about agency kinds (still keyed "visibility"): forms show it on
+# their agencies field.
+AGENCIES_ERROR = "agencies"
+_AGENCY_VALUES = tuple(kind.value for kind in AGENCY_KINDS)
 
 
 def normalize_gtin(value: str) -> str:
@@ -82,3 +88,25 @@ def parse_visibility(visibility, *, empty_message: str) -> tuple[bool, list[str]
     if not countries:
         raise ValidationError({"visibility": [empty_message]})
     return False, countries
+
+
+def parse_agencies(agencies, *, empty_message: str) -> list[str]:
+    """A non-empty list of enforcement kinds (core.roles.AGENCY_KINDS), without repeats, in the
+    order forms list them. Errors are keyed "visibility", with the code AGENCIES_ERROR."""
+    if not isinstance(agencies, (list, tuple)) or not all(isinstance(kind, str) for kind in agencies):
+        raise agencies_error(_('Give the agencies as a list, e.g. ["customs", "police"].'))
+    unknown = sorted({kind for kind in agencies if kind not in _AGENCY_VALUES})
+    if unknown:
+        raise agencies_error(
+            _("Unknown agency: %(unknown)s. Choose among %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(_AGENCY_VALUES)}
+        )
+    if not agencies:
+        raise agencies_error(empty_message)
+    chosen = set(agencies)
+    return [kind for kind in _AGENCY_VALUES if kind in chosen]
+
+
+def agencies_error(message: str) -> ValidationError:
+    """A visibility error about agencies (forms show it on their agencies field)."""
+    return ValidationError({"visibility": [ValidationError(message, code=AGENCIES_ERROR)]})

@@ -2,8 +2,8 @@
 
 Confidential by construction: every query for a person goes through the scoping gate,
 `restrict(user, "view" | "change")` on these querysets (core/scope.py). A right holder sees only
-its own organization's brands; an enforcement officer sees the brands visible to their country;
-platform admins see all.
+its own organization's brands; an enforcement organization sees the brands shared with its kind
+and visible in its jurisdiction; platform admins see all.
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import Organization, Status
-from core.roles import WRITER_ROLES  # noqa: F401  (read here by older callers)
+from core.roles import (
+    AGENCY_CHOICES,
+    AGENCY_KINDS,
+    WRITER_ROLES,  # noqa: F401  (read here by older callers)
+    OrganizationKind,
+)
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 
@@ -46,15 +51,16 @@ class BrandQuerySet(ScopedQuerySet):
 
     def scope_view(self, scope: Scope) -> BrandQuerySet:
         """Platform admins: every brand. A right holder's members: their own brands. An
-        enforcement organization: the brands of approved owners visible to every administration
-        or listed for a country of its jurisdiction."""
+        enforcement organization: the brands of approved owners shared with its kind (a
+        BrandAgency row) and visible to every country or listed for one of its jurisdiction."""
         if scope.is_platform:
             return self.all()
         if scope.is_owner:
             return self.filter(owner_id=scope.organization_id)
         if scope.is_enforcement:
+            shared = BrandAgency.objects.filter(brand=OuterRef("pk"), kind=scope.kind)
             listed = BrandCountry.objects.filter(brand=OuterRef("pk"), country__in=scope.jurisdiction)
-            return self.filter(Q(visible_to_all=True) | Exists(listed), owner__status=Status.APPROVED)
+            return self.filter(Exists(shared), Q(visible_to_all=True) | Exists(listed), owner__status=Status.APPROVED)
         return self.none()
 
     def scope_change(self, scope: Scope) -> BrandQuerySet:
@@ -71,8 +77,9 @@ class Brand(models.Model):
     description = models.TextField(_("description"), blank=True)
     categories = models.JSONField(_("categories"), default=list, blank=True)
     logo = models.FileField(_("logo"), upload_to=private_upload_to("brands/logos"), blank=True, max_length=255)
-    # Visibility: every approved enforcement administration, or only those of the listed
-    # countries (BrandCountry rows, at least one).
+    # Shared along two axes (DESIGN.md, "Confidentiality rules"): countries, every one or only
+    # those listed (BrandCountry rows, at least one); and enforcement kinds (BrandAgency rows, at
+    # least one).
     visible_to_all = models.BooleanField(_("visible to all administrations"), default=True)
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated = models.DateTimeField(_("updated"), auto_now=True)
@@ -93,8 +100,23 @@ class Brand(models.Model):
 
     @property
     def visibility(self) -> dict:
+        """The API's visibility object: {"all", "countries", "agencies"}."""
         countries = sorted(c.country.code for c in self.visibility_countries.all())
-        return {"all": self.visible_to_all, "countries": [] if self.visible_to_all else countries}
+        return {
+            "all": self.visible_to_all,
+            "countries": [] if self.visible_to_all else countries,
+            "agencies": self.agencies,
+        }
+
+    @property
+    def agencies(self) -> list[str]:
+        """The enforcement kinds it is shared with, in the order of core.roles.AGENCY_KINDS (from
+        the prefetched rows when there are some)."""
+        return in_agency_order(row.kind for row in self.visibility_agencies.all())
+
+    @property
+    def agency_names(self) -> list[str]:
+        return agency_names(self.agencies)
 
 
 class BrandCountry(models.Model):
@@ -111,6 +133,54 @@ class BrandCountry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} → {self.country.code}"
+
+
+AGENCY_VALUES = tuple(kind.value for kind in AGENCY_KINDS)
+
+
+def in_agency_order(kinds) -> list[str]:
+    """Agency kinds without repeats, in the order forms list them (core.roles.AGENCY_KINDS)."""
+    chosen = set(kinds)
+    return [kind for kind in AGENCY_VALUES if kind in chosen]
+
+
+def agency_names(kinds) -> list[str]:
+    """The localized names of these agency kinds."""
+    return [str(OrganizationKind(kind).label) for kind in in_agency_order(kinds)]
+
+
+class BrandAgency(models.Model):
+    """An enforcement kind (customs, police, ...) whose organizations may see a brand, in the
+    brand's countries. A brand has at least one."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="visibility_agencies")
+    kind = models.CharField(_("agency"), max_length=32, choices=AGENCY_CHOICES)
+
+    class Meta:
+        verbose_name = _("brand visibility agency")
+        verbose_name_plural = _("brand visibility agencies")
+        constraints = [models.UniqueConstraint("brand", "kind", name="brand_agency_unique")]
+        indexes = [models.Index(fields=["kind", "brand"])]
+
+    def __str__(self) -> str:
+        return f"{self.brand} → {self.kind}"
+
+
+class SharingNotice(models.Model):
+    """A right holder whose brands were kept customs-only when the other enforcement kinds
+    joined (migration 0006): its admins are told once that they may widen the sharing
+    (`sharing.widen_possible`, sent by brands.tasks.tell_widen_possible)."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    sent = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sharing notice")
+        verbose_name_plural = _("sharing notices")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {'sent' if self.sent else 'to send'}"
 
 
 class BrandOwnedQuerySet(ScopedQuerySet):

@@ -9,6 +9,8 @@ pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db
 
 GTIN = "4006381333931"  # a valid EAN-13
+# A new brand is shared with every kind of enforcement agency (issue 13).
+ALL_AGENCIES = ["customs", "police", "market_surveillance", "anti_fraud", "international"]
 
 
 def test_create_a_brand_visible_to_one_country(api, acme_editor):
@@ -19,7 +21,7 @@ def test_create_a_brand_visible_to_one_country(api, acme_editor):
     )
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["visibility"] == {"all": False, "countries": ["DE", "FR"]}
+    assert body["visibility"] == {"all": False, "countries": ["DE", "FR"], "agencies": ALL_AGENCIES}
     assert body["aliases"] == ["NV", "ノヴァ"]
     assert body["owner"]["id"] == acme_editor.organization.pk
     assert Brand.objects.get(pk=body["id"]).owner == acme_editor.organization
@@ -27,7 +29,7 @@ def test_create_a_brand_visible_to_one_country(api, acme_editor):
 
 def test_brand_defaults_to_every_administration(api, acme_editor):
     body = api(acme_editor).post("/api/v1/brands/", {"name": "Nova"}, format="json").json()
-    assert body["visibility"] == {"all": True, "countries": []}
+    assert body["visibility"] == {"all": True, "countries": [], "agencies": ALL_AGENCIES}
 
 
 @pytest.mark.parametrize(

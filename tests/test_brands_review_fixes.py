@@ -31,7 +31,11 @@ def test_a_visibility_without_all_is_refused_not_widened(api, acme_editor, brand
         f"/api/v1/brands/{brand_fr.pk}/", {"visibility": {"countries": ["FR", "DE"]}}, format="json"
     )
     assert response.status_code == 400 and "visibility" in response.json()
-    assert Brand.objects.get(pk=brand_fr.pk).visibility == {"all": False, "countries": ["FR"]}
+    assert Brand.objects.get(pk=brand_fr.pk).visibility == {
+        "all": False,
+        "countries": ["FR"],
+        "agencies": ["customs", "police", "market_surveillance", "anti_fraud", "international"],
+    }
     assert not Brand.objects.restrict(officer_de, "view").filter(pk=brand_fr.pk).exists()
 
 

@@ -14,6 +14,8 @@ from brands.models import Brand, Contact, Product, ProductGTIN, SupplyChainEntry
 pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db
 
+# A new brand is shared with every kind of enforcement agency (issue 13).
+ALL_AGENCIES = ["customs", "police", "market_surveillance", "anti_fraud", "international"]
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -53,7 +55,7 @@ def test_create_a_brand_visible_to_two_countries(editor, acme):
     assert brand.owner == acme
     assert brand.aliases == ["LMN", "Lumina, Inc."], "one alias per line, commas kept"
     assert brand.categories == ["watches_jewellery", "leather_goods"]
-    assert brand.visibility == {"all": False, "countries": ["BE", "FR"]}
+    assert brand.visibility == {"all": False, "countries": ["BE", "FR"], "agencies": ALL_AGENCIES}
 
     page = editor.get(response["Location"]).content.decode()
     assert "Only the administrations of:" in page
@@ -67,8 +69,8 @@ def test_a_new_brand_is_visible_to_every_administration_by_default(editor):
     assert form["visibility"].value() == "all"
     editor.post("/catalogue/brands/new/", {"name": "Nova", "visibility": "all", "countries": ["FR"]})
     brand = Brand.objects.get(name="Nova")
-    assert brand.visibility == {"all": True, "countries": []}
-    assert "All customs administrations" in editor.get(f"/catalogue/brands/{brand.pk}/").content.decode()
+    assert brand.visibility == {"all": True, "countries": [], "agencies": ALL_AGENCIES}
+    assert "Every country" in editor.get(f"/catalogue/brands/{brand.pk}/").content.decode()
 
 
 def test_limited_visibility_without_a_country_is_a_field_error(editor):
@@ -119,7 +121,7 @@ def test_edit_a_brand_shows_what_is_stored_and_saves_changes(editor, brand_fr):
     brand_fr.refresh_from_db()
     assert brand_fr.name == "Lumina Open"
     assert brand_fr.aliases == ["LO"]
-    assert brand_fr.visibility == {"all": True, "countries": []}
+    assert brand_fr.visibility == {"all": True, "countries": [], "agencies": ALL_AGENCIES}
 
 
 def test_editing_a_brand_to_another_brands_name_is_refused(editor, brand_fr, brand_all):
@@ -128,7 +130,7 @@ def test_editing_a_brand_to_another_brands_name_is_refused(editor, brand_fr, bra
     assert errors_of(response, "name")
     brand_fr.refresh_from_db()
     assert brand_fr.name == "Lumina Secret"
-    assert brand_fr.visibility == {"all": False, "countries": ["FR"]}
+    assert brand_fr.visibility == {"all": False, "countries": ["FR"], "agencies": ALL_AGENCIES}
 
 
 def test_create_a_brand_with_a_logo(editor, acme_viewer, client, officer_de):

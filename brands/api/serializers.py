@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import CountryCodeField
+from core.roles import AGENCY_CHOICES
 from uploads.serializers import SafeImageField
 
 from ..models import (
@@ -48,9 +49,23 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
         return self.model.objects.restrict(user, "change")
 
 
+def agencies_field(help_text) -> serializers.ListField:
+    """A non-empty list of enforcement kinds; left out, the current value stays (or the default)."""
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=AGENCY_CHOICES),
+        required=False,
+        allow_empty=False,
+        max_length=len(AGENCY_CHOICES),
+        help_text=help_text,
+    )
+
+
 class VisibilitySerializer(serializers.Serializer):
-    all = serializers.BooleanField(help_text=_("Visible to every administration (true), or only those listed."))
+    all = serializers.BooleanField(help_text=_("Visible in every country (true), or only in those listed."))
     countries = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=250)
+    agencies = agencies_field(
+        _("The kinds of enforcement agency that see the brand. Left out: unchanged (all five for a new brand).")
+    )
 
 
 class OwnerSerializer(serializers.Serializer):

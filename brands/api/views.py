@@ -106,7 +106,7 @@ class BrandViewSet(ScopedAPIView, PatchIsPartial, viewsets.ModelViewSet):
         return (
             Brand.objects.restrict(self.request.user, "view")
             .select_related("owner")
-            .prefetch_related("visibility_countries")
+            .prefetch_related("visibility_countries", "visibility_agencies")
             .order_by("-created", "-id")
         )
 

@@ -1,6 +1,6 @@
-"""Brands: created by a right holder's admins and editors, named once per organization, visible
-to every administration or to the countries chosen; deleting one removes its products and their
-pictures."""
+"""Brands: created by a right holder's admins and editors, named once per organization, shared
+along two axes (every country or the countries chosen; the enforcement kinds chosen, all five for
+a new brand); deleting one removes its products and their pictures."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from core.permissions import require
 from core.validators import clean_choices, clean_string_list, clean_text
 from uploads.images import CleanImage
 
-from ..identifiers import parse_visibility
-from ..models import Brand, BrandCountry, Category, Product
+from ..identifiers import parse_agencies, parse_visibility
+from ..models import AGENCY_VALUES, Brand, BrandAgency, BrandCountry, Category, Product
 from ..permissions import BRAND_CREATE
 from .common import _apply, _delete_files_after_commit, require_editable
 from .pictures import _product_files
@@ -36,19 +36,39 @@ def _clean_brand(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     return cleaned
 
 
-def _clean_visibility(visibility: Any) -> tuple[bool, list[str]]:
-    return parse_visibility(
+# What a visibility object means once checked: (every country, countries, agencies), agencies
+# None when the request leaves them as they are.
+Sharing = tuple[bool, list[str], list[str] | None]
+
+
+def _clean_visibility(visibility: Any) -> Sharing:
+    """{"all": bool, "countries": [...], "agencies": [...]}; "agencies" may be left out (kept as
+    they are; all five on create), never empty."""
+    visible_to_all, countries = parse_visibility(
         visibility, empty_message=_("Choose at least one country, or make the brand visible to every administration.")
     )
+    agencies = None
+    if "agencies" in visibility:
+        agencies = parse_agencies(
+            visibility["agencies"], empty_message=_("Choose at least one kind of agency to share the brand with.")
+        )
+    return visible_to_all, countries, agencies
 
 
-def _set_visibility(brand: Brand, visibility: Any) -> None:
-    visible_to_all, countries = _clean_visibility(visibility)
+def _set_sharing(brand: Brand, sharing: Sharing) -> None:
+    """Write the brand's countries and agencies. The brand is saved in any case: its save tells
+    the search app that what officers see may have changed (search/signals.py)."""
+    visible_to_all, countries, agencies = sharing
     brand.visible_to_all = visible_to_all
     brand.save(update_fields=["visible_to_all", "updated"])
     BrandCountry.objects.filter(brand=brand).exclude(country__in=countries).delete()
     existing = set(BrandCountry.objects.filter(brand=brand).values_list("country", flat=True))
     BrandCountry.objects.bulk_create([BrandCountry(brand=brand, country=c) for c in countries if c not in existing])
+    if agencies is None:
+        return
+    BrandAgency.objects.filter(brand=brand).exclude(kind__in=agencies).delete()
+    shared = set(BrandAgency.objects.filter(brand=brand).values_list("kind", flat=True))
+    BrandAgency.objects.bulk_create([BrandAgency(brand=brand, kind=k) for k in agencies if k not in shared])
 
 
 def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | None = None) -> None:
@@ -61,18 +81,18 @@ def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | N
 
 @transaction.atomic
 def brand_create(*, actor: User, data: Mapping[str, Any]) -> Brand:
-    """A brand of the actor's organization; visible to every administration unless the data
-    says {"visibility": {"all": false, "countries": [...]}}."""
+    """A brand of the actor's organization; shared with every enforcement kind in every
+    country unless the data says otherwise ({"visibility": {"all": false, "countries": [...],
+    "agencies": [...]}})."""
     require(actor, BRAND_CREATE)
     cleaned = _clean_brand(data, partial=False)
     organization = actor.organization
     assert organization is not None  # a right holder's writer (BRAND_CREATE) has one
     _check_brand_name_free(organization, cleaned["name"])
-    visibility = data.get("visibility") or {"all": True}
-    _clean_visibility(visibility)  # refuse before writing anything
+    visible_to_all, countries, agencies = _clean_visibility(data.get("visibility") or {"all": True})
     brand = Brand(owner=organization, created_by=actor, **cleaned)
     _save_named(brand)
-    _set_visibility(brand, visibility)
+    _set_sharing(brand, (visible_to_all, countries, list(AGENCY_VALUES) if agencies is None else agencies))
     return brand
 
 
@@ -87,14 +107,17 @@ def _save_named(brand: Brand) -> None:
 
 @transaction.atomic
 def brand_update(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Brand:
+    """Change what `data` names. The owner may widen or narrow the sharing freely; guides and
+    alerts narrower than the brand stay so, and readers get the intersection."""
     brand = require_editable(actor, Brand.objects.select_for_update(), brand)
     cleaned = _clean_brand(data, partial=True)
+    sharing = _clean_visibility(data["visibility"]) if "visibility" in data else None
     if "name" in cleaned:
         _check_brand_name_free(brand.owner, cleaned["name"], exclude=brand)
     _apply(brand, cleaned)
     _save_named(brand)
-    if "visibility" in data:
-        _set_visibility(brand, data["visibility"])
+    if sharing is not None:
+        _set_sharing(brand, sharing)
     return brand
 
 

@@ -1,8 +1,9 @@
 """The catalogue as people read it: the list of brands, a brand's page and a product's page.
 
-Right holders see their own organization's brands; enforcement officers those visible to their
-country; platform admins all. Everything is fetched through `restrict(user, "view")`: an object outside
-it answers 404. Edit controls are shown to the owner's admins and editors only.
+Right holders see their own organization's brands; enforcement officers those shared with their
+kind of agency and visible in their jurisdiction; platform admins all. Everything is fetched
+through `restrict(user, "view")`: an object outside it answers 404. Edit controls are shown to
+the owner's admins and editors only.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def _visibility_countries():
 
 
 def _describe_visibility(brand: Brand) -> list[str]:
-    """The localized names of the countries a brand is limited to (empty: every administration)."""
+    """The localized names of the countries a brand is limited to (empty: every country)."""
     if brand.visible_to_all:
         return []
     return sorted((row.country.name for row in brand.visibility_countries.all()), key=str.casefold)
@@ -65,7 +66,7 @@ def catalogue(request):
     brands = (
         Brand.objects.restrict(user, "view")
         .select_related("owner")
-        .prefetch_related(_visibility_countries())
+        .prefetch_related(_visibility_countries(), "visibility_agencies")
         .annotate(product_count=Count("products"))
         .order_by("name", "id")
     )
@@ -90,6 +91,7 @@ def brand_detail(request, pk):
         user,
         Brand.objects.select_related("owner").prefetch_related(
             _visibility_countries(),
+            "visibility_agencies",
             "trademarks",
             Prefetch("supply_chain", queryset=SupplyChainEntry.objects.select_related("product")),
         ),

@@ -156,7 +156,9 @@ def brand_create(request):
 
 @scoped
 def brand_edit(request, pk):
-    brand = editable_or_refuse(request.user, Brand.objects.prefetch_related("visibility_countries"), pk)
+    brand = editable_or_refuse(
+        request.user, Brand.objects.prefetch_related("visibility_countries", "visibility_agencies"), pk
+    )
     return _brand_form(
         request,
         BrandForm(*posted(request), brand=brand),
