@@ -10,8 +10,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from brands.forms import AgenciesField, SharingErrors
 from brands.models import Brand, Category, Product
 from core.forms import PortalForm, ServiceForm
+from core.roles import AGENCY_CHOICES
 from uploads.forms import SafeImageField
 
 from .models import Guide, Importance, IndicatorKind, Verdict
@@ -42,11 +44,14 @@ class _ProductChoice(forms.ModelChoiceField):
         return f"{product.brand.name} — {label}" if self.with_brand else label
 
 
-class GuideForm(ServiceForm):
+class GuideForm(SharingErrors, ServiceForm):
     """A new guide (with its brand, unless it is fixed), a translation, or a guide's settings.
 
     On an existing guide, `service_data()` holds only what changed: sending an unchanged title
-    would open a new draft version of a published guide for nothing."""
+    would open a new draft version of a published guide for nothing.
+
+    Agencies: the brand's are offered, all ticked by default; every one of them ticked means "as
+    the brand" (the guide follows the brand's later changes), fewer narrow the guide."""
 
     ALL, SELECTED = "all", "selected"
 
@@ -66,10 +71,14 @@ class GuideForm(ServiceForm):
         required=False,
         choices=[("", _("None (or the product's)")), *Category.choices],
     )
+    agencies = AgenciesField(
+        label=_("Agencies that see this guide"),
+        help_text=_("Only kinds of agency the brand is shared with: a guide can narrow its brand's sharing."),
+    )
     visibility = forms.ChoiceField(
         label=_("Who sees this guide"),
         choices=[
-            (ALL, _("Every administration that sees the brand")),
+            (ALL, _("Every country where the brand is visible")),
             (SELECTED, _("Only the administrations of the countries chosen below")),
         ],
         initial=ALL,
@@ -99,12 +108,19 @@ class GuideForm(ServiceForm):
                     "language": guide.language,
                     "product": guide.product_id,
                     "category": guide.category,
+                    "agencies": guide.agencies,
                     "visibility": self.ALL if guide.visible_to_all else self.SELECTED,
                     "countries": [row.country.code for row in guide.visibility_countries.all()],
                 },
             )
             brand = guide.brand
         super().__init__(*args, **kwargs)
+        # The brand's agencies, when the brand is known (otherwise the service checks the choice).
+        self.brand_agencies = brand.agencies if brand is not None else [kind for kind, _label in AGENCY_CHOICES]
+        self.fields["agencies"].choices = [
+            (kind, label) for kind, label in AGENCY_CHOICES if kind in self.brand_agencies
+        ]
+        self.initial.setdefault("agencies", self.brand_agencies)
         products = (
             Product.objects.restrict(user, "change").select_related("brand").order_by("brand__name", "name", "id")
         )
@@ -128,7 +144,7 @@ class GuideForm(ServiceForm):
             empty_label=_("None: the guide covers the brand or a category"),
             with_brand=brand is None,
         )
-        order = ["brand", "title", "summary", "language", "product", "category", "visibility", "countries"]
+        order = ["brand", "title", "summary", "language", "product", "category", "agencies", "visibility", "countries"]
         self.fields = {name: fields[name] for name in order if name in fields}
 
     def clean(self):
@@ -139,9 +155,15 @@ class GuideForm(ServiceForm):
 
     def _visibility(self) -> dict:
         data = self.cleaned_data
-        if data["visibility"] == self.ALL:
-            return {"all": True}
-        return {"all": False, "countries": data["countries"]}
+        visibility: dict = (
+            {"all": True} if data["visibility"] == self.ALL else {"all": False, "countries": data["countries"]}
+        )
+        agencies = data.get("agencies")
+        if agencies is None and self.guide is not None:
+            agencies = self.guide.own_agencies  # not sent: as they are
+        if agencies is not None and set(agencies) != set(self.brand_agencies):
+            visibility["agencies"] = agencies
+        return visibility
 
     def service_data(self) -> dict:
         data = self.cleaned_data
@@ -156,7 +178,7 @@ class GuideForm(ServiceForm):
         if self.guide is None:
             return values
         changed = {name for name in self.changed_data if name not in ("title", "summary")}
-        if changed & {"visibility", "countries"}:
+        if changed & {"visibility", "countries", "agencies"}:
             changed.add("visibility")
         for name in ("title", "summary"):
             # A browser sends a textarea's line breaks as CRLF: not a change on its own.

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from brands.models import Brand, Category, Product
+from brands.models import Brand, Category, Product, agency_names, in_agency_order
+from core.roles import AGENCY_CHOICES
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet, scope_of
 from uploads.paths import private_upload_to
 
@@ -43,14 +44,16 @@ class GuideQuerySet(ScopedQuerySet):
     def scope_view(self, scope: Scope) -> GuideQuerySet:
         """The owner's members: their organization's guides in any status. Platform admins: all.
         Enforcement organizations: published guides of brands visible to them, narrowed by the
-        guide's own countries. Anyone else: nothing."""
+        guide's own countries and agency kinds. Anyone else: nothing."""
         brands = Brand.objects.restrict(scope, VIEW)
         if scope.is_platform or scope.is_owner:
             return self.filter(brand__in=brands)
         if scope.is_enforcement:
             listed = GuideCountry.objects.filter(guide=OuterRef("pk"), country__in=scope.jurisdiction)
+            shared = GuideAgency.objects.filter(guide=OuterRef("pk"), kind=scope.kind)
             return self.filter(
                 Q(visible_to_all=True) | Exists(listed),
+                Q(agencies_as_brand=True) | Exists(shared),
                 brand__in=brands,
                 status=GuideStatus.PUBLISHED,
                 published_version__isnull=False,
@@ -82,6 +85,10 @@ class Guide(models.Model):
     translation_group = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     # True: as visible as the brand. False: only the listed countries (a subset of the brand's).
     visible_to_all = models.BooleanField(_("as visible as the brand"), default=True)
+    # True: shared with the brand's agency kinds, following its changes. False: only the kinds
+    # listed (GuideAgency rows, a subset of the brand's when written). Readers always get the
+    # intersection with the brand's.
+    agencies_as_brand = models.BooleanField(_("shared with the brand's agencies"), default=True)
     status = models.CharField(_("status"), max_length=16, choices=GuideStatus.choices, default=GuideStatus.DRAFT)
     published_version = models.ForeignKey(
         "GuideVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -107,6 +114,26 @@ class Guide(models.Model):
     def latest_version(self) -> GuideVersion | None:
         return self.versions.order_by("-number").first()
 
+    @property
+    def agencies(self) -> list[str]:
+        """The agency kinds that may read it: the brand's, narrowed by the guide's own list."""
+        shared = self.brand.agencies
+        if self.agencies_as_brand:
+            return shared
+        own = {row.kind for row in self.visibility_agencies.all()}
+        return [kind for kind in shared if kind in own]
+
+    @property
+    def own_agencies(self) -> list[str] | None:
+        """The guide's own list of agency kinds; None when it follows the brand's."""
+        if self.agencies_as_brand:
+            return None
+        return in_agency_order(row.kind for row in self.visibility_agencies.all())
+
+    @property
+    def agency_names(self) -> list[str]:
+        return agency_names(self.agencies)
+
 
 class GuideCountry(models.Model):
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="visibility_countries")
@@ -118,6 +145,20 @@ class GuideCountry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guide_id} → {self.country.code}"
+
+
+class GuideAgency(models.Model):
+    """An agency kind a guide is narrowed to (Guide.agencies_as_brand false)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="visibility_agencies")
+    kind = models.CharField(_("agency"), max_length=32, choices=AGENCY_CHOICES)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("guide", "kind", name="guide_agency_unique")]
+        indexes = [models.Index(fields=["kind", "guide"])]
+
+    def __str__(self) -> str:
+        return f"{self.guide_id} → {self.kind}"
 
 
 class GuideVersion(models.Model):

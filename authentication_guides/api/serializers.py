@@ -4,12 +4,13 @@ inspections, feedback and usage; and the bodies the writes accept."""
 
 from __future__ import annotations
 
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from brands.api.serializers import ScopedPrimaryKeyField
+from brands.api.serializers import ScopedPrimaryKeyField, agencies_field
 from brands.models import Brand, Category, Product
 from core.api import CountryCodeField
 from uploads.serializers import SafeImageField
@@ -31,6 +32,21 @@ from ..selectors import sees_drafts, version_for
 class GuideVisibilitySerializer(serializers.Serializer):
     all = serializers.BooleanField(help_text=_("As visible as the brand (true), or only the listed countries."))
     countries = serializers.ListField(child=CountryCodeField(), required=False, default=list, max_length=250)
+    agencies = agencies_field(
+        _(
+            "The kinds of enforcement agency that see the guide, among the brand's. Left out: as the brand, "
+            "following its changes. Read: the kinds that see it now."
+        )
+    )
+
+
+class GuideListSerializer(serializers.ListSerializer):
+    """A page of guides: their agency rows and their brands' fetched once for the page."""
+
+    def to_representation(self, data):
+        guides = list(data.all() if hasattr(data, "all") else data)
+        prefetch_related_objects(guides, "visibility_agencies", "brand__visibility_agencies")
+        return super().to_representation(guides)
 
 
 class ExtraPictureSerializer(serializers.ModelSerializer):
@@ -102,6 +118,9 @@ class GuideSerializer(serializers.Serializer):
     translations = serializers.ListField(child=serializers.DictField(), read_only=True)
     indicators = IndicatorSerializer(many=True, read_only=True)
 
+    class Meta:
+        list_serializer_class = GuideListSerializer
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
@@ -120,7 +139,11 @@ class GuideSerializer(serializers.Serializer):
             "title": version.title if version else "",
             "summary": version.summary if version else "",
             "language": guide.language,
-            "visibility": {"all": guide.visible_to_all, "countries": [] if guide.visible_to_all else countries},
+            "visibility": {
+                "all": guide.visible_to_all,
+                "countries": [] if guide.visible_to_all else countries,
+                "agencies": guide.agencies,
+            },
             "status": guide.status if sees_drafts(user, guide) else "published",
             "version": version.number if version else None,
             "published_at": version.published_at if version else None,

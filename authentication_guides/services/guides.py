@@ -15,11 +15,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from brands.identifiers import parse_visibility
+from brands.identifiers import agencies_error, parse_agencies, parse_visibility
 from brands.models import Brand, Category, Product
 from core.validators import clean_text
 
-from ..models import Guide, GuideCountry, GuideVersion, Indicator, IndicatorPicture, VersionStatus
+from ..models import Guide, GuideAgency, GuideCountry, GuideVersion, Indicator, IndicatorPicture, VersionStatus
 from .common import MAX_LINE, MAX_TEXT, _editable_guide
 
 ISO_639_1 = frozenset(code for code in LANG_INFO if len(code) == 2)
@@ -32,15 +32,33 @@ def _language(data: Mapping[str, Any]) -> str:
     return language
 
 
-def _clean_visibility(brand: Brand, visibility: Any) -> tuple[bool, list[str]]:
-    """A guide may narrow its brand's visibility, never widen it."""
+# A guide's visibility once checked: (as the brand's countries, countries, agencies), agencies
+# None when the guide follows the brand's.
+GuideSharing = tuple[bool, list[str], list[str] | None]
+
+
+def _clean_visibility(brand: Brand, visibility: Any) -> GuideSharing:
+    """A guide may narrow its brand's visibility, never widen it. Left out, "countries" (with
+    "all": true) and "agencies" are the brand's, and follow its later changes."""
     if visibility is None:
-        return True, []
+        return True, [], None
     visible_to_all, countries = parse_visibility(
         visibility, empty_message=_("Choose at least one country, or keep the brand's visibility.")
     )
+    agencies = None
+    if visibility.get("agencies") is not None:
+        agencies = parse_agencies(
+            visibility["agencies"], empty_message=_("Choose at least one kind of agency, or keep the brand's.")
+        )
+        shared = brand.agencies
+        wider = [kind for kind in agencies if kind not in shared]
+        if wider:
+            raise agencies_error(
+                _("The brand is not shared with %(agencies)s: a guide cannot be seen wider than its brand.")
+                % {"agencies": ", ".join(wider)}
+            )
     if visible_to_all:
-        return True, []
+        return True, [], agencies
     if not brand.visible_to_all:
         allowed = set(brand.visibility_countries.values_list("country", flat=True))
         wider = [c for c in countries if c not in allowed]
@@ -53,15 +71,22 @@ def _clean_visibility(brand: Brand, visibility: Any) -> tuple[bool, list[str]]:
                     ]
                 }
             )
-    return False, countries
+    return False, countries, agencies
 
 
-def _set_visibility(guide: Guide, visible_to_all: bool, countries: list[str]) -> None:
+def _set_visibility(guide: Guide, sharing: GuideSharing) -> None:
+    visible_to_all, countries, agencies = sharing
     guide.visible_to_all = visible_to_all
-    guide.save(update_fields=["visible_to_all"])
+    guide.agencies_as_brand = agencies is None
+    # Saved in any case: the save tells the search app that what officers see may have changed.
+    guide.save(update_fields=["visible_to_all", "agencies_as_brand"])
     GuideCountry.objects.filter(guide=guide).exclude(country__in=countries).delete()
     existing = set(GuideCountry.objects.filter(guide=guide).values_list("country", flat=True))
     GuideCountry.objects.bulk_create([GuideCountry(guide=guide, country=c) for c in countries if c not in existing])
+    kinds = agencies or []
+    GuideAgency.objects.filter(guide=guide).exclude(kind__in=kinds).delete()
+    shared = set(GuideAgency.objects.filter(guide=guide).values_list("kind", flat=True))
+    GuideAgency.objects.bulk_create([GuideAgency(guide=guide, kind=k) for k in kinds if k not in shared])
 
 
 def _product_of(actor: User, brand: Brand, value: Any) -> Product | None:
@@ -90,7 +115,7 @@ def guide_create(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Guide
     title = clean_text(data, "title", required=True, max_length=MAX_LINE)
     summary = clean_text(data, "summary", max_length=MAX_TEXT)
     language = _language(data)
-    visible_to_all, countries = _clean_visibility(brand, data.get("visibility"))
+    sharing = _clean_visibility(brand, data.get("visibility"))
     guide = Guide(
         brand=brand,
         product=_product_of(actor, brand, data.get("product")),
@@ -109,7 +134,7 @@ def guide_create(*, actor: User, brand: Brand, data: Mapping[str, Any]) -> Guide
             raise ValidationError({"language": [_("This guide already has a version in this language.")]})
         guide.translation_group = original.translation_group
     guide.save()
-    _set_visibility(guide, visible_to_all, countries)
+    _set_visibility(guide, sharing)
     first = GuideVersion.objects.create(guide=guide, number=1, title=title, summary=summary, created_by=actor)
     if source is not None:
         assert original is not None  # found above, or refused
@@ -213,7 +238,7 @@ def guide_update(*, actor: User, guide: Guide, data: Mapping[str, Any]) -> Guide
     if fields:
         guide.save(update_fields=fields)
     if "visibility" in data:
-        _set_visibility(guide, *_clean_visibility(guide.brand, data["visibility"]))
+        _set_visibility(guide, _clean_visibility(guide.brand, data["visibility"]))
     return guide
 
 
