@@ -8,4 +8,7 @@ class BrandsConfig(AppConfig):
     verbose_name = _("Brands")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the catalogue's permission table)
+        from . import (
+            notifying,  # noqa: F401  (registers the catalogue's events)
+            permissions,  # noqa: F401  (registers the catalogue's permission table)
+        )

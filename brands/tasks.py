@@ -22,3 +22,12 @@ def make_product_thumbnails(picture_id: int) -> bool:
     small = make_thumbnail(picture.image, max_side=small_side)
     large = make_thumbnail(picture.image, max_side=large_side)
     return product_image_store_thumbnails(picture_id=picture_id, small=small, large=large)
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=180)
+def tell_widen_possible() -> int:
+    """`sharing.widen_possible` to each right holder recorded by migration 0006, once
+    (brands.services.sharing_notices_send; a second run finds nothing left to send)."""
+    from .services import sharing_notices_send
+
+    return sharing_notices_send()

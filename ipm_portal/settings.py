@@ -187,6 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-notification-digests": {"task": "notifications.tasks.send_digests", "schedule": 10 * 60},
     # Webhook deliveries whose next attempt is due (retries with backoff), from the database.
     "retry-webhooks": {"task": "webhooks.tasks.retry_due", "schedule": 30},
+    # Right holders whose brands were kept customs-only are told once that they may widen them.
+    "tell-widen-possible": {"task": "brands.tasks.tell_widen_possible", "schedule": 15 * 60},
 }
 
 # --- Notifications: recipients per delivery task (in-app rows in one insert; e-mails over one

@@ -10,6 +10,7 @@ from .common import require_editable
 from .items import BRAND_ITEMS, brand_item_create, brand_item_delete, brand_item_update, clean_route
 from .pictures import product_image_add, product_image_delete, product_image_store_thumbnails, product_image_update
 from .products import product_create, product_delete, product_update
+from .sharing import sharing_notices_send
 
 __all__ = [
     "BRAND_ITEMS",
@@ -29,4 +30,5 @@ __all__ = [
     "product_image_update",
     "product_update",
     "require_editable",
+    "sharing_notices_send",
 ]
