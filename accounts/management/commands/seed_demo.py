@@ -1,5 +1,7 @@
 """Idempotent demo data: a platform admin, two right holders, two customs administrations in
-different countries, people of every role, and a few pending requests for the moderation queue.
+different countries, a French police force and market surveillance authority, an international
+body covering France, Germany and Spain, people of every role, and a few pending requests for
+the moderation queue.
 Fictional names only. Run as often as you like: existing rows are left as they are."""
 
 from __future__ import annotations
@@ -16,12 +18,18 @@ from accounts.models import Membership, Organization, OrganizationKind, Role, St
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"
 
+# An international body's jurisdiction (the countries a platform admin sets).
+JURISDICTIONS = {"international": ["DE", "ES", "FR"]}
+
 ORGANIZATIONS = [
     # key, kind, name, country, status
     ("lumina", OrganizationKind.RIGHT_HOLDER, "Lumina Watches", "CH", Status.APPROVED),
     ("atlas", OrganizationKind.RIGHT_HOLDER, "Atlas Sportswear", "DE", Status.APPROVED),
     ("customs_fr", OrganizationKind.CUSTOMS, "Douane française (démo)", "FR", Status.APPROVED),
     ("customs_es", OrganizationKind.CUSTOMS, "Aduanas de España (demo)", "ES", Status.APPROVED),
+    ("police_fr", OrganizationKind.POLICE, "Police nationale (démo)", "FR", Status.APPROVED),
+    ("market_fr", OrganizationKind.MARKET_SURVEILLANCE, "DGCCRF (démo)", "FR", Status.APPROVED),
+    ("international", OrganizationKind.INTERNATIONAL, "Europe Enforcement Office (demo)", "BE", Status.APPROVED),
     ("pending_rh", OrganizationKind.RIGHT_HOLDER, "Nimbus Cosmetics", "NL", Status.PENDING),
 ]
 
@@ -35,6 +43,10 @@ PEOPLE = [
     ("officer.fr@demo.example", "Olivier Officier", "customs_fr", Role.OFFICER, Status.APPROVED, False),
     ("coordinator.es@demo.example", "Carmen Coordinadora", "customs_es", Role.COORDINATOR, Status.APPROVED, True),
     ("officer.es@demo.example", "Óscar Oficial", "customs_es", Role.OFFICER, Status.APPROVED, False),
+    ("police.coordinator.fr@demo.example", "Paul Policier", "police_fr", Role.COORDINATOR, Status.APPROVED, True),
+    ("police.fr@demo.example", "Pauline Patrouille", "police_fr", Role.OFFICER, Status.APPROVED, False),
+    ("market.fr@demo.example", "Marc Marché", "market_fr", Role.COORDINATOR, Status.APPROVED, True),
+    ("international@demo.example", "Ingrid International", "international", Role.COORDINATOR, Status.APPROVED, True),
     ("newcomer.fr@demo.example", "Nina Newcomer", "customs_fr", Role.OFFICER, Status.PENDING, False),
     ("nimbus.founder@demo.example", "Noah Nimbus", "pending_rh", Role.ADMIN, Status.PENDING, True),
 ]
@@ -68,6 +80,9 @@ class Command(BaseCommand):
                 kind=kind, name=name, country=country, defaults={"status": status}
             )
             created += was_created
+            if key in JURISDICTIONS and not organizations[key].jurisdiction:
+                organizations[key].jurisdiction = JURISDICTIONS[key]
+                organizations[key].save(update_fields=["jurisdiction"])
 
         for email, full_name, org_key, role, status, founder in PEOPLE:
             if User.objects.filter(email__iexact=email).exists():
@@ -92,8 +107,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new rows)."))
         if settings.DEBUG:
             self.stdout.write(f"Demo sign-ins (password for all: {password}):")
-            self.stdout.write(f"  {'admin@demo.example':<32} platform admin (superuser)")
+            self.stdout.write(f"  {'admin@demo.example':<36} platform admin (superuser)")
             for email, _name, org_key, role, status, _founder in PEOPLE:
                 organization = organizations[org_key]
                 note = "" if status == Status.APPROVED else f" [{status}: see the moderation queue]"
-                self.stdout.write(f"  {email:<32} {role} of {organization.name}{note}")
+                self.stdout.write(f"  {email:<36} {role} of {organization.name}{note}")
