@@ -5,8 +5,8 @@ Confidential by construction, like the catalogue: every query for a person goes 
 the scoping gate, `restrict(user, action)` on these querysets (core/scope.py).
 
 - An alert is seen by its brand owner's members (any status), by platform admins, and by the
-  enforcement officers of its target countries once published and while still valid (and only
-  while the brand stays visible to them).
+  enforcement organizations of its target kinds and countries once published and while still
+  valid (and only while the brand stays visible to them).
 - A case is seen by the administration that opened it, by the brand owner's members and by
   platform admins. A case keeps its owner organization even if the brand is deleted later.
 """
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import AuditAction, Organization
-from brands.models import Brand, Product
-from core.roles import OrganizationKind
+from brands.models import Brand, Product, agency_names, in_agency_order
+from core.roles import AGENCY_CHOICES, OrganizationKind
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 
@@ -54,16 +54,18 @@ class AlertStatus(models.TextChoices):
 class AlertQuerySet(ScopedQuerySet):
     def scope_view(self, scope: Scope) -> AlertQuerySet:
         """Platform admins: all. The brand owner's members: their alerts in any status. An
-        enforcement organization: published alerts, still valid, targeted at a country of its
-        jurisdiction, of a brand visible to it. Anyone else: nothing."""
+        enforcement organization: published alerts, still valid, targeted at its kind and at a
+        country of its jurisdiction, of a brand visible to it. Anyone else: nothing."""
         if scope.is_platform:
             return self.all()
         if scope.is_owner:
             return self.filter(brand__owner_id=scope.organization_id)
         if scope.is_enforcement:
-            targeted = AlertCountry.objects.filter(alert=OuterRef("pk"), country__in=scope.jurisdiction)
+            kind_targeted = AlertAgency.objects.filter(alert=OuterRef("pk"), kind=scope.kind)
+            country_targeted = AlertCountry.objects.filter(alert=OuterRef("pk"), country__in=scope.jurisdiction)
             return self.filter(
-                Exists(targeted),
+                Exists(kind_targeted),
+                Exists(country_targeted),
                 status=AlertStatus.PUBLISHED,
                 valid_until__gte=timezone.localdate(),
                 brand__in=Brand.objects.restrict(scope, VIEW),
@@ -114,6 +116,16 @@ class Alert(models.Model):
     def target_countries(self) -> list[str]:
         return sorted(c.country.code for c in self.target_country_rows.all())
 
+    @property
+    def target_agencies(self) -> list[str]:
+        """The enforcement kinds it is sent to, in the order forms list them (from the
+        prefetched rows when there are some)."""
+        return in_agency_order(row.kind for row in self.target_agency_rows.all())
+
+    @property
+    def target_agency_names(self) -> list[str]:
+        return agency_names(self.target_agencies)
+
 
 class AlertCountry(models.Model):
     """A country whose enforcement administrations an alert is sent to."""
@@ -129,6 +141,23 @@ class AlertCountry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alert_id} → {self.country.code}"
+
+
+class AlertAgency(models.Model):
+    """An enforcement kind (customs, police, ...) whose organizations in the target countries an
+    alert is sent to: one of its brand's agencies."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="target_agency_rows")
+    kind = models.CharField(_("agency"), max_length=32, choices=AGENCY_CHOICES)
+
+    class Meta:
+        verbose_name = _("alert target agency")
+        verbose_name_plural = _("alert target agencies")
+        constraints = [models.UniqueConstraint("alert", "kind", name="alert_agency_unique")]
+        indexes = [models.Index(fields=["kind", "alert"])]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.kind}"
 
 
 class AlertAcknowledgement(models.Model):

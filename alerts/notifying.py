@@ -3,8 +3,8 @@ notification pipeline at start-up, from AlertsConfig.ready()).
 
 Recipients are querysets: who should be told, narrowed by ``core.scope.audience`` to the people
 the object's own rule lets see it (the same rule as their pages):
-- alert.published: every approved officer and coordinator of the enforcement administrations
-  (approved) of every target country;
+- alert.published: every approved officer and coordinator of the (approved) enforcement
+  organizations of a targeted kind whose jurisdiction meets the target countries;
 - case events toward the brand owner: its members who may answer the case (its approved admins
   and editors: the case's own "answer" rule); toward the officers: the officer who opened the
   case (still in that administration) and its coordinators.
@@ -17,26 +17,35 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import ENFORCEMENT_KINDS, Role, User
+from core.roles import INTERNATIONAL_KINDS
 from core.scope import audience, system_selector
 
 from . import events
-from .models import Alert, AlertCountry, Case
+from .models import Alert, AlertAgency, AlertCountry, Case
 from .services.cases import ANSWER
 
+# Enforcement kinds whose jurisdiction is their organization's country.
+NATIONAL_KINDS = ENFORCEMENT_KINDS - INTERNATIONAL_KINDS
 CASE_KINDS = ("case.opened", "case.message", "case.answered", "case.deadline_near", "case.overdue")
 
 
-@system_selector("an alert reaches the officers of its target countries who may see it (narrowed by audience)")
+@system_selector("an alert reaches the officers of its target kinds and countries who may see it (by audience)")
 def system_alert_recipients(event) -> QuerySet[User]:
-    """The officers and coordinators of the target countries' enforcement organizations who may
-    see the alert (its own rule: published, valid, brand visible to them)."""
+    """The officers and coordinators of the enforcement organizations of a targeted kind whose
+    jurisdiction meets the target countries, who may see the alert (its own rule: published,
+    valid, targeted at their kind and jurisdiction, brand visible to them). A national agency's
+    jurisdiction is its country; an international body's is a list, which the alert's rule
+    reads for each body (audience)."""
     alert = Alert.objects.filter(pk=event.data["alert"]).first()
     if alert is None:
         return User.objects.none()
+    kinds = AlertAgency.objects.filter(alert_id=alert.pk, kind__in=ENFORCEMENT_KINDS).values("kind")
     countries = AlertCountry.objects.filter(alert_id=alert.pk).values("country")
+    national = Q(membership__organization__kind__in=NATIONAL_KINDS, membership__organization__country__in=countries)
+    international = Q(membership__organization__kind__in=INTERNATIONAL_KINDS)
     officers = User.objects.filter(
-        membership__organization__kind__in=ENFORCEMENT_KINDS,
-        membership__organization__country__in=countries,
+        national | international,
+        membership__organization__kind__in=kinds,
         membership__role__in=(Role.OFFICER, Role.COORDINATOR),
     )
     return audience(alert, officers)

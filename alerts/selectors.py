@@ -13,7 +13,7 @@ from core.gate import object_or_404
 from core.permissions import allowed
 from core.scope import VIEW
 
-from .models import Alert, AlertAcknowledgement, AlertCountry, Case, CaseVerdict
+from .models import Alert, AlertAcknowledgement, AlertAgency, AlertCountry, Case, CaseVerdict
 from .permissions import ALERT_ACKNOWLEDGE, ALERTS_TRACK
 
 
@@ -23,6 +23,7 @@ def _alert_rows(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
         alerts.select_related("brand")
         .prefetch_related(
             Prefetch("target_country_rows", queryset=AlertCountry.objects.order_by("country")),
+            Prefetch("target_agency_rows", queryset=AlertAgency.objects.order_by("kind")),
             "products",
         )
         .order_by("-created", "-id")

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from brands.models import TransportMode
 from core.api import CountryCodeField
+from core.roles import AGENCY_CHOICES
 from uploads.serializers import SafeImageField
 
 from ..models import (
@@ -43,6 +44,12 @@ class AlertWriteSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
     target_countries = _countries(help_text=_("Within the brand's visibility."))
+    target_agencies = serializers.ListField(
+        child=serializers.ChoiceField(choices=AGENCY_CHOICES),
+        required=False,
+        max_length=len(AGENCY_CHOICES),
+        help_text=_("The kinds of enforcement agency told, among the brand's (all of the brand's when left out)."),
+    )
     hs_codes = serializers.ListField(child=serializers.CharField(max_length=32), required=False, max_length=100)
     origin_countries = _countries(required=False)
     route = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -57,6 +64,7 @@ class AlertSerializer(serializers.ModelSerializer):
     brand_name = serializers.CharField(source="brand.name", read_only=True)
     products = serializers.SerializerMethodField()
     target_countries = serializers.ListField(child=serializers.CharField(), read_only=True)
+    target_agencies = serializers.ListField(child=serializers.ChoiceField(choices=AGENCY_CHOICES), read_only=True)
     hs_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     origin_countries = serializers.ListField(child=serializers.CharField(), read_only=True)
     ports = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -77,6 +85,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "description",
             "severity",
             "target_countries",
+            "target_agencies",
             "hs_codes",
             "origin_countries",
             "route",

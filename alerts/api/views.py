@@ -60,7 +60,8 @@ class AlertViewSet(
     viewsets.GenericViewSet,
 ):
     """Right holders draft, publish and withdraw their brands' alerts; officers read the
-    published alerts targeted at their country and acknowledge them."""
+    published alerts targeted at their kind of agency and a country of their jurisdiction, and
+    acknowledge them."""
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
@@ -101,7 +102,7 @@ class AlertViewSet(
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        """Send the draft to the officers of its target countries."""
+        """Send the draft to the officers of its target kinds and countries."""
         alert = services.alert_publish(actor=request.user, alert=self.get_object(), ip=client_ip(request))
         return self._answer(alert.pk)
 
@@ -114,7 +115,7 @@ class AlertViewSet(
     @extend_schema(request=None, responses=AlertSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        """An officer of a target country: seen and taken into account (once)."""
+        """An officer of a target kind and country: seen and taken into account (once)."""
         alert = self.get_object()
         services.alert_acknowledge(actor=request.user, alert=alert)
         return self._answer(alert.pk)

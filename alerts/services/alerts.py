@@ -1,5 +1,5 @@
-"""Alerts: a right holder drafts, publishes or withdraws; officers of the target countries
-acknowledge; alerts expire by themselves after their last valid day."""
+"""Alerts: a right holder drafts, publishes or withdraws; officers of the target kinds and
+countries acknowledge; alerts expire by themselves after their last valid day."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from django_countries.fields import Country
 from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
-from brands.models import Brand, Product
+from brands.models import AGENCY_VALUES, Brand, Product, in_agency_order
 from brands.services import clean_route
 from core.permissions import require
 from core.scope import CHANGE, VIEW
@@ -34,6 +34,7 @@ from ..models import (
     AUDIT_ALERT_WITHDRAWN,
     Alert,
     AlertAcknowledgement,
+    AlertAgency,
     AlertCountry,
     AlertStatus,
     Severity,
@@ -44,6 +45,8 @@ from .common import refuse_unless
 MAX_TEXT = 20_000
 MAX_PRODUCTS = 100
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+# What a brand is read with to check an alert's targets against it.
+BRAND_SHARING = ("visibility_countries", "visibility_agencies")
 
 
 NOT_AN_EDITOR = gettext_lazy("Only the brand owner's admins and editors can change this alert.")
@@ -87,6 +90,40 @@ def _target_countries(data: Mapping[str, Any], brand: Brand) -> list[str]:
                 }
             )
     return countries
+
+
+def _target_agencies(data: Mapping[str, Any], brand: Brand) -> list[str]:
+    """The enforcement kinds the alert is sent to: the brand's when the data names none (None or
+    left out), otherwise a non-empty list of known kinds, all of them the brand's."""
+    shared = brand.agencies
+    value = data.get("target_agencies")
+    if value is None:
+        return shared
+    if not isinstance(value, (list, tuple)) or not all(isinstance(kind, str) for kind in value):
+        raise ValidationError({"target_agencies": [_('Give the agencies as a list, e.g. ["customs", "police"].')]})
+    unknown = sorted({kind for kind in value if kind not in AGENCY_VALUES})
+    if unknown:
+        raise ValidationError(
+            {
+                "target_agencies": [
+                    _("Unknown agency: %(unknown)s. Choose among %(known)s.")
+                    % {"unknown": ", ".join(unknown), "known": ", ".join(AGENCY_VALUES)}
+                ]
+            }
+        )
+    if not value:
+        raise ValidationError({"target_agencies": [_("Choose at least one kind of agency to send the alert to.")]})
+    wider = [kind for kind in in_agency_order(value) if kind not in shared]
+    if wider:
+        raise ValidationError(
+            {
+                "target_agencies": [
+                    _("The brand is not shared with %(agencies)s: an alert cannot reach further than its brand.")
+                    % {"agencies": ", ".join(wider)}
+                ]
+            }
+        )
+    return in_agency_order(value)
 
 
 def _hs_codes(data: Mapping[str, Any]) -> list[str]:
@@ -136,9 +173,12 @@ def _products(data: Mapping[str, Any], brand: Brand) -> list[Product]:
     return products
 
 
-def _clean(
-    data: Mapping[str, Any], brand: Brand, *, partial: bool
-) -> tuple[dict[str, Any], list[str] | None, list[Product] | None]:
+# What an alert's data means once checked: its own fields, then its target countries, target
+# agencies and products, each None when a partial change leaves them as they are.
+Cleaned = tuple[dict[str, Any], list[str] | None, list[str] | None, list[Product] | None]
+
+
+def _clean(data: Mapping[str, Any], brand: Brand, *, partial: bool) -> Cleaned:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
         cleaned["title"] = _text(data, "title", required=True, max_length=200)
@@ -157,8 +197,9 @@ def _clean(
     if not partial or "valid_until" in data:
         cleaned["valid_until"] = _valid_until(data)
     countries = _target_countries(data, brand) if not partial or "target_countries" in data else None
+    agencies = _target_agencies(data, brand) if not partial or data.get("target_agencies") is not None else None
     products = _products(data, brand) if "products" in data else None
-    return cleaned, countries, products
+    return cleaned, countries, agencies, products
 
 
 def _set_countries(alert: Alert, countries: list[str]) -> None:
@@ -167,20 +208,30 @@ def _set_countries(alert: Alert, countries: list[str]) -> None:
     AlertCountry.objects.bulk_create([AlertCountry(alert=alert, country=c) for c in countries if c not in existing])
 
 
+def _set_agencies(alert: Alert, agencies: list[str]) -> None:
+    AlertAgency.objects.filter(alert=alert).exclude(kind__in=agencies).delete()
+    existing = set(AlertAgency.objects.filter(alert=alert).values_list("kind", flat=True))
+    AlertAgency.objects.bulk_create([AlertAgency(alert=alert, kind=k) for k in agencies if k not in existing])
+
+
 @transaction.atomic
 def alert_create(*, actor: User, data: Mapping[str, Any]) -> Alert:
-    """A draft alert about one of the actor's organization's brands."""
+    """A draft alert about one of the actor's organization's brands, sent (once published) to the
+    enforcement kinds named in `target_agencies` (by default the brand's) of the
+    `target_countries`; both within the brand's sharing."""
     require(actor, ALERT_DRAFT)
     brand = data.get("brand")
     brand_id: Any = brand.pk if isinstance(brand, Brand) else brand
     try:
-        brand = Brand.objects.restrict(actor, CHANGE).prefetch_related("visibility_countries").get(pk=int(brand_id))
+        brand = Brand.objects.restrict(actor, CHANGE).prefetch_related(*BRAND_SHARING).get(pk=int(brand_id))
     except (TypeError, ValueError, Brand.DoesNotExist):
         raise ValidationError({"brand": [_("Choose one of your organization's brands.")]}) from None
-    cleaned, countries, products = _clean(data, brand, partial=False)
-    assert countries is not None  # not partial: the target countries are required
+    cleaned, countries, agencies, products = _clean(data, brand, partial=False)
+    # Not partial: the target countries are required and the agencies default to the brand's.
+    assert countries is not None and agencies is not None
     alert = Alert.objects.create(brand=brand, created_by=actor, status=AlertStatus.DRAFT, **cleaned)
     _set_countries(alert, countries)
+    _set_agencies(alert, agencies)
     if products:
         alert.products.set(products)
     return alert
@@ -192,13 +243,15 @@ def alert_update(*, actor: User, alert: Alert, data: Mapping[str, Any]) -> Alert
     alert = _editable(actor, alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError({"status": [_("Only a draft can be changed.")]})
-    brand = Brand.objects.prefetch_related("visibility_countries").get(pk=alert.brand_id)
-    cleaned, countries, products = _clean(data, brand, partial=True)
+    brand = Brand.objects.prefetch_related(*BRAND_SHARING).get(pk=alert.brand_id)
+    cleaned, countries, agencies, products = _clean(data, brand, partial=True)
     for field, value in cleaned.items():
         setattr(alert, field, value)
     alert.save()
     if countries is not None:
         _set_countries(alert, countries)
+    if agencies is not None:
+        _set_agencies(alert, agencies)
     if products is not None:
         alert.products.set(products)
     return alert
@@ -206,15 +259,17 @@ def alert_update(*, actor: User, alert: Alert, data: Mapping[str, Any]) -> Alert
 
 @transaction.atomic
 def alert_publish(*, actor: User, alert: Alert, ip: str | None = None) -> Alert:
-    """Send a draft to the officers of its target countries (alert.published, after commit)."""
+    """Send a draft to the officers of its target kinds and countries (alert.published, after
+    commit)."""
     alert = _editable(actor, alert)
     if alert.status != AlertStatus.DRAFT:
         raise ValidationError({"status": [_("Only a draft can be published.")]})
     if alert.valid_until < timezone.localdate():
         raise ValidationError({"valid_until": [_("The last valid day is past: change it before publishing.")]})
     # The brand's visibility may have narrowed since the draft was written: check again.
-    brand = Brand.objects.prefetch_related("visibility_countries").get(pk=alert.brand_id)
+    brand = Brand.objects.prefetch_related(*BRAND_SHARING).get(pk=alert.brand_id)
     _target_countries({"target_countries": alert.target_countries}, brand)
+    _target_agencies({"target_agencies": alert.target_agencies}, brand)
     alert.status = AlertStatus.PUBLISHED
     alert.published_at = timezone.now()
     alert.published_by = actor
@@ -240,7 +295,7 @@ def alert_withdraw(*, actor: User, alert: Alert, ip: str | None = None) -> Alert
 
 
 def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
-    """An officer of a target country marks the alert as seen (once; again is harmless)."""
+    """An officer of a target kind and country marks the alert as seen (once; again is harmless)."""
     require(actor, ALERT_ACKNOWLEDGE)
     refuse_unless(actor, VIEW, alert, _("This alert is not sent to your administration."))
     organization = actor.organization
