@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from brands.forms import AgenciesField
 from brands.models import Brand, Product, TransportMode
 from core.forms import ANY, ServiceForm
 from core.forms import countries_field as _countries_field
@@ -45,6 +46,10 @@ class AlertForm(ServiceForm):
     )
     target_countries = _countries_field(
         _("Send to the administrations of"), _("Only countries where the brand is visible. ") + str(HOLD_CTRL)
+    )
+    target_agencies = AgenciesField(
+        label=_("Send to these kinds of agency"),
+        help_text=_("Only kinds of agency the brand is shared with: all of them by default."),
     )
     hs_codes = forms.CharField(
         label=_("HS codes"),
@@ -84,6 +89,7 @@ class AlertForm(ServiceForm):
                     "description": alert.description,
                     "products": [p.pk for p in alert.products.all()],
                     "target_countries": alert.target_countries,
+                    "target_agencies": alert.target_agencies,
                     "hs_codes": "\n".join(alert.hs_codes),
                     "origin_countries": alert.origin_countries,
                     "route": alert.route,
@@ -110,6 +116,27 @@ class AlertForm(ServiceForm):
             self.fields["products"].help_text = _("Choose the brand first: its products are offered here.")
         if alert is not None:
             self.fields["brand"].disabled = True
+        self._offer_agencies(brands.filter(pk=brand_id).first() if brand_id is not None else None, alert)
+
+    def _offer_agencies(self, brand: Brand | None, alert) -> None:
+        """The brand's agencies are offered, ticked by default (the alert's when editing). Before
+        the brand is known, nothing is offered and the alert goes to the brand's agencies; a new
+        alert posted without the field (the form as shown before the brand was chosen) means the
+        same, and is shown again with them ticked. An edit without the field keeps the alert's."""
+        if brand is None:
+            del self.fields["target_agencies"]
+            return
+        shared = brand.agencies
+        field = self.fields["target_agencies"]
+        field.choices = [(kind, label) for kind, label in field.choices if kind in shared]
+        self.initial.setdefault("target_agencies", shared)
+        if alert is None and self.is_bound and "target_agencies" not in self.data:
+            data = self.data.copy()
+            if hasattr(data, "setlist"):
+                data.setlist("target_agencies", shared)
+            else:
+                data["target_agencies"] = shared
+            self.data = data
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

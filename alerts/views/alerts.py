@@ -1,6 +1,6 @@
-"""Alert pages, under /alerts/: the list (officers: the alerts sent to their country; right
-holders: their own), an alert's page (with acknowledgements per country for the owner), the
-form, and the publish / withdraw / acknowledge buttons."""
+"""Alert pages, under /alerts/: the list (officers: the alerts sent to their kind of agency in
+their jurisdiction; right holders: their own), an alert's page (with acknowledgements per
+country for the owner), the form, and the publish / withdraw / acknowledge buttons."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _button(done):
     return decorate
 
 
-@_button(gettext_lazy("The alert is published: the officers of the target countries are told."))
+@_button(gettext_lazy("The alert is published: the officers of the target agencies and countries are told."))
 def alert_publish(request, alert):
     services.alert_publish(actor=request.user, alert=alert, ip=client_ip(request))
 
