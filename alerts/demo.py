@@ -1,5 +1,7 @@
 """Demo alerts and cases for `manage.py seed_demo`: a published alert from Lumina Watches to the
-French administration, and an open case raised by the French demo officer. Idempotent."""
+French customs and police (Lumina is shared with every kind of agency; the French market
+surveillance authority is not told), and an open case raised by the French demo officer.
+Idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from . import services
 from .models import Alert, Case
 
 ALERT_TITLE = "Fake Lumina Chrono watches via Le Havre"
+# Whom the demo alert is for, among the kinds the brand is shared with.
+DEMO_AGENCIES = ("customs", "police")
 
 
 def _writer(brand: Brand) -> User | None:
@@ -45,6 +49,7 @@ def seed(stdout=None) -> int:
                 ),
                 "severity": "high",
                 "target_countries": ["FR"],
+                "target_agencies": [kind for kind in DEMO_AGENCIES if kind in brand.agencies],
                 "origin_countries": ["CN"],
                 "route": "Ningbo → Port Said → Le Havre",
                 "ports": ["Le Havre"],
