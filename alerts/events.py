@@ -35,6 +35,7 @@ def alert_published(alert: Alert, *, actor) -> None:
             "title": alert.title,
             "severity": alert.severity,
             "target_countries": alert.target_countries,
+            "target_agencies": alert.target_agencies,
             "hs_codes": alert.hs_codes,
             "valid_until": alert.valid_until.isoformat(),
         },

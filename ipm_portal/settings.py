@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "accounts.models.OrganizationKind",
+        "AgencyKindEnum": "core.roles.AGENCY_CHOICES",
         "RegistrableKindEnum": "accounts.models.REGISTRABLE_KIND_CHOICES",
         "StatusEnum": "accounts.models.Status",
         "RoleEnum": "accounts.models.Role",
