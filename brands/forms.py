@@ -52,16 +52,15 @@ class AgenciesField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("choices", AGENCY_CHOICES)
-        kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
     def clean(self, value):
         if value is None:
             return None
-        chosen = super().clean([kind for kind in value if kind])
+        chosen = [kind for kind in value if kind]
         if not chosen:
             raise ValidationError(_("Tick at least one kind of agency."), code="required")
-        return chosen
+        return super().clean(chosen)
 
     def has_changed(self, initial, data) -> bool:
         return data is not None and super().has_changed(initial, [kind for kind in data if kind])
