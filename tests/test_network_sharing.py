@@ -397,3 +397,13 @@ def test_existing_brands_stay_customs_only_and_their_owners_are_to_be_told():
     assert [brand.agencies for brand in Brand.objects.filter(owner_id=owner.pk)] == [["customs"], ["customs"]]
     notice = SharingNotice.objects.get()
     assert (notice.organization_id, notice.sent) == (owner.pk, None)
+
+
+def test_a_translation_starts_with_the_agencies_of_the_guide_it_translates(client, acme_editor):
+    brand = brand_shared(acme_editor, "Marais", agencies=["customs", "police"])
+    narrowed = published_guide(
+        acme_editor, brand, "Marais customs checklist", visibility={"all": True, "agencies": ["customs"]}
+    )
+    client.force_login(acme_editor, backend=BACKEND)
+    form = client.get(f"/guides/{narrowed.pk}/translate/").context["form"]
+    assert form["agencies"].value() == ["customs"]

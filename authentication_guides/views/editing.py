@@ -99,6 +99,7 @@ def guide_translate(request, pk):
         "category": source.category,
         "visibility": GuideForm.ALL if source.visible_to_all else GuideForm.SELECTED,
         "countries": [row.country.code for row in source.visibility_countries.all()],
+        "agencies": source.agencies,
         "language": "",
     }
     form = GuideForm(*posted(request), user=request.user, brand=source.brand, initial=initial)
