@@ -102,16 +102,16 @@ REGISTRATION_ERROR_FIELDS = {
 }
 
 
-# What each kind is called where a person picks theirs ("Your organization is ..."): a sentence
-# that says who belongs there, rather than the kind's short name.
+# What each kind is called where a person picks theirs ("Your organization is ..."): the kind's
+# name first, then who belongs there where the name alone does not say it.
 REGISTRATION_KIND_LABELS = {
-    OrganizationKind.RIGHT_HOLDER: _("A brand owner (right holder)"),
-    OrganizationKind.CUSTOMS: _("A customs administration"),
-    OrganizationKind.POLICE: _("A police force"),
-    OrganizationKind.MARKET_SURVEILLANCE: _("A market surveillance authority"),
-    OrganizationKind.ANTI_FRAUD: _("An anti-fraud agency"),
+    OrganizationKind.RIGHT_HOLDER: _("Right holder (a brand owner)"),
+    OrganizationKind.CUSTOMS: _("Customs administration"),
+    OrganizationKind.POLICE: _("Police force"),
+    OrganizationKind.MARKET_SURVEILLANCE: _("Market surveillance authority"),
+    OrganizationKind.ANTI_FRAUD: _("Anti-fraud agency"),
     OrganizationKind.INTERNATIONAL: _(
-        "An international body (such as INTERPOL, Europol or OLAF): the platform sets the countries it covers"
+        "International body (such as INTERPOL, Europol or OLAF): the platform sets the countries it covers"
     ),
 }
 

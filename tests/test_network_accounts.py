@@ -149,12 +149,12 @@ def test_the_service_refuses_an_unknown_kind_on_organization(password):
 def test_the_registration_page_offers_every_kind_with_a_clear_label(client):
     html = client.get(REGISTER_PAGE).content.decode()
     labels = {
-        "right_holder": "A brand owner (right holder)",
-        "customs": "A customs administration",
-        "police": "A police force",
-        "market_surveillance": "A market surveillance authority",
-        "anti_fraud": "An anti-fraud agency",
-        "international": "An international body (such as INTERPOL, Europol or OLAF)",
+        "right_holder": "Right holder (a brand owner)",
+        "customs": "Customs administration",
+        "police": "Police force",
+        "market_surveillance": "Market surveillance authority",
+        "anti_fraud": "Anti-fraud agency",
+        "international": "International body (such as INTERPOL, Europol or OLAF)",
     }
     for value, label in labels.items():
         assert f'value="{value}"' in html, value
