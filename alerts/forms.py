@@ -75,7 +75,7 @@ class AlertForm(ServiceForm):
     valid_until = forms.DateField(
         label=_("Valid until"),
         help_text=_("The last day, YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, user, alert=None, brand=None, **kwargs):
@@ -177,7 +177,7 @@ class CaseForm(ServiceForm):
         label=_("Answer requested by"),
         required=False,
         help_text=_("A working day, 1 to 30 working days ahead (5 by default), YYYY-MM-DD."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     country = forms.ChoiceField(label=_("Country of the case"), choices=())
     brand = forms.ModelChoiceField(label=_("Brand"), queryset=Brand.objects.none())

@@ -14,9 +14,7 @@ French, against the live server, with two-factor required as in production (REQU
 
 Everyone reads the portal in French (the officer's language is picked from the browser at
 registration). Every label the test reads or clicks is the French catalogue's: a missing
-translation fails the test, but for the strings of issue 13 listed in NEW_IN_ISSUE_13, whose
-French comes with the next `make messages` (until then the page shows the English, and so does
-the catalogue the test reads).
+translation fails the test.
 """
 
 from __future__ import annotations
@@ -55,23 +53,13 @@ DECISIVE = "Numéro de lot gravé"
 CUSTOMS_ONLY_BRAND = "Solenne Atelier"
 COMMENT = "Le numéro de lot est imprimé, pas gravé : contrefaçon."
 
-# Issue 13's strings the lead translates at the end of the issue; the test reads them through the
-# catalogue like the others, so it passes before and after.
-NEW_IN_ISSUE_13 = {
-    "Open a verification request",
-    "Verification request",
-    "Answer requested by",
-    "What was seized or inspected",
-    "New verification request #%(case)s: %(brand)s (%(country)s)",
-}
-
 
 def fr(text: str, *, new: bool = False) -> str:
-    """The French of an English source string; a missing translation fails the test at once, but
-    for issue 13's strings (`new`, or in NEW_IN_ISSUE_13)."""
+    """The French of an English source string; a missing translation fails the test at once
+    (`new`: a string whose French may equal the English)."""
     with translation.override("fr"):
         french = translation.gettext(text)
-    assert french != text or new or text in NEW_IN_ISSUE_13, f"no French for {text!r}"
+    assert french != text or new, f"no French for {text!r}"
     return french
 
 
@@ -179,7 +167,7 @@ def officer_registers(officer):
     label(officer, "E-mail address").fill(OFFICER_EMAIL)
     label(officer, "Password").fill(OFFICER_PASSWORD)
     label(officer, "Password again").fill(OFFICER_PASSWORD)
-    label(officer, police_force(), new=True).check()
+    label(officer, police_force()).check()
     label(officer, "Organization name").fill(FORCE)
     label(officer, "Country").select_option("FR")
     officer.get_by_role("button", name=fr("Send my request")).click()
@@ -356,14 +344,6 @@ def test_a_french_police_officer_from_registration_to_verdict(
 
     expected = workdays.verification_deadline(timezone.localdate(), "FR")
     shown, written = answer_date_shown
-    if shown == "" and written == expected.strftime("%d/%m/%Y"):
-        # Known product bug, to drop once fixed: CaseForm's requested_deadline widget (a DateInput
-        # of type "date") writes its value in the language's date format, which such an input
-        # cannot read (it needs YYYY-MM-DD), so a French officer sees an empty answer date.
-        pytest.xfail(
-            f"alerts/forms.py CaseForm.requested_deadline: value={written!r} in French, an empty date input;"
-            ' DateInput(format="%Y-%m-%d") shows the default'
-        )
     assert shown == expected.isoformat(), (
         f"the case form's 'Answer requested by' shows {shown!r} (value={written!r}), not {expected}:"
         " the default is 5 working days of France ahead"
