@@ -315,6 +315,9 @@ def test_a_police_officer_opens_a_verification_from_the_page(client_for, brand_f
     assert (case.procedure, case.deadline, case.country.code) == ("verification", D(2026, 7, 22), "FR")
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Verification request" in page
+    # The brand owner reads which kind of agency asks.
+    owner_page = client_for("acme_editor").get(f"/cases/{case.pk}/").content.decode()
+    assert f"{case.organization.name} (Police)" in owner_page
 
 
 def test_a_page_date_out_of_range_is_shown_on_the_field(client_for, brand_fr, opened_on):
