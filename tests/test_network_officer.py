@@ -330,17 +330,7 @@ def test_the_officer_receives_and_acknowledges_an_alert_about_the_brand(
     "officer",
     [
         "police_officer_fr",
-        pytest.param(
-            "international_officer",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "alerts/services/alerts.py:306 records an acknowledgement under the organization's seat "
-                    "(BE for the FR/DE/ES office), which is not a target country: the owner's counts, kept "
-                    "per target country (alerts/selectors.py decorate_alerts), never show it"
-                ),
-            ),
-        ),
+        "international_officer",
     ],
     indirect=True,
 )

@@ -23,7 +23,7 @@ from brands.identifiers import normalize_hs_code
 from brands.models import AGENCY_VALUES, Brand, Product, in_agency_order
 from brands.services import clean_route
 from core.permissions import require
-from core.scope import CHANGE, VIEW
+from core.scope import CHANGE, VIEW, scope_of
 from core.validators import clean_countries as _countries
 from core.validators import clean_string_list as _string_list
 from core.validators import clean_text as _text
@@ -300,10 +300,14 @@ def alert_acknowledge(*, actor: User, alert: Alert) -> AlertAcknowledgement:
     refuse_unless(actor, VIEW, alert, _("This alert is not sent to your administration."))
     organization = actor.organization
     assert organization is not None  # an enforcement officer (ALERT_ACKNOWLEDGE) has one
+    # Counted under a target country the officer acts in (the gate guarantees one): a national
+    # agency's own, an international body's first such country (never its seat).
+    targets = set(alert.target_countries)
+    country = next(code for code in scope_of(actor).jurisdiction if code in targets)
     try:
         with transaction.atomic():
             ack, _created = AlertAcknowledgement.objects.get_or_create(
-                alert=alert, user=actor, defaults={"organization": organization, "country": organization.country}
+                alert=alert, user=actor, defaults={"organization": organization, "country": country}
             )
     except IntegrityError:  # two clicks at once
         ack = AlertAcknowledgement.objects.get(alert=alert, user=actor)
