@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
-from core.roles import AGENCY_KINDS
-from core.validators import normalize_countries
+from core.validators import clean_agencies, normalize_countries
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 _SEPARATORS = re.compile(r"[\s\-.]")
 # The code of a visibility error about agency kinds (still keyed "visibility"): forms show it on
 # their agencies field.
 AGENCIES_ERROR = "agencies"
-_AGENCY_VALUES = tuple(kind.value for kind in AGENCY_KINDS)
 
 
 def normalize_gtin(value: str) -> str:
@@ -91,20 +89,9 @@ def parse_visibility(visibility, *, empty_message: str) -> tuple[bool, list[str]
 
 
 def parse_agencies(agencies, *, empty_message: str) -> list[str]:
-    """A non-empty list of enforcement kinds (core.roles.AGENCY_KINDS), without repeats, in the
-    order forms list them. Errors are keyed "visibility", with the code AGENCIES_ERROR."""
-    if not isinstance(agencies, (list, tuple)) or not all(isinstance(kind, str) for kind in agencies):
-        raise agencies_error(_('Give the agencies as a list, e.g. ["customs", "police"].'))
-    unknown = sorted({kind for kind in agencies if kind not in _AGENCY_VALUES})
-    if unknown:
-        raise agencies_error(
-            _("Unknown agency: %(unknown)s. Choose among %(known)s.")
-            % {"unknown": ", ".join(unknown), "known": ", ".join(_AGENCY_VALUES)}
-        )
-    if not agencies:
-        raise agencies_error(empty_message)
-    chosen = set(agencies)
-    return [kind for kind in _AGENCY_VALUES if kind in chosen]
+    """A non-empty list of enforcement kinds in the order forms list them (core.validators).
+    Errors are keyed "visibility", with the code AGENCIES_ERROR."""
+    return clean_agencies(agencies, empty_message=empty_message, error=agencies_error)
 
 
 def agencies_error(message: str) -> ValidationError:

@@ -11,13 +11,15 @@ Nothing here knows the portal's models: core is the lowest layer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Choices
 from django.utils.translation import gettext as _
 from django_countries import countries
+
+from .roles import AGENCY_KINDS
 
 MAX_LIST_ITEMS = 100
 
@@ -108,3 +110,22 @@ def normalize_countries(values: Any) -> list[str]:
         if code not in seen:
             seen.append(code)
     return seen
+
+
+def clean_agencies(value: Any, *, empty_message: str, error: Callable[[str], ValidationError]) -> list[str]:
+    """A non-empty list of enforcement kinds (core.roles.AGENCY_KINDS), without repeats, in the
+    order forms list them. `error(message)` builds the ValidationError, so that each caller names
+    its own field (a brand's `visibility`, an alert's `target_agencies`)."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(kind, str) for kind in value):
+        raise error(_('Give the agencies as a list, e.g. ["customs", "police"].'))
+    known = [str(kind) for kind in AGENCY_KINDS]
+    unknown = sorted({kind for kind in value if kind not in known})
+    if unknown:
+        raise error(
+            _("Unknown agency: %(unknown)s. Choose among %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+        )
+    if not value:
+        raise error(empty_message)
+    chosen = set(value)
+    return [kind for kind in known if kind in chosen]

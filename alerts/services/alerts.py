@@ -20,10 +20,11 @@ from django_countries.fields import Country
 from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
-from brands.models import AGENCY_VALUES, Brand, Product, in_agency_order
+from brands.models import Brand, Product, in_agency_order
 from brands.services import clean_route
 from core.permissions import require
 from core.scope import CHANGE, VIEW, scope_of
+from core.validators import clean_agencies
 from core.validators import clean_countries as _countries
 from core.validators import clean_string_list as _string_list
 from core.validators import clean_text as _text
@@ -99,20 +100,11 @@ def _target_agencies(data: Mapping[str, Any], brand: Brand) -> list[str]:
     value = data.get("target_agencies")
     if value is None:
         return shared
-    if not isinstance(value, (list, tuple)) or not all(isinstance(kind, str) for kind in value):
-        raise ValidationError({"target_agencies": [_('Give the agencies as a list, e.g. ["customs", "police"].')]})
-    unknown = sorted({kind for kind in value if kind not in AGENCY_VALUES})
-    if unknown:
-        raise ValidationError(
-            {
-                "target_agencies": [
-                    _("Unknown agency: %(unknown)s. Choose among %(known)s.")
-                    % {"unknown": ", ".join(unknown), "known": ", ".join(AGENCY_VALUES)}
-                ]
-            }
-        )
-    if not value:
-        raise ValidationError({"target_agencies": [_("Choose at least one kind of agency to send the alert to.")]})
+    value = clean_agencies(
+        value,
+        empty_message=_("Choose at least one kind of agency to send the alert to."),
+        error=lambda message: ValidationError({"target_agencies": [message]}),
+    )
     wider = [kind for kind in in_agency_order(value) if kind not in shared]
     if wider:
         raise ValidationError(
