@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from accounts.models import AuditAction, Organization
-from brands.models import Brand, Product, agency_names, in_agency_order
-from core.roles import AGENCY_CHOICES, OrganizationKind
+from brands.models import Brand, Product, agency_names
+from core.roles import AGENCY_CHOICES, OrganizationKind, in_agency_order
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from brands.models import Brand, Category, Product, agency_names, in_agency_order
-from core.roles import AGENCY_CHOICES
+from brands.models import Brand, Category, Product, agency_names
+from core.roles import AGENCY_CHOICES, in_agency_order
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet, scope_of
 from uploads.paths import private_upload_to
 

@@ -13,11 +13,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ANY, PortalForm, ServiceForm, countries_field, country_choices, split_lines
-from core.roles import AGENCY_CHOICES
+from core.roles import AGENCY_CHOICES, AGENCY_VALUES
 from uploads.forms import SafeImageField
 
 from .identifiers import AGENCIES_ERROR, normalize_hs_prefix
-from .models import AGENCY_VALUES, Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
+from .models import Category, ImageCaption, Product, ProductGTIN, SupplyChainRole, TransportMode
 
 
 def _language_choices():

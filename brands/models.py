@@ -19,9 +19,9 @@ from django_countries.fields import CountryField
 from accounts.models import Organization, Status
 from core.roles import (
     AGENCY_CHOICES,
-    AGENCY_KINDS,
     WRITER_ROLES,  # noqa: F401  (read here by older callers)
     OrganizationKind,
+    in_agency_order,
 )
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
@@ -133,15 +133,6 @@ class BrandCountry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} → {self.country.code}"
-
-
-AGENCY_VALUES = tuple(kind.value for kind in AGENCY_KINDS)
-
-
-def in_agency_order(kinds) -> list[str]:
-    """Agency kinds without repeats, in the order forms list them (core.roles.AGENCY_KINDS)."""
-    chosen = set(kinds)
-    return [kind for kind in AGENCY_VALUES if kind in chosen]
 
 
 def agency_names(kinds) -> list[str]:

@@ -8,6 +8,8 @@ sees the catalogue as officers do, in ENFORCEMENT_KINDS: docs/ARCHITECTURE.md sa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +51,7 @@ AGENCY_KINDS = (
     OrganizationKind.INTERNATIONAL,
 )
 AGENCY_CHOICES = [(kind.value, kind.label) for kind in AGENCY_KINDS]
+AGENCY_VALUES = tuple(kind.value for kind in AGENCY_KINDS)
 ENFORCEMENT_KINDS = frozenset(AGENCY_KINDS)
 # National agencies act in their organization's country; an international body in the list of
 # countries a platform admin sets (Organization.jurisdiction).
@@ -77,3 +80,9 @@ APPROVER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 # Roles that write a right holder's catalogue, alerts and case answers.
 WRITER_ROLES = frozenset({Role.ADMIN, Role.EDITOR})
+
+
+def in_agency_order(kinds: Iterable[str]) -> list[str]:
+    """Agency kinds without repeats, in the order forms list them (AGENCY_KINDS)."""
+    chosen = set(kinds)
+    return [kind for kind in AGENCY_VALUES if kind in chosen]

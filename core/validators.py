@@ -19,7 +19,7 @@ from django.db.models import Choices
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from .roles import AGENCY_KINDS
+from .roles import AGENCY_VALUES, in_agency_order
 
 MAX_LIST_ITEMS = 100
 
@@ -118,14 +118,12 @@ def clean_agencies(value: Any, *, empty_message: str, error: Callable[[str], Val
     its own field (a brand's `visibility`, an alert's `target_agencies`)."""
     if not isinstance(value, (list, tuple)) or not all(isinstance(kind, str) for kind in value):
         raise error(_('Give the agencies as a list, e.g. ["customs", "police"].'))
-    known = [str(kind) for kind in AGENCY_KINDS]
-    unknown = sorted({kind for kind in value if kind not in known})
+    unknown = sorted({kind for kind in value if kind not in AGENCY_VALUES})
     if unknown:
         raise error(
             _("Unknown agency: %(unknown)s. Choose among %(known)s.")
-            % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+            % {"unknown": ", ".join(unknown), "known": ", ".join(AGENCY_VALUES)}
         )
     if not value:
         raise error(empty_message)
-    chosen = set(value)
-    return [kind for kind in known if kind in chosen]
+    return in_agency_order(value)

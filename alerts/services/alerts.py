@@ -20,9 +20,10 @@ from django_countries.fields import Country
 from accounts.audit import audit_log
 from accounts.models import User
 from brands.identifiers import normalize_hs_code
-from brands.models import Brand, Product, in_agency_order
+from brands.models import Brand, Product
 from brands.services import clean_route
 from core.permissions import require
+from core.roles import in_agency_order
 from core.scope import CHANGE, VIEW, scope_of
 from core.validators import clean_agencies
 from core.validators import clean_countries as _countries

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from core.permissions import require
+from core.roles import AGENCY_VALUES
 from core.validators import clean_choices, clean_string_list, clean_text
 from uploads.images import CleanImage
 
 from ..identifiers import parse_agencies, parse_visibility
-from ..models import AGENCY_VALUES, Brand, BrandAgency, BrandCountry, Category, Product
+from ..models import Brand, BrandAgency, BrandCountry, Category, Product
 from ..permissions import BRAND_CREATE
 from .common import _apply, _delete_files_after_commit, require_editable
 from .pictures import _product_files
