@@ -54,3 +54,46 @@ def case_event(kind: str, case: Case, *, to: str, actor=None, **extra) -> None:
         **extra,
     }
     _emit(f"case.{kind}", subject=case, actor=actor, organization=case.owner, data=data)
+
+
+def deconfliction_hit(hit, case: Case, other: Case, *, actor=None) -> None:
+    """Tell the coordinators of `case`'s organization that `other`'s organization has a matter on
+    the same subject: the subject's kind, that organization (name, kind, country) and its
+    coordinators' contact; nothing of the other case."""
+    from .selectors import system_coordinator_contacts
+
+    organization = other.organization
+    _emit(
+        "deconfliction.hit",
+        subject=hit,
+        actor=actor,
+        organization=case.organization,
+        data={
+            "hit": hit.pk,
+            "case": case.pk,
+            "subject_kind": hit.subject_kind,
+            "organization": {
+                "name": organization.name,
+                "kind": organization.kind,
+                "country": organization.country.code,
+            },
+            "contact": system_coordinator_contacts(organization.pk),
+        },
+    )
+
+
+def operation_invited(operation, organization, *, actor=None) -> None:
+    """Tell the invited organization's coordinators (they accept or decline)."""
+    _emit(
+        "operation.invited",
+        subject=operation,
+        actor=actor,
+        organization=organization,
+        data={
+            "operation": operation.pk,
+            "name": operation.name,
+            "lead": operation.lead.name,
+            "starts": operation.starts.isoformat(),
+            "ends": operation.ends.isoformat(),
+        },
+    )

@@ -22,11 +22,12 @@ from django_countries.fields import CountryField
 
 from accounts.models import AuditAction, Organization
 from brands.models import Brand, Product, agency_names
-from core.roles import AGENCY_CHOICES, OrganizationKind, in_agency_order
+from core.roles import AGENCY_CHOICES, OrganizationKind, Role, in_agency_order
 from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 
 from . import workdays
+from .subjects import SubjectKind
 
 # Audit log actions (accounts.models.AuditAction).
 AUDIT_ALERT_PUBLISHED = AuditAction.ALERT_PUBLISHED
@@ -35,6 +36,16 @@ AUDIT_CASE_OPENED = AuditAction.CASE_OPENED
 AUDIT_CASE_VERDICT = AuditAction.CASE_VERDICT
 AUDIT_CASE_EXTENDED = AuditAction.CASE_EXTENDED
 AUDIT_CASE_CLOSED = AuditAction.CASE_CLOSED
+AUDIT_CASE_SUBJECTS = AuditAction.CASE_SUBJECTS_CHANGED
+AUDIT_CASE_OPERATION = AuditAction.CASE_OPERATION_TAGGED
+AUDIT_DECONFLICTION_HIT = AuditAction.DECONFLICTION_HIT
+AUDIT_DECONFLICTION_IN_CONTACT = AuditAction.DECONFLICTION_IN_CONTACT
+AUDIT_OPERATION_CREATED = AuditAction.OPERATION_CREATED
+AUDIT_OPERATION_UPDATED = AuditAction.OPERATION_UPDATED
+AUDIT_OPERATION_INVITED = AuditAction.OPERATION_INVITED
+AUDIT_OPERATION_ACCEPTED = AuditAction.OPERATION_ACCEPTED
+AUDIT_OPERATION_DECLINED = AuditAction.OPERATION_DECLINED
+AUDIT_OPERATION_CLOSED = AuditAction.OPERATION_CLOSED
 
 
 class Severity(models.TextChoices):
@@ -240,7 +251,26 @@ class CaseQuerySet(ScopedQuerySet):
         return self.none()
 
     def scope_handle(self, scope: Scope) -> CaseQuerySet:
-        """The officers of the administration that opened it (photos, messages, closing)."""
+        """The officers of the administration that opened it (photos, messages, subjects,
+        operation, closing)."""
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
+        return self.none()
+
+    def scope_subjects(self, scope: Scope) -> CaseQuerySet:
+        """Who reads a case's subjects: the organization that opened it, the platform admins,
+        and the brand owner's members only when the officer shared them (`share_subjects`)."""
+        if scope.is_platform:
+            return self.all()
+        if scope.is_owner:
+            return self.filter(owner_id=scope.organization_id, share_subjects=True)
+        if scope.is_enforcement:
+            return self.filter(organization_id=scope.organization_id)
+        return self.none()
+
+    def scope_deconflict(self, scope: Scope) -> CaseQuerySet:
+        """Who reads a case's deconfliction hits: the members of the organization that opened
+        it, and no one else (never the brand owner, nor the platform: DESIGN.md)."""
         if scope.is_enforcement:
             return self.filter(organization_id=scope.organization_id)
         return self.none()
@@ -292,6 +322,16 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whether the brand owner reads the subjects (true by default for a detention).
+    share_subjects = models.BooleanField(_("share the subjects with the brand owner"), default=False)
+    operation = models.ForeignKey(
+        "Operation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("operation"),
     )
 
     objects = CaseQuerySet.as_manager()
@@ -389,3 +429,207 @@ class CasePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: photo {self.pk}"
+
+
+# --------------------------------------------------------------------------- coordination
+
+
+class CaseSubject(models.Model):
+    """Someone or something a case is about (a company, a website, a phone, a container...),
+    as written and in its normal form (alerts/subjects.py). `organization` is the case's
+    (never changes): deconfliction leaves its own organization out without a join."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=24, choices=SubjectKind.choices)
+    value = models.CharField(_("value"), max_length=300)
+    normal = models.CharField(_("normal form"), max_length=400)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case subject")
+        verbose_name_plural = _("case subjects")
+        ordering = ["position", "id"]
+        # A match is one look-up on (kind, normal) whatever the number of cases.
+        indexes = [models.Index(fields=["kind", "normal"], name="case_subject_match")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.kind} {self.value}"
+
+
+class DeconflictionHitQuerySet(models.QuerySet):
+    def of_case(self, case_id: int) -> DeconflictionHitQuerySet:
+        return self.filter(models.Q(first_id=case_id) | models.Q(second_id=case_id))
+
+
+class DeconflictionHit(models.Model):
+    """Two cases of different enforcement organizations share a subject: recorded once per pair
+    (`first` is the lower id), whatever the number of subjects in common or of saves. Each side
+    sees only that the other organization has a matter on the same subject, and whom to call."""
+
+    first = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    subject_kind = models.CharField(_("subject kind"), max_length=24, choices=SubjectKind.choices)
+    found = models.DateTimeField(_("found"), default=timezone.now, editable=False)
+    in_contact_at = models.DateTimeField(_("in contact since"), null=True, blank=True)
+    in_contact_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = DeconflictionHitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deconfliction hit")
+        verbose_name_plural = _("deconfliction hits")
+        ordering = ["-found", "-id"]
+        constraints = [
+            models.UniqueConstraint("first", "second", name="deconfliction_pair_once"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="deconfliction_pair_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ↔ {self.second_id} ({self.subject_kind})"
+
+    def other_case_id(self, case_id: int) -> int:
+        return self.second_id if self.first_id == case_id else self.first_id
+
+
+class OperationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class ParticipantStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    ACCEPTED = "accepted", _("Taking part")
+    DECLINED = "declined", _("Declined")
+
+
+class OperationQuerySet(ScopedQuerySet):
+    def _participating(self, scope: Scope) -> OperationQuerySet:
+        taking_part = OperationParticipant.objects.filter(
+            operation=OuterRef("pk"), organization_id=scope.organization_id, status=ParticipantStatus.ACCEPTED
+        )
+        return self.filter(Exists(taking_part))
+
+    def scope_view(self, scope: Scope) -> OperationQuerySet:
+        """Platform admins: all. Enforcement: the operations their organization takes part in,
+        and those it is invited to (its coordinators, who answer; they see the name, dates and
+        lead until then). A right holder: the operations that tagged a case of its brands."""
+        if scope.is_platform:
+            return self.all()
+        if scope.is_enforcement:
+            states = [ParticipantStatus.ACCEPTED]
+            if scope.role == Role.COORDINATOR:
+                states.append(ParticipantStatus.INVITED)
+            invited_or_in = OperationParticipant.objects.filter(
+                operation=OuterRef("pk"), organization_id=scope.organization_id, status__in=states
+            )
+            return self.filter(Exists(invited_or_in))
+        if scope.is_owner:
+            tagged = Case.objects.filter(operation=OuterRef("pk"), owner_id=scope.organization_id)
+            return self.filter(Exists(tagged))
+        return self.none()
+
+    def scope_results(self, scope: Scope) -> OperationQuerySet:
+        """Who reads an operation's results (counts): the platform, its participants, and the
+        right holders whose brands it tagged (their brands only: the results' selector)."""
+        if scope.is_enforcement:
+            return self._participating(scope)
+        return self.scope_view(scope)
+
+    def scope_tag(self, scope: Scope) -> OperationQuerySet:
+        """The open operations an enforcement organization takes part in: its officers tag
+        their own cases with them."""
+        if scope.is_enforcement:
+            return self._participating(scope).filter(status=OperationStatus.OPEN)
+        return self.none()
+
+    def scope_answer(self, scope: Scope) -> OperationQuerySet:
+        """The operations an enforcement organization is invited to and has not answered."""
+        if scope.is_enforcement:
+            invited = OperationParticipant.objects.filter(
+                operation=OuterRef("pk"), organization_id=scope.organization_id, status=ParticipantStatus.INVITED
+            )
+            return self.filter(Exists(invited), status=OperationStatus.OPEN)
+        return self.none()
+
+    def scope_change(self, scope: Scope) -> OperationQuerySet:
+        """The lead organization's operations (its coordinators edit, invite and close: the
+        role is the permission table's)."""
+        if scope.is_enforcement:
+            return self.filter(lead_id=scope.organization_id)
+        return self.none()
+
+
+class Operation(models.Model):
+    """A joint operation: enforcement organizations of any kind and country agree to work a
+    period together; each tags its own cases with it and all read the totals, never another
+    organization's case records."""
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+    # Focus: informs participants, does not restrict tagging.
+    categories = models.JSONField(_("focus categories"), default=list, blank=True)
+    brands = models.ManyToManyField(Brand, blank=True, related_name="operations", verbose_name=_("focus brands"))
+    lead = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="operations_led")
+    status = models.CharField(
+        _("status"), max_length=16, choices=OperationStatus.choices, default=OperationStatus.OPEN
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = OperationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
+        ordering = ["-starts", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(starts__lte=models.F("ends")), name="operation_dates")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, day) -> bool:
+        return self.starts <= day <= self.ends
+
+
+class OperationParticipant(models.Model):
+    """An organization invited to an operation, and its answer. The lead takes part from the
+    start."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="participants")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="operation_seats")
+    status = models.CharField(
+        _("status"), max_length=16, choices=ParticipantStatus.choices, default=ParticipantStatus.INVITED
+    )
+    invited = models.DateTimeField(_("invited"), default=timezone.now, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("operation participant")
+        verbose_name_plural = _("operation participants")
+        ordering = ["invited", "id"]
+        constraints = [models.UniqueConstraint("operation", "organization", name="operation_participant_once")]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.operation_id}: {self.organization_id} ({self.status})"

@@ -21,7 +21,7 @@ from core.roles import INTERNATIONAL_KINDS
 from core.scope import audience, system_selector
 
 from . import events
-from .models import Alert, AlertAgency, AlertCountry, Case
+from .models import Alert, AlertAgency, AlertCountry, Case, Operation
 from .services.cases import ANSWER
 
 # Enforcement kinds whose jurisdiction is their organization's country.
@@ -147,9 +147,70 @@ def case_link(event) -> str:
     return f"{url}#thread" if _kind(event) == "case.message" else url
 
 
+@system_selector("a deconfliction hit reaches the coordinators of the side's organization (narrowed by audience)")
+def system_hit_recipients(event) -> QuerySet[User]:
+    """The coordinators of the organization whose case this side of the hit is: they decide
+    whether to call the other organization."""
+    case = Case.objects.filter(pk=event.data["case"]).first()
+    if case is None:
+        return User.objects.none()
+    coordinators = User.objects.filter(
+        membership__organization_id=case.organization_id, membership__role=Role.COORDINATOR
+    )
+    return audience(case, coordinators, "deconflict")
+
+
+def hit_title(event) -> str:
+    from django_countries import countries
+
+    from core.roles import OrganizationKind
+
+    from .subjects import kind_label
+
+    other = event.data.get("organization") or {}
+    return _("Deconfliction: %(organization)s (%(kind)s, %(country)s) has a case on the same %(subject)s") % {
+        "organization": other.get("name", ""),
+        "kind": dict(OrganizationKind.choices).get(other.get("kind", ""), other.get("kind", "")),
+        "country": countries.name(other.get("country", "")) or other.get("country", ""),
+        "subject": kind_label(event.data.get("subject_kind", "")).lower(),
+    }
+
+
+def hit_link(event) -> str:
+    return reverse("cases:detail", args=[event.data["case"]]) + "#deconfliction"
+
+
+@system_selector(
+    "an invitation to an operation reaches the invited organization's coordinators (narrowed by audience)"
+)
+def system_invited_recipients(event) -> QuerySet[User]:
+    operation = Operation.objects.filter(pk=event.data["operation"]).first()
+    if operation is None:
+        return User.objects.none()
+    coordinators = User.objects.filter(
+        membership__organization_id=event.organization_id, membership__role=Role.COORDINATOR
+    )
+    return audience(operation, coordinators)
+
+
+def invited_title(event) -> str:
+    return _("%(lead)s invites you to the joint operation “%(name)s” (%(starts)s to %(ends)s)") % {
+        "lead": event.data.get("lead", ""),
+        "name": event.data.get("name", ""),
+        "starts": _date(event.data.get("starts", "")),
+        "ends": _date(event.data.get("ends", "")),
+    }
+
+
+def invited_link(event) -> str:
+    return reverse("operations:detail", args=[event.data["operation"]])
+
+
 def register() -> None:
     from core.event_types import event_type
 
     event_type("alert.published", recipients=system_alert_recipients, title=alert_title, link=alert_link)
     for kind in CASE_KINDS:
         event_type(kind, recipients=system_case_recipients, title=case_title, link=case_link)
+    event_type("deconfliction.hit", recipients=system_hit_recipients, title=hit_title, link=hit_link)
+    event_type("operation.invited", recipients=system_invited_recipients, title=invited_title, link=invited_link)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import permission
+from core.roles import Role
 from core.scope import Scope
 
 
@@ -57,4 +58,30 @@ CASE_OPEN = permission(
     "cases.open",
     lambda scope: scope.is_enforcement,
     _("Only enforcement officers open cases."),
+)
+
+# --------------------------------------------------------------------------- coordination
+
+
+def _enforcement_coordinator(scope: Scope) -> bool:
+    return scope.is_enforcement and scope.role == Role.COORDINATOR
+
+
+# A coordinator tells the portal the two organizations of a deconfliction hit are in contact.
+DECONFLICTION_CONTACT = permission(
+    "deconfliction.contact",
+    _enforcement_coordinator,
+    _("Only a coordinator of the organization marks a hit “in contact”."),
+)
+OPERATIONS_READ = permission(
+    "operations.read",
+    _takes_part,
+    _("Joint operations are for enforcement organizations, the right holders concerned and the platform."),
+)
+# Create an operation; edit, invite and close the ones the organization leads; accept or decline
+# an invitation (which operation: the gate's).
+OPERATION_COORDINATE = permission(
+    "operations.coordinate",
+    _enforcement_coordinator,
+    _("Only an enforcement organization's coordinators create, manage and answer joint operations."),
 )

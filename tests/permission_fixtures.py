@@ -57,6 +57,9 @@ EXPECTED = {
     "alerts.acknowledge": ENFORCEMENT,
     "cases.read": EVERYONE,
     "cases.open": ENFORCEMENT,
+    "deconfliction.contact": COORDINATORS,
+    "operations.read": EVERYONE,
+    "operations.coordinate": COORDINATORS,
 }
 
 

@@ -27,6 +27,18 @@ from .cases import (
     require_case_handler,
     require_photo_writer,
 )
+from .coordination import (
+    case_coordinate,
+    hit_mark_in_contact,
+    operation_answer,
+    operation_close,
+    operation_create,
+    operation_invite,
+    operation_update,
+    require_case_coordinator,
+    require_operation_answerer,
+    require_operation_lead,
+)
 
 __all__ = [
     "alert_acknowledge",
@@ -37,6 +49,7 @@ __all__ = [
     "alerts_expire",
     "alerts_for_home",
     "case_close",
+    "case_coordinate",
     "case_extend",
     "case_message_post",
     "case_open",
@@ -44,9 +57,18 @@ __all__ = [
     "case_respond",
     "cases_flag_overdue",
     "cases_remind_deadline",
+    "hit_mark_in_contact",
     "message_side",
+    "operation_answer",
+    "operation_close",
+    "operation_create",
+    "operation_invite",
+    "operation_update",
     "require_alert_editor",
     "require_case_answerer",
+    "require_case_coordinator",
     "require_case_handler",
+    "require_operation_answerer",
+    "require_operation_lead",
     "require_photo_writer",
 ]

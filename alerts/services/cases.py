@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
-from accounts.audit import audit_log
 from accounts.models import Organization, User
 from authentication_guides.models import Checklist
 from brands.models import Brand, Product
@@ -47,7 +46,10 @@ from ..models import (
     procedures_for,
 )
 from ..permissions import CASE_OPEN
+from .common import audit as _audit
+from .common import open_for as _open_for
 from .common import refuse_unless
+from .coordination import apply_coordination, clean_case_coordination, default_share_subjects
 
 MAX_TEXT = 20_000
 MAX_QUANTITY = 1_000_000_000
@@ -217,18 +219,22 @@ def case_open(
     country = _case_country(scope, organization, cleaned["brand"], data)
     opened = timezone.localdate()
     deadlines = _deadlines(procedure, {**data, "perishable": cleaned["perishable"]}, country, opened)
+    coordination = clean_case_coordination(country, data, procedure=procedure)
+    share_subjects = coordination.pop("share_subjects", default_share_subjects(procedure))
     case = Case.objects.create(
         organization=organization,
         opened_by=actor,
         country=country,
         procedure=procedure,
         remind_on=workdays.reminder_day(deadlines["deadline"], country, opened=opened),
+        share_subjects=share_subjects,
         **deadlines,
         **cleaned,
     )
     for photo in photos:
         _save_photo(case, photo, actor)
     _audit(actor, AUDIT_CASE_OPENED, case, ip, organization, procedure=procedure)
+    apply_coordination(actor=actor, case=case, cleaned=coordination, ip=ip)
     events.case_event("opened", case, to=events.TO_OWNER, actor=actor, procedure=procedure)
     return case
 
@@ -255,18 +261,6 @@ def message_side(actor: User, case: Case) -> str:
     if may(actor, ANSWER, case):
         return Side.RIGHT_HOLDER
     raise PermissionDenied(_("Only the officers handling the case and the brand owner's editors write here."))
-
-
-def _open_for(case: Case) -> Case:
-    """The case locked for a change, refused once closed (the actor was checked by the caller)."""
-    case = Case.objects.select_for_update(of=("self",)).select_related("owner", "organization").get(pk=case.pk)
-    if case.status == CaseStatus.CLOSED:
-        raise ValidationError({"status": [_("This case is closed.")]})
-    return case
-
-
-def _audit(actor: User, action: str, case: Case, ip: str | None, organization: Organization, **details: Any) -> None:
-    audit_log(actor=actor, action=action, target=case, ip=ip, organization=organization, details=details or None)
 
 
 @transaction.atomic
