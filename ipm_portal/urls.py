@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("alerts/", include("alerts.urls")),
     path("cases/", include("alerts.case_urls")),
+    path("operations/", include("alerts.operation_urls")),
     path("accounts/webhooks/", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
