@@ -8,10 +8,11 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
+from django_countries.fields import Country
 
 from accounts.models import Organization, Status, User
 from brands.models import Brand
@@ -171,7 +172,7 @@ def system_hit_cards(case_ids: Iterable[int]) -> dict[int, list[HitCard]]:
             HitCard(
                 id=hit.pk,
                 subject_kind=hit.subject_kind,
-                organization={"name": org.name, "kind": org.kind, "country": org.country.code},
+                organization={"name": org.name, "kind": org.kind, "country": cast(Country, org.country).code},
                 contact=contacts[org.pk][:20],
                 since=hit.found,
                 in_contact=hit.in_contact_at is not None,
@@ -221,7 +222,7 @@ def operation_for(user: User, pk: object, action: str = VIEW) -> Operation:
 def operation_seat(user: User, operation: Operation) -> OperationParticipant | None:
     """The reader's organization's place in the operation (prefetched participants)."""
     for seat in operation.participants.all():
-        if seat.organization_id == user.organization_id:
+        if seat.organization_id == scope_of(user).organization_id:
             return seat
     return None
 
@@ -285,10 +286,8 @@ def system_operation_results(user: User, operation: Operation) -> OperationResul
         cases = cases.filter(owner_id=scope.organization_id)
     latest = CaseVerdict.objects.filter(case=OuterRef("pk")).order_by("-created", "-id").values("verdict")[:1]
     rows = list(
-        cases.annotate(latest_verdict=Subquery(latest), week=TruncWeek("created"))
-        .values(
-            "country", "organization__kind", "product__category", "brand_id", "brand_name", "latest_verdict", "week"
-        )
+        cases.annotate(last_verdict=Subquery(latest), week=TruncWeek("created"))
+        .values("country", "organization__kind", "product__category", "brand_id", "brand_name", "last_verdict", "week")
         .annotate(n=Count("id"), q=Sum("quantity"))
         .order_by()
     )
@@ -312,7 +311,7 @@ def system_operation_results(user: User, operation: Operation) -> OperationResul
         ):
             by[axis][key][0] += n
             by[axis][key][1] += q
-        results.verdicts[row["latest_verdict"] or NO_VERDICT] += n
+        results.verdicts[row["last_verdict"] or NO_VERDICT] += n
         week = row["week"]
         weeks[week.date() if isinstance(week, datetime.datetime) else week] += n
     results.by_country = _breakdown(by["country"], "country")

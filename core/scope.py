@@ -25,6 +25,7 @@ functions missing from the list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar, cast
 
@@ -222,11 +223,13 @@ def with_access(people: models.QuerySet[Any]) -> models.QuerySet[Any]:
 # view, API, template-tag and notification modules.
 SYSTEM_SELECTORS: dict[str, str] = {}
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def system_selector(reason: str) -> Any:
+
+def system_selector(reason: str) -> Callable[[_F], _F]:
     """Decorator: list a ``system_*`` function in SYSTEM_SELECTORS with its reason."""
 
-    def register(function: Any) -> Any:
+    def register(function: _F) -> _F:
         if not function.__name__.startswith("system_"):
             raise ImproperlyConfigured(f"{function.__qualname__}: a cross-scope read is named system_*.")
         SYSTEM_SELECTORS[f"{function.__module__}.{function.__qualname__}"] = reason

@@ -35,6 +35,11 @@ def open_for(case: Case) -> Case:
 
 
 def audit(
-    actor: User, action: str, target: models.Model, ip: str | None, organization: Organization, **details: Any
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    ip: str | None,
+    organization: Organization | None,
+    **details: Any,
 ) -> None:
     audit_log(actor=actor, action=action, target=target, ip=ip, organization=organization, details=details or None)

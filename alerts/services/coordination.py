@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from accounts.models import Organization, Status, User
 from brands.models import Brand, Category
@@ -250,7 +251,7 @@ def case_coordinate(*, actor: User, case: Case, data: Mapping[str, Any], ip: str
         message = _("Only subjects, share_subjects and operation change after opening.")
         raise ValidationError({field: [message] for field in unknown})
     case = open_for(case)
-    cleaned = clean_case_coordination(case.country.code, data, procedure=case.procedure)
+    cleaned = clean_case_coordination(cast(Country, case.country).code, data, procedure=case.procedure)
     apply_coordination(actor=actor, case=case, cleaned=cleaned, ip=ip)
     return case
 
@@ -401,7 +402,7 @@ def operation_invite(
         seat.invited_by = actor
         seat.answered = seat.answered_by = None
         seat.save()
-    audit(actor, AUDIT_OPERATION_INVITED, operation, ip, operation.lead, organization=invited.pk)
+    audit(actor, AUDIT_OPERATION_INVITED, operation, ip, operation.lead, invited=invited.pk)
     events.operation_invited(operation, invited, actor=actor)
     return seat
 
@@ -415,7 +416,7 @@ def operation_answer(
     refuse_unless(actor, ANSWER, operation, _("Your organization has no invitation to answer for this operation."))
     seat = (
         OperationParticipant.objects.select_for_update()
-        .filter(operation=operation, organization_id=actor.organization_id, status=ParticipantStatus.INVITED)
+        .filter(operation=operation, organization=actor.organization, status=ParticipantStatus.INVITED)
         .first()
     )
     if seat is None:
