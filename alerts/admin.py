@@ -3,7 +3,16 @@ pages and the API), which check permissions, write the audit log and emit events
 
 from django.contrib import admin
 
-from .models import Alert, AlertAcknowledgement, Case, CaseMessage, CaseVerdict
+from .models import (
+    Alert,
+    AlertAcknowledgement,
+    Case,
+    CaseMessage,
+    CaseSubject,
+    CaseVerdict,
+    Operation,
+    OperationParticipant,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,6 +40,14 @@ class AlertAcknowledgementAdmin(ReadOnlyAdmin):
     list_select_related = ["alert", "organization"]
 
 
+class SubjectInline(admin.TabularInline):
+    model = CaseSubject
+    extra = 0
+    can_delete = False
+    fields = ["kind", "value", "normal"]
+    readonly_fields = fields
+
+
 class VerdictInline(admin.TabularInline):
     model = CaseVerdict
     extra = 0
@@ -42,13 +59,32 @@ class VerdictInline(admin.TabularInline):
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
     list_display = ["pk", "brand_name", "country", "organization", "status", "overdue", "deadline", "created"]
-    list_filter = ["status", "overdue", "country"]
     search_fields = ["brand_name", "product_name", "location"]
     list_select_related = ["organization"]
-    inlines = [VerdictInline]
+    list_filter = ["status", "overdue", "procedure", "country"]
+    inlines = [SubjectInline, VerdictInline]
 
 
 @admin.register(CaseMessage)
 class CaseMessageAdmin(ReadOnlyAdmin):
     list_display = ["case", "side", "created"]
     list_select_related = ["case"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = OperationParticipant
+    extra = 0
+    can_delete = False
+    fields = ["organization", "status", "invited", "answered"]
+    readonly_fields = fields
+
+
+@admin.register(Operation)
+class OperationAdmin(ReadOnlyAdmin):
+    """Joint operations; their results are counts on the operation's page."""
+
+    list_display = ["name", "lead", "starts", "ends", "status"]
+    list_filter = ["status"]
+    search_fields = ["name", "lead__name"]
+    list_select_related = ["lead"]
+    inlines = [ParticipantInline]
