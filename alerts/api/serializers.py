@@ -3,14 +3,19 @@ rules (whose brand, visibility, transitions) and write."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
-from brands.models import TransportMode
+from brands.models import Category, TransportMode
 from core.api import CountryCodeField
-from core.roles import AGENCY_CHOICES
+from core.roles import AGENCY_CHOICES, OrganizationKind
+from core.scope import scope_of
 from uploads.serializers import SafeImageField
 
 from ..models import (
@@ -22,16 +27,60 @@ from ..models import (
     CaseStatus,
     CaseVerdict,
     CaseVerdictKind,
+    Operation,
+    OperationStatus,
     Outcome,
+    ParticipantStatus,
     Procedure,
     Severity,
 )
+from ..selectors import operation_seat
+from ..services.coordination import MAX_FOCUS_BRANDS
+from ..subjects import MAX_VALUE_LENGTH, SubjectKind
 
 MAX_TEXT = 20_000
+# The largest id PostgreSQL's bigint holds: a larger number is a 400 naming the field, not a 500.
+MAX_ID = 2**63 - 1
 
 
 def _countries(**kwargs):
     return serializers.ListField(child=CountryCodeField(), max_length=250, **kwargs)
+
+
+class StrictSerializer(serializers.Serializer):
+    """A request body whose unknown fields are refused (400 naming each) rather than ignored: a
+    misspelt field never looks like a change that was made."""
+
+    def validate(self, attrs):
+        given = self.initial_data if isinstance(self.initial_data, Mapping) else {}
+        unknown = sorted(set(given) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({field: [_("Unknown field.")] for field in unknown})
+        return attrs
+
+
+class OptionalBooleanField(serializers.BooleanField):
+    """A boolean that stays absent when a form leaves it out (DRF reads a missing form field as
+    false), so that the services' default applies."""
+
+    default_empty_html = empty
+
+
+class SubjectSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    value = serializers.CharField(max_length=MAX_VALUE_LENGTH)
+
+
+@extend_schema_field(SubjectSerializer(many=True))
+class SubjectsField(serializers.Field):
+    """A case's subjects as given: the services read them (alerts.subjects.clean_subjects: the
+    kinds, at most MAX_SUBJECTS, each value's length and form) and answer 400 naming `subjects`."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
 
 
 # --------------------------------------------------------------------------- alerts
@@ -153,6 +202,39 @@ class CaseWriteSerializer(serializers.Serializer):
             " them. Others: ignored (their country)."
         ),
     )
+    subjects = SubjectsField(
+        required=False,
+        help_text=_(
+            "Whom or what the case is about: at most 50 subjects, each {kind, value}; compared with other"
+            " enforcement organizations' cases (deconfliction)."
+        ),
+    )
+    share_subjects = OptionalBooleanField(
+        required=False,
+        help_text=_(
+            "Whether the brand owner reads the subjects (by default: yes on a detention, no on a verification)."
+        ),
+    )
+    operation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text=_("An open joint operation your organization takes part in, covering the day the case is opened."),
+    )
+
+
+class CaseCoordinationSerializer(StrictSerializer):
+    """PATCH of a case: only these fields change after opening (the opening organization's
+    officers, while the case is not closed)."""
+
+    subjects = SubjectsField(
+        required=False, help_text=_("The whole list, replacing the current one (an empty list clears it).")
+    )
+    share_subjects = OptionalBooleanField(required=False)
+    operation = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=MAX_ID, help_text=_("null untags the case.")
+    )
 
 
 class VerdictSerializer(serializers.ModelSerializer):
@@ -173,13 +255,69 @@ class ChecklistSummarySerializer(serializers.Serializer):
     counts = serializers.DictField(child=serializers.IntegerField())
 
 
+class HitOrganizationSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    country = serializers.CharField()
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class HitSerializer(serializers.Serializer):
+    """One deconfliction hit (alerts.selectors.HitCard): another organization has a case on the
+    same subject; whom to call there, never that case's content."""
+
+    id = serializers.IntegerField()
+    subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
+    organization = HitOrganizationSerializer()
+    contact = ContactSerializer(many=True)
+    since = serializers.DateTimeField(help_text=_("When the hit was found."))
+    in_contact = serializers.BooleanField()
+
+
+class ForSomeReaders(serializers.SerializerMethodField):
+    """A method field whose key is left out of the case for readers who may not see it (the
+    method answers None for them: CaseSerializer.to_representation drops the key).
+
+    Not marked read-only, only so that the schema shows the key as optional: drf-spectacular
+    lists every read-only field as required. CaseSerializer is never given a request body."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.read_only = False
+        self.required = False
+
+
 class CaseSerializer(serializers.ModelSerializer):
+    """A case as its reader may see it: `subjects` only for those who may read them (the opening
+    organization, the platform, the brand owner when the officer shared them), `deconfliction`
+    only for the opening organization's members; the keys are absent for anyone else
+    (alerts.selectors.decorate_cases sets what each reader gets)."""
+
     country = CountryCodeField(read_only=True)
     declared_origin = CountryCodeField(read_only=True)
     organization = OrganizationRefSerializer(read_only=True)
     verdict = serializers.SerializerMethodField()
     verdicts = VerdictSerializer(many=True, read_only=True)
     checklist = ChecklistSummarySerializer(read_only=True, allow_null=True)
+    operation = serializers.IntegerField(
+        source="operation_id", read_only=True, allow_null=True, help_text=_("The joint operation it is tagged with.")
+    )
+    subjects = ForSomeReaders(
+        help_text=_(
+            "Present only for the opening organization, the platform's administrators and, when"
+            " share_subjects is true, the brand owner's members."
+        )
+    )
+    deconfliction = ForSomeReaders(
+        help_text=_(
+            "Deconfliction hits: present only for the members of the organization that opened the case"
+            " (never the brand owner, its representatives or the platform)."
+        )
+    )
 
     class Meta:
         model = Case
@@ -210,14 +348,42 @@ class CaseSerializer(serializers.ModelSerializer):
             "created",
             "answered_at",
             "closed_at",
+            "share_subjects",
+            "operation",
+            "subjects",
+            "deconfliction",
         ]
         read_only_fields = fields
+
+    # Left out for readers who may not see them (None on the decorated case).
+    FOR_SOME_READERS = ("subjects", "deconfliction")
+
+    def to_representation(self, case: Case) -> dict[str, Any]:
+        data = super().to_representation(case)
+        for key in self.FOR_SOME_READERS:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
     @extend_schema_field(serializers.ChoiceField(choices=CaseVerdictKind.choices, allow_null=True))
     def get_verdict(self, case: Case) -> str | None:
         """The latest verdict, null before the first answer."""
         latest = case.latest_verdict
         return latest.verdict if latest else None
+
+    @extend_schema_field(SubjectSerializer(many=True))
+    def get_subjects(self, case: Case) -> list[dict[str, str]] | None:
+        subjects = getattr(case, "visible_subjects", None)  # undecorated: nobody reads them
+        if subjects is None:
+            return None
+        return [{"kind": s.kind, "value": s.value} for s in subjects]
+
+    @extend_schema_field(HitSerializer(many=True))
+    def get_deconfliction(self, case: Case) -> list[dict[str, Any]] | None:
+        hits = getattr(case, "hits", None)
+        if hits is None:
+            return None
+        return HitSerializer(hits, many=True).data
 
 
 class RespondSerializer(serializers.Serializer):
@@ -272,16 +438,166 @@ class PhotoUploadSerializer(serializers.Serializer):
     image = SafeImageField(help_text=_("A JPEG, PNG or WebP picture."))
 
 
+# --------------------------------------------------------------------------- operations
+
+
+class OrganizationCardSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
+    country = CountryCodeField()
+
+
+class ParticipantSerializer(serializers.Serializer):
+    organization = OrganizationCardSerializer()
+    status = serializers.ChoiceField(choices=ParticipantStatus.choices)
+
+
+# What each reader of an operation gets (OperationSerializer.shape).
+FULL = (
+    "id",
+    "name",
+    "description",
+    "starts",
+    "ends",
+    "categories",
+    "brands",
+    "lead",
+    "status",
+    "participants",
+)
+INVITED = ("id", "name", "starts", "ends", "lead", "status", "invitation")
+BRAND_OWNER = ("id", "name", "starts", "ends")
+
+
+class OperationSerializer(serializers.ModelSerializer):
+    """A joint operation as its reader may see it: participants and the platform read it whole;
+    an invited organization's coordinators, until they answer, only {id, name, starts, ends,
+    lead, status, invitation}; a right holder whose brands it tagged only {id, name, starts,
+    ends}. `brands` lists the focus brands the reader may see."""
+
+    categories = serializers.ListField(child=serializers.ChoiceField(choices=Category.choices), read_only=True)
+    brands = serializers.SerializerMethodField()
+    lead = OrganizationCardSerializer(read_only=True)
+    status = serializers.ChoiceField(choices=OperationStatus.choices, read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+    invitation = ForSomeReaders(
+        help_text=_("Only for an invited organization's coordinators, until they answer: their invitation's status.")
+    )
+
+    class Meta:
+        model = Operation
+        fields = [*FULL, "invitation"]
+        read_only_fields = fields
+
+    def shape(self, operation: Operation) -> tuple[tuple[str, ...], str | None]:
+        """The keys the reader gets, and their organization's invitation status when that is
+        all they read (context `seat` overrides the prefetched one: just answered)."""
+        user = self.context["request"].user
+        scope = scope_of(user)
+        if scope.is_owner:
+            return BRAND_OWNER, None
+        seat = self.context.get("seat") or (operation_seat(user, operation) if scope.is_enforcement else None)
+        if seat is not None and seat.status != ParticipantStatus.ACCEPTED:
+            return INVITED, str(seat.status)
+        return FULL, None
+
+    def to_representation(self, operation: Operation) -> dict[str, Any]:
+        keys, _invitation = self.shape(operation)
+        data = super().to_representation(operation)
+        return {key: data[key] for key in keys}
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_brands(self, operation: Operation) -> list[int]:
+        return [brand.pk for brand in operation.brands.all()]  # prefetched: the ones the reader sees
+
+    @extend_schema_field(serializers.ChoiceField(choices=ParticipantStatus.choices))
+    def get_invitation(self, operation: Operation) -> str | None:
+        return self.shape(operation)[1]
+
+
+class OperationWriteSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    starts = serializers.DateField(help_text=_("The first day (ISO 8601)."))
+    ends = serializers.DateField(help_text=_("The last day, on or after the first (at most two years later)."))
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=Category.choices),
+        required=False,
+        max_length=len(Category.choices),
+        help_text=_("Focus categories: they inform the participants and do not restrict tagging."),
+    )
+    brands = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=MAX_FOCUS_BRANDS,
+        help_text=_("Focus brands you can see: they inform the participants and do not restrict tagging."),
+    )
+
+
+class InviteSerializer(StrictSerializer):
+    organization = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("An approved enforcement organization, of any kind and country.")
+    )
+
+
+class BreakdownSerializer(serializers.Serializer):
+    cases = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+
+
+class CountryBreakdownSerializer(BreakdownSerializer):
+    country = serializers.CharField()
+
+
+class AgencyBreakdownSerializer(BreakdownSerializer):
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
+
+
+class CategoryBreakdownSerializer(BreakdownSerializer):
+    category = serializers.CharField(help_text=_("A product category, or `unknown`."))
+
+
+class BrandBreakdownSerializer(BreakdownSerializer):
+    brand = serializers.IntegerField(allow_null=True, help_text=_("null: the brands the reader may not see."))
+    name = serializers.CharField()
+
+
+class WeekSerializer(serializers.Serializer):
+    week = serializers.DateField(help_text=_("The Monday of the week."))
+    cases = serializers.IntegerField()
+
+
+class OperationResultsSerializer(serializers.Serializer):
+    """An operation's results (alerts.selectors.OperationResults): counts of the tagged cases,
+    never a case record. A right holder's hold its own brands' cases only."""
+
+    cases = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    by_country = CountryBreakdownSerializer(many=True)
+    by_agency = AgencyBreakdownSerializer(many=True)
+    by_category = CategoryBreakdownSerializer(many=True)
+    by_brand = BrandBreakdownSerializer(many=True)
+    verdicts = serializers.DictField(child=serializers.IntegerField())
+    over_time = WeekSerializer(many=True)
+
+
 __all__ = [
     "AlertSerializer",
     "AlertStatus",
     "AlertWriteSerializer",
+    "CaseCoordinationSerializer",
     "CaseSerializer",
     "CaseStatus",
     "CaseWriteSerializer",
     "CloseSerializer",
+    "InviteSerializer",
     "MessageSerializer",
     "MessageWriteSerializer",
+    "OperationResultsSerializer",
+    "OperationSerializer",
+    "OperationWriteSerializer",
+    "OrganizationCardSerializer",
     "PhotoSerializer",
     "PhotoUploadSerializer",
     "RespondSerializer",

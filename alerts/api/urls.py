@@ -1,11 +1,12 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import operations, views
 
 router = SimpleRouter()
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("cases", views.CaseViewSet, basename="case")
+router.register("operations", operations.OperationViewSet, basename="operation")
 
 LIST = {"get": "list", "post": "create"}
 

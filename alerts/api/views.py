@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from ..permissions import ALERT_DRAFT, CASE_OPEN
 from .serializers import (
     AlertSerializer,
     AlertWriteSerializer,
+    CaseCoordinationSerializer,
     CaseSerializer,
     CaseWriteSerializer,
     CloseSerializer,
@@ -141,18 +142,29 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     """Officers open cases (customs: a detention or a verification; the other kinds: a
     verification; an international body names the case's `country`) and close them; the brand
     owner's admins and editors answer with a verdict and may ask once for more time. Viewers
-    read."""
+    read. The opening organization's officers change a case's subjects, `share_subjects` and
+    operation (PATCH) while it is not closed; its coordinators mark a deconfliction hit "in
+    contact". `subjects` and `deconfliction` are present only for those who may read them."""
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = READ_WRITE
 
     def get_queryset(self):
         return selectors.cases_for(self.request.user)
 
     def _answer(self, pk, code=status.HTTP_200_OK) -> Response:
-        case = self.get_queryset().get(pk=pk)
+        case = selectors.decorate_cases(self.request.user, [self.get_queryset().get(pk=pk)])[0]
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=code)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = selectors.decorate_cases(request.user, self.paginate_queryset(queryset))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        case = selectors.decorate_cases(request.user, [self.get_object()])[0]
+        return Response(self.get_serializer(case).data)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseSerializer})
     def create(self, request):
@@ -190,6 +202,32 @@ class CaseViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveModelMixi
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._step(request, services.require_case_handler, CloseSerializer, services.case_close)
+
+    @extend_schema(request=CaseCoordinationSerializer, responses=CaseSerializer)
+    def partial_update(self, request, pk=None):
+        """The opening organization's officers, while the case is not closed: `subjects` (the
+        whole list), `share_subjects`, `operation` (null untags). Saving subjects looks for other
+        organizations' cases on the same subjects (deconfliction)."""
+        case = self.get_object()
+        services.require_case_coordinator(request.user, case)
+        body = CaseCoordinationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.case_coordinate(actor=request.user, case=case, data=body.validated_data, ip=client_ip(request))
+        return self._answer(case.pk)
+
+    @extend_schema(
+        request=None,
+        responses=CaseSerializer,
+        parameters=[OpenApiParameter("hit_id", int, OpenApiParameter.PATH, description="The hit's id.")],
+    )
+    @action(detail=True, methods=["post"], url_path=r"deconfliction/(?P<hit_id>[0-9]{1,18})/in-contact")
+    def in_contact(self, request, pk=None, hit_id=None):
+        """A coordinator of the organization that opened the case records that the two
+        organizations are in contact (once; audited). The case's hits exist only for its
+        organization's members: anyone else gets 404."""
+        case = generics.get_object_or_404(self.scoped(Case, "deconflict"), pk=pk)
+        services.hit_mark_in_contact(actor=request.user, case=case, hit_id=hit_id, ip=client_ip(request))
+        return self._answer(case.pk)
 
 
 _CASE_PK = OpenApiParameter("case_pk", int, OpenApiParameter.PATH, description="The case's id.")
