@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/photos/", cases.case_photo, name="photo"),
     path("<int:pk>/photos/<int:photo_pk>/", cases.case_photo_file, name="photo_file"),
     path("<int:pk>/messages/<int:message_pk>/attachment/", cases.case_attachment_file, name="attachment"),
+    path("<int:pk>/subjects/", cases.case_subjects, name="subjects"),
+    path("<int:pk>/deconfliction/<int:hit_id>/in-contact/", cases.case_hit_contact, name="hit_contact"),
 ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from brands.forms import AgenciesField
-from brands.models import Brand, Product, TransportMode
-from core.forms import ANY, ServiceForm
+from brands.models import Brand, Category, Product, TransportMode
+from core.forms import ANY, PortalForm, ServiceForm
 from core.forms import countries_field as _countries_field
 from core.forms import country_choices as _country_choices
 from core.forms import split_lines as _lines
@@ -22,8 +23,18 @@ from core.scope import scope_of
 from uploads.forms import SafeImageField
 
 from . import workdays
-from .models import AlertStatus, CaseStatus, CaseVerdictKind, Outcome, Procedure, Severity, procedures_for
+from .models import (
+    AlertStatus,
+    CaseStatus,
+    CaseVerdictKind,
+    Operation,
+    Outcome,
+    Procedure,
+    Severity,
+    procedures_for,
+)
 from .permissions import ALERTS_TRACK
+from .subjects import MAX_SUBJECTS, MAX_VALUE_LENGTH, SubjectKind
 
 HOLD_CTRL = _("Hold Ctrl (or ⌘) to choose several.")
 
@@ -281,3 +292,172 @@ class MessageForm(ServiceForm):
 
 class PhotoForm(ServiceForm):
     image = SafeImageField(label=_("Photo"), help_text=_("A JPEG, PNG or WebP picture."))
+
+
+# --------------------------------------------------------------------------- coordination
+
+
+class SubjectForm(PortalForm):
+    """One row of a case's subjects: what it is and the value as written. A row without a value
+    is an empty row, left out."""
+
+    kind = forms.ChoiceField(choices=[("", "—"), *SubjectKind.choices], required=False)
+    value = forms.CharField(max_length=MAX_VALUE_LENGTH, required=False)
+
+    def __init__(self, *args, number="__number__", **kwargs):
+        super().__init__(*args, **kwargs)
+        # The row's number tells the rows apart to a screen reader; the empty row the script
+        # copies carries a placeholder it replaces.
+        self.fields["kind"].label = _("Kind of subject %(number)s") % {"number": number}
+        self.fields["value"].label = _("Subject %(number)s") % {"number": number}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("value", "").strip() and not data.get("kind"):
+            self.add_error("kind", _("Choose what this subject is."))
+        return data
+
+
+class BaseSubjectFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        return {"number": index + 1 if index is not None else "__number__"}
+
+    def subjects(self) -> list[dict[str, str]]:
+        """The rows with a value, as the services take them."""
+        return [
+            {"kind": form.cleaned_data["kind"], "value": form.cleaned_data["value"].strip()}
+            for form in self.forms
+            if form.cleaned_data.get("value", "").strip()
+        ]
+
+
+SubjectFormSet = forms.formset_factory(
+    SubjectForm,
+    formset=BaseSubjectFormSet,
+    extra=3,
+    max_num=MAX_SUBJECTS,
+    absolute_max=MAX_SUBJECTS,
+    validate_max=True,
+)
+SUBJECTS_PREFIX = "subjects"
+# The keys of the services' errors shown by the coordination part of a form.
+COORDINATION_KEYS = ("subjects", "share_subjects", "operation")
+
+
+class CoordinationForm(ServiceForm):
+    """A case's subjects (a formset of rows), whether the brand owner sees them, and the joint
+    operation it is tagged with: on "open a case" and on the case's subjects page.
+
+    `operations` are those the officer may tag the case with; the field is left out when there
+    is none. On "open a case", a POST without the subjects' rows (a form as it was before them)
+    leaves the three to the service's defaults."""
+
+    share_subjects = forms.BooleanField(
+        label=_("Share the subjects with the brand owner"),
+        required=False,
+        help_text=_("The brand owner sees the subjects only if you share them."),
+    )
+    operation = forms.ModelChoiceField(
+        label=_("Joint operation"),
+        queryset=Operation.objects.none(),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A joint operation your organization takes part in, running on the day the case was opened."),
+    )
+
+    def __init__(self, data=None, *, operations, share_default: bool, subjects=(), case=None, **kwargs):
+        initial = kwargs.pop("initial", {})
+        if case is not None:
+            initial = {"share_subjects": case.share_subjects, "operation": case.operation_id, **initial}
+        else:
+            initial = {"share_subjects": share_default, **initial}
+        super().__init__(data, initial=initial, **kwargs)
+        self.subject_errors: list[str] = []
+        self.given = data is None or case is not None or f"{SUBJECTS_PREFIX}-TOTAL_FORMS" in data
+        self.subjects = SubjectFormSet(
+            data if data is not None and self.given else None,
+            prefix=SUBJECTS_PREFIX,
+            initial=[{"kind": s.kind, "value": s.value} for s in subjects],
+            error_messages={"too_many_forms": _("At most %(max)d subjects a case.") % {"max": MAX_SUBJECTS}},
+        )
+        self.fields["operation"].queryset = operations
+        if not operations.exists():
+            del self.fields["operation"]
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return (self.subjects.is_valid() or not self.given) and valid
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(
+            self.subject_errors
+            or (self.is_bound and self.errors)
+            or (self.subjects.is_bound and (self.subjects.non_form_errors() or any(self.subjects.errors)))
+        )
+
+    def service_data(self) -> dict:
+        if not self.given:
+            return {}
+        data: dict = {"subjects": self.subjects.subjects(), "share_subjects": self.cleaned_data["share_subjects"]}
+        if "operation" in self.fields:
+            operation = self.cleaned_data.get("operation")
+            data["operation"] = operation.pk if operation is not None else None
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict") and "subjects" in error.error_dict:
+            self.subject_errors.extend(ValidationError(error.error_dict["subjects"]).messages)
+            rest = {key: value for key, value in error.error_dict.items() if key != "subjects"}
+            if not rest:
+                return
+            error = ValidationError(rest)
+        super().add_service_errors(error)
+
+
+class OperationForm(ServiceForm):
+    name = forms.CharField(label=_("Name"), max_length=200, help_text=_("e.g. Operation Pangea"))
+    description = forms.CharField(
+        label=_("Description"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    starts = forms.DateField(
+        label=_("Starts"),
+        help_text=_("The first day, YYYY-MM-DD."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends = forms.DateField(
+        label=_("Ends"),
+        help_text=_("The last day, YYYY-MM-DD: at most two years after the first."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Focus categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They inform the participants: any case may be tagged."),
+    )
+    brands = forms.ModelMultipleChoiceField(
+        label=_("Focus brands"), queryset=Brand.objects.none(), required=False, help_text=HOLD_CTRL
+    )
+
+    def __init__(self, *args, user, operation=None, **kwargs):
+        if operation is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": operation.name,
+                    "description": operation.description,
+                    "starts": operation.starts,
+                    "ends": operation.ends,
+                    "categories": operation.categories,
+                    "brands": [brand.pk for brand in operation.brands.all()],
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["brands"].queryset = Brand.objects.restrict(user, "view").order_by("name")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["brands"] = [brand.pk for brand in data.get("brands") or []]
+        return data

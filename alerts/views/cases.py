@@ -15,9 +15,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
+from django_countries import countries
 
 from accounts.audit import client_ip
 from authentication_guides.models import Checklist
@@ -29,9 +31,19 @@ from core.views import posted
 from uploads.serving import protected_file_response
 
 from .. import selectors, services
-from ..forms import CaseFilterForm, CaseForm, CloseForm, MessageForm, PhotoForm, RespondForm, id_or_none
-from ..models import Case, CaseMessage, CasePhoto, CaseStatus, CaseVerdictKind
-from ..permissions import CASE_OPEN, CASES_READ
+from ..forms import (
+    COORDINATION_KEYS,
+    CaseFilterForm,
+    CaseForm,
+    CloseForm,
+    CoordinationForm,
+    MessageForm,
+    PhotoForm,
+    RespondForm,
+    id_or_none,
+)
+from ..models import Case, CaseMessage, CasePhoto, CaseStatus, CaseVerdictKind, Operation, Procedure
+from ..permissions import CASE_OPEN, CASES_READ, DECONFLICTION_CONTACT
 from ..services.cases import ANSWER, HANDLE
 from .common import list_page, post_on, press
 
@@ -75,22 +87,61 @@ def case_create(request):
         if brand is not None:
             initial["brand"] = brand.pk
     form = CaseForm(*posted(request), user=user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
+    coordination = CoordinationForm(
+        request.POST if request.method == "POST" else None,
+        operations=selectors.taggable_operations(user, on=timezone.localdate()),
+        share_default=form.procedures[0] == Procedure.DETENTION,
+    )
+    if request.method == "POST" and all([form.is_valid(), coordination.is_valid()]):
+        data = {**form.service_data(), **coordination.service_data()}
         photo = data.pop("photo", None)
         try:
             case = services.case_open(actor=user, data=data, photos=[photo] if photo else [], ip=client_ip(request))
         except ValidationError as error:
-            form.add_service_errors(error)
+            _show_service_errors(error, form, coordination)
         else:
             messages.success(request, _("The case is open: the brand owner is told."))
             return redirect("cases:detail", case.pk)
-    context = {"form": form, "checklist": checklist, "product": product, "brand": brand}
-    return render(request, "cases/case_form.html", context, status=400 if form.is_bound and form.errors else 200)
+    context = {
+        "form": form,
+        "coordination": coordination,
+        "checklist": checklist,
+        "product": product,
+        "brand": brand,
+    }
+    failed = form.is_bound and (form.errors or coordination.has_errors)
+    return render(request, "cases/case_form.html", context, status=400 if failed else 200)
+
+
+def _show_service_errors(error: ValidationError, form, coordination: CoordinationForm) -> None:
+    """A service's refusal on the part of the page its field belongs to."""
+    if not hasattr(error, "error_dict"):
+        form.add_service_errors(error)
+        return
+    mine = {key: value for key, value in error.error_dict.items() if key in COORDINATION_KEYS}
+    rest = {key: value for key, value in error.error_dict.items() if key not in COORDINATION_KEYS}
+    if mine:
+        coordination.add_service_errors(ValidationError(mine))
+    if rest:
+        form.add_service_errors(ValidationError(rest))
+
+
+def _operation_of(user, case: Case) -> Operation | None:
+    """The case's joint operation, if the reader sees it (through the gate, never unscoped)."""
+    if case.operation_id is None:
+        return None
+    return selectors.operations_for(user).prefetch_related(None).filter(pk=case.operation_id).first()
+
+
+def _hit_rows(hits) -> list[dict] | None:
+    if hits is None:
+        return None
+    return [{"card": hit, "country": countries.name(hit.organization["country"])} for hit in hits]
 
 
 def _detail(request, case: Case, *, status: int = 200, **forms):
     user = request.user
+    selectors.decorate_cases(user, [case])
     can_answer = may(user, ANSWER, case)
     handles = may(user, HANDLE, case)
     open_ = case.status != CaseStatus.CLOSED
@@ -109,6 +160,10 @@ def _detail(request, case: Case, *, status: int = 200, **forms):
         "photo_form": forms.get("photo_form") or (PhotoForm() if handles and open_ else None),
         "can_extend": can_answer and open_ and not case.extended,
         "checklist_counts": case.checklist.counts if case.checklist else None,
+        "can_change_subjects": handles and open_,
+        "hits": _hit_rows(case.hits),
+        "marks_contact": case.hits and allowed(user, DECONFLICTION_CONTACT),
+        "operation": _operation_of(user, case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -194,3 +249,52 @@ def case_attachment_file(request, pk, message_pk):
     if not message.attachment:
         raise Http404
     return protected_file_response(request, message.attachment)
+
+
+def _coordination_form(user, case: Case, data=None) -> CoordinationForm:
+    """The subjects page's form: the operations the case may be tagged with (running on the day
+    it was opened), and the one it has, which stays offered (the operation may be closed since)."""
+    operations = selectors.taggable_operations(user, on=timezone.localdate(case.created))
+    if case.operation_id is not None:
+        operations = (operations | Operation.objects.restrict(user, VIEW).filter(pk=case.operation_id)).order_by(
+            "-starts", "-id"
+        )
+    subjects = selectors.decorate_cases(user, [case])[0].visible_subjects or []
+    return CoordinationForm(
+        data, operations=operations, share_default=case.share_subjects, subjects=subjects, case=case
+    )
+
+
+@scoped
+def case_subjects(request, pk):
+    """Change a case's subjects, whether the brand owner sees them, and its joint operation: the
+    officers of the organization that opened it, while it is open."""
+    user = request.user
+    case = selectors.case_for(user, pk)
+    services.require_case_coordinator(user, case)
+    if case.status == CaseStatus.CLOSED:
+        messages.error(request, _("This case is closed."))
+        return redirect("cases:detail", case.pk)
+    form = _coordination_form(user, case, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_coordinate(actor=user, case=case, data=form.service_data(), ip=client_ip(request))
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The subjects are saved."))
+            return redirect(reverse("cases:detail", args=[case.pk]) + "#subjects")
+    failed = form.is_bound and form.has_errors
+    return render(
+        request, "cases/case_subjects.html", {"case": case, "coordination": form}, status=400 if failed else 200
+    )
+
+
+@scoped
+@require_POST
+def case_hit_contact(request, pk, hit_id):
+    """A coordinator records that the two organizations of a deconfliction hit are in contact."""
+    case = selectors.case_for(request.user, pk)
+    services.hit_mark_in_contact(actor=request.user, case=case, hit_id=hit_id, ip=client_ip(request))
+    messages.success(request, _("The hit is marked “in contact”."))
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#deconfliction")
