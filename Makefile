@@ -15,7 +15,7 @@ SQLITE_TESTS = tests/test_search.py tests/test_search_web.py
 # Directories that message extraction and compilation must not walk into.
 I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
 
-.PHONY: help install run test lint format messages clean distclean bench-search screenshots
+.PHONY: help install run test lint format messages clean distclean bench-search bench-deconfliction screenshots
 
 help:
 	@echo "make run       serve the demo portal at http://127.0.0.1:$(PORT) (SQLite, tasks in-process, demo data)"
@@ -25,6 +25,7 @@ help:
 	@echo "make messages  extract and compile the en/fr/es translation files"
 	@echo "make install   create or update the virtual environment in $(VENV)"
 	@echo "make bench-search  seed a benchmark database once and measure the search through gunicorn (needs wrk; ARGS=...)"
+	@echo "make bench-deconfliction  seed 1,000,000 case subjects once and time a case's save with its match (ARGS=...)"
 	@echo "make screenshots  PNGs of the main pages (desktop and phone) into docs/screenshots/ (needs chromium)"
 	@echo "make clean     remove caches and collected static files; make distclean also removes $(VENV) and db.sqlite3"
 
@@ -93,6 +94,15 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench
 bench-search: $(STAMP)
 	@unset DEBUG REDIS_URL DJANGO_SETTINGS_MODULE; DATABASE_URL=$(BENCH_DATABASE_URL); export DATABASE_URL; \
 	$(PY) bench/search.py $(ARGS)
+
+# The deconfliction benchmark (docs/PERFORMANCE.md): its own database, production settings, and
+# Redis as the broker the saves hand their events to (a queue of the run's own, deleted after).
+BENCH_DECONFLICTION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench_deconfliction
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/15
+bench-deconfliction: $(STAMP)
+	@unset DEBUG DJANGO_SETTINGS_MODULE; DATABASE_URL=$(BENCH_DECONFLICTION_DATABASE_URL); \
+	REDIS_URL=$(BENCH_REDIS_URL); export DATABASE_URL REDIS_URL; \
+	$(PY) bench/deconfliction.py $(ARGS)
 
 # Screenshots of the main pages on a desktop and a phone into docs/screenshots/ (README.md): a
 # throw-away SQLite demo database, the development server on a free port, /usr/bin/chromium
