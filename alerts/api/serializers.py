@@ -261,34 +261,39 @@ class HitOrganizationSerializer(serializers.Serializer):
     country = serializers.CharField()
 
 
-class ContactSerializer(serializers.Serializer):
+class HitContactSerializer(serializers.Serializer):
     name = serializers.CharField()
     email = serializers.EmailField()
 
 
-class HitSerializer(serializers.Serializer):
+class DeconflictionHitSerializer(serializers.Serializer):
     """One deconfliction hit (alerts.selectors.HitCard): another organization has a case on the
     same subject; whom to call there, never that case's content."""
 
     id = serializers.IntegerField()
     subject_kind = serializers.ChoiceField(choices=SubjectKind.choices)
     organization = HitOrganizationSerializer()
-    contact = ContactSerializer(many=True)
+    contact = HitContactSerializer(many=True)
     since = serializers.DateTimeField(help_text=_("When the hit was found."))
     in_contact = serializers.BooleanField()
 
 
-class ForSomeReaders(serializers.SerializerMethodField):
-    """A method field whose key is left out of the case for readers who may not see it (the
-    method answers None for them: CaseSerializer.to_representation drops the key).
+def optional_in_schema(field: serializers.Field) -> serializers.Field:
+    """Mark an answer's field as a key some readers do not get: drf-spectacular lists every
+    read-only field as required, so the field is marked writable and not required. Only for
+    serializers of answers, never given a request body."""
+    field.read_only = False
+    field.required = False
+    return field
 
-    Not marked read-only, only so that the schema shows the key as optional: drf-spectacular
-    lists every read-only field as required. CaseSerializer is never given a request body."""
+
+class ForSomeReaders(serializers.SerializerMethodField):
+    """A method field whose key is left out for readers who may not see it (the method answers
+    None for them and the serializer drops the key); optional in the schema."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.read_only = False
-        self.required = False
+        optional_in_schema(self)
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -378,12 +383,12 @@ class CaseSerializer(serializers.ModelSerializer):
             return None
         return [{"kind": s.kind, "value": s.value} for s in subjects]
 
-    @extend_schema_field(HitSerializer(many=True))
+    @extend_schema_field(DeconflictionHitSerializer(many=True))
     def get_deconfliction(self, case: Case) -> list[dict[str, Any]] | None:
         hits = getattr(case, "hits", None)
         if hits is None:
             return None
-        return HitSerializer(hits, many=True).data
+        return DeconflictionHitSerializer(hits, many=True).data
 
 
 class RespondSerializer(serializers.Serializer):
@@ -490,6 +495,13 @@ class OperationSerializer(serializers.ModelSerializer):
         fields = [*FULL, "invitation"]
         read_only_fields = fields
 
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name not in BRAND_OWNER:  # what every reader gets
+                optional_in_schema(field)
+        return fields
+
     def shape(self, operation: Operation) -> tuple[tuple[str, ...], str | None]:
         """The keys the reader gets, and their organization's invitation status when that is
         all they read (context `seat` overrides the prefetched one: just answered)."""
@@ -511,7 +523,12 @@ class OperationSerializer(serializers.ModelSerializer):
     def get_brands(self, operation: Operation) -> list[int]:
         return [brand.pk for brand in operation.brands.all()]  # prefetched: the ones the reader sees
 
-    @extend_schema_field(serializers.ChoiceField(choices=ParticipantStatus.choices))
+    # Never "accepted": an organization taking part reads the operation whole.
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=[(s.value, s.label) for s in (ParticipantStatus.INVITED, ParticipantStatus.DECLINED)]
+        )
+    )
     def get_invitation(self, operation: Operation) -> str | None:
         return self.shape(operation)[1]
 
