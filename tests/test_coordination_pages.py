@@ -196,6 +196,16 @@ def test_bad_subjects_are_shown_on_the_form_and_nothing_is_saved(client_for, bra
     assert not Case.objects.exists() and not CaseSubject.objects.exists()
 
 
+def test_a_tampered_subjects_form_is_a_400_page(client_for, brand_all):
+    data = {**case_form(brand_all), **rows(COMPANY), "subjects-TOTAL_FORMS": "many"}
+    response = client_for("officer_fr").post("/cases/open/", data)
+    assert response.status_code == 400 and not Case.objects.exists()
+    data = {**case_form(brand_all), **rows(COMPANY), "subjects-TOTAL_FORMS": "1000"}
+    response = client_for("officer_fr").post("/cases/open/", data)
+    assert response.status_code == 400 and "At most 50 subjects a case." in html(response)
+    assert not Case.objects.exists()
+
+
 def test_an_operation_the_organization_does_not_take_part_in_is_refused(
     client_for, brand_all, coordinator_de, operation
 ):
@@ -229,6 +239,21 @@ def test_the_officers_change_the_subjects_on_their_own_page(client_for, officer_
     assert not case.share_subjects and case.operation == operation
     assert list(CaseSubject.objects.values_list("kind", "normal")) == [("website", "shop.example/store/1")]
     assert AuditEntry.objects.filter(action="case.subjects_changed").count() == 3  # open, share, subjects
+
+
+def test_a_case_keeps_its_operation_once_closed_when_its_subjects_change(
+    client_for, officer_fr, coordinator_fr, tagged_case, operation
+):
+    services.operation_close(actor=coordinator_fr, operation=operation)
+    client = client_for("officer_fr")
+    form = html(client.get(f"/cases/{tagged_case.pk}/subjects/"))
+    assert f'<option value="{operation.pk}" selected>Operation Opson</option>' in form
+    response = client.post(
+        f"/cases/{tagged_case.pk}/subjects/", {**rows(COMPANY), "share_subjects": "on", "operation": operation.pk}
+    )
+    assert response.status_code == 302
+    tagged_case.refresh_from_db()
+    assert tagged_case.operation == operation and CaseSubject.objects.count() == 1
 
 
 def test_bad_subjects_on_the_subjects_page_change_nothing(client_for, officer_fr, brand_all):
@@ -690,7 +715,7 @@ def test_the_right_holder_reads_its_own_brands_only(client_for, tagged_case, ope
     services.case_open(actor=officer_fr, data=case_data(globex_brand, operation=operation.pk, quantity=7))
     page = html(client_for("acme_admin").get(f"/operations/{operation.pk}/results/"))
     assert "<dt>Cases</dt><dd>1</dd>" in page and "Globex Wear" not in page
-    assert '<th scope="row">Other brands</th>' not in page
+    assert "Other brands" not in page and "Counts of the cases of your brands" in page
     lines = csv_rows(client_for("acme_admin").get(f"/operations/{operation.pk}/results.csv"))
     assert ["total", "", "", "1", "40"] in lines and not any("Globex" in cell for row in lines for cell in row)
     assert "Globex Wear" in html(client_for("officer_fr").get(f"/operations/{operation.pk}/results/"))
@@ -721,7 +746,7 @@ def test_the_results_page_takes_a_bounded_number_of_queries(
     for brand in (brand_all, brand_fr, brand_all, brand_fr, brand_all):
         services.case_open(actor=officer_fr, data=case_data(brand, operation=operation.pk))
     client = client_for("officer_fr")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get(f"/operations/{operation.pk}/results/").status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get(f"/operations/{operation.pk}/results.csv").status_code == 200

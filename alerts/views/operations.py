@@ -369,7 +369,14 @@ def _results(request, pk, *, as_csv: bool):
     tables = _tables(results)
     if as_csv:
         return stream_csv(_csv_rows(results, tables), CSV_HEADER, filename=f"operation-{operation.pk}-results.csv")
-    context = {"operation": operation, "results": results, "chart": _chart(results.over_time), **tables}
+    context = {
+        "operation": operation,
+        "results": results,
+        "chart": _chart(results.over_time),
+        # A right holder's results hold its own brands only: no "other brands" to explain.
+        "own_brands_only": scope_of(user).is_owner,
+        **tables,
+    }
     return render(request, "operations/operation_results.html", context)
 
 
