@@ -71,6 +71,9 @@ def parse_args():
     parser.add_argument("--iterations", type=int, default=400, help="measured saves (default 400)")
     parser.add_argument("--warmup", type=int, default=40, help="saves before the measured ones, not counted")
     parser.add_argument("--profile-iterations", type=int, default=120, help="saves with their statements captured")
+    parser.add_argument(
+        "--cprofile", action="store_true", help="run the profiled saves under cProfile too (cprofile.txt in --out)"
+    )
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "ipm-bench-deconfliction"))
     return parser.parse_args()
 
@@ -985,7 +988,19 @@ def main() -> None:
 
         print(f"Profiling {ARGS.profile_iterations} more saves...", flush=True)
         first = ARGS.warmup + ARGS.iterations
+        if ARGS.cprofile:
+            import cProfile
+            import io
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         results["profile"] = profile(cases[first:total], actors, sets[first:total])
+        if ARGS.cprofile:
+            profiler.disable()
+            text = io.StringIO()
+            pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(60)
+            (out / "cprofile.txt").write_text(text.getvalue())
 
         hit_run = next((r for r in runs if r["hits"]), runs[0])
         pairs = hit_run["pairs"]
