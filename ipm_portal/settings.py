@@ -320,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role",
         "CountryEnum": "core.api.COUNTRY_CHOICES",
         "CategoryEnum": "brands.models.Category",
+        "SubjectKindEnum": "alerts.subjects.SubjectKind",
         "PictureViewEnum": "brands.models.ImageCaption",
         "IndicatorKindEnum": "authentication_guides.models.IndicatorKind",
         "FeedbackKindEnum": "authentication_guides.models.FeedbackKind",
