@@ -6,16 +6,18 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncWeek
+from django.utils.translation import gettext as _
+from django_countries import countries
 from django_countries.fields import Country
 
 from accounts.models import Organization, Status, User
-from brands.models import Brand
+from brands.models import Brand, Category
 from core.gate import object_or_404
 from core.permissions import allowed
 from core.roles import ENFORCEMENT_KINDS, OrganizationKind, Role
@@ -190,7 +192,7 @@ def decorate_cases(user: User, cases: Iterable[Case]) -> list[Case]:
     if not ids:
         return cases
     # Who may read what, asked of both rules in one query.
-    flags = Case.objects.filter(pk__in=ids).annotate(
+    flags = Case.objects.restrict(user, VIEW).filter(pk__in=ids).annotate(
         reads_subjects=Exists(Case.objects.restrict(user, "subjects").filter(pk=OuterRef("pk"))),
         reads_hits=Exists(Case.objects.restrict(user, "deconflict").filter(pk=OuterRef("pk"))),
     )
@@ -340,3 +342,73 @@ def system_operation_results(user: User, operation: Operation) -> OperationResul
     results.by_brand.sort(key=lambda row: row["brand"] is None)  # other brands last, whatever their count
     results.over_time = [{"week": week.isoformat(), "cases": n} for week, n in sorted(weeks.items()) if week]
     return results
+
+
+RESULTS_CSV_HEADER = ["dimension", "key", "name", "cases", "quantity"]
+
+
+def category_label(value: str) -> str:
+    if value == NO_CATEGORY:
+        return _("Category not known")
+    return str(dict(Category.choices).get(value, value))
+
+
+def _verdict_label(value: str) -> str:
+    if value == NO_VERDICT:
+        return _("No answer yet")
+    return str(dict(CaseVerdictKind.choices).get(value, value))
+
+
+def results_tables(results: OperationResults) -> dict[str, list[dict[str, Any]]]:
+    """The breakdowns as rows of {key, name, cases, quantity}, named in the reader's language
+    (countries, agency kinds, categories, brands: `other` is "Other brands"; verdicts)."""
+
+    def counts(row: dict[str, Any]) -> dict[str, Any]:
+        return {"cases": row["cases"], "quantity": row["quantity"]}
+
+    kinds = dict(OrganizationKind.choices)
+    return {
+        "by_country": [
+            {"key": row["country"], "name": countries.name(row["country"]) or row["country"], **counts(row)}
+            for row in results.by_country
+        ],
+        "by_agency": [
+            {"key": row["kind"], "name": str(kinds.get(row["kind"], row["kind"])), **counts(row)}
+            for row in results.by_agency
+        ],
+        "by_category": [
+            {"key": row["category"], "name": category_label(row["category"]), **counts(row)}
+            for row in results.by_category
+        ],
+        "by_brand": [
+            {
+                "key": row["brand"] if row["brand"] is not None else OTHER_BRANDS,
+                "name": row["name"] if row["brand"] is not None else _("Other brands"),
+                **counts(row),
+            }
+            for row in results.by_brand
+        ],
+        "verdicts": [
+            {"key": key, "name": _verdict_label(key), "cases": n, "quantity": ""}
+            for key, n in results.verdicts.items()
+        ],
+    }
+
+
+def results_csv_rows(results: OperationResults) -> Iterator[list[Any]]:
+    """The results as lines of RESULTS_CSV_HEADER: the total, each breakdown's rows (country,
+    agency, category, brand), the verdicts and the weeks (no quantity: they count cases). The
+    page's export and the API's `?format=csv` are this file."""
+    tables = results_tables(results)
+    yield ["total", "", _("All tagged cases"), results.cases, results.quantity]
+    for dimension, key in (
+        ("country", "by_country"),
+        ("agency", "by_agency"),
+        ("category", "by_category"),
+        ("brand", "by_brand"),
+        ("verdict", "verdicts"),
+    ):
+        for row in tables[key]:
+            yield [dimension, row["key"], row["name"], row["cases"], row["quantity"]]
+    for row in results.over_time:
+        yield ["week", row["week"], row["week"], row["cases"], ""]

@@ -688,7 +688,7 @@ def test_the_results_csv(client_for, tagged_case, operation):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = csv_rows(response)
     assert lines[0] == ["dimension", "key", "name", "cases", "quantity"]
-    assert ["total", "", "", "1", "40"] in lines
+    assert ["total", "", "All tagged cases", "1", "40"] in lines
     assert ["country", "FR", "France", "1", "40"] in lines
     assert ["agency", "customs", "Customs administration", "1", "40"] in lines
     assert ["category", "unknown", "Category not known", "1", "40"] in lines
@@ -717,7 +717,9 @@ def test_the_right_holder_reads_its_own_brands_only(client_for, tagged_case, ope
     assert "<dt>Cases</dt><dd>1</dd>" in page and "Globex Wear" not in page
     assert "Other brands" not in page and "Counts of the cases of your brands" in page
     lines = csv_rows(client_for("acme_admin").get(f"/operations/{operation.pk}/results.csv"))
-    assert ["total", "", "", "1", "40"] in lines and not any("Globex" in cell for row in lines for cell in row)
+    assert ["total", "", "All tagged cases", "1", "40"] in lines and not any(
+        "Globex" in cell for row in lines for cell in row
+    )
     assert "Globex Wear" in html(client_for("officer_fr").get(f"/operations/{operation.pk}/results/"))
 
 

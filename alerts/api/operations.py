@@ -10,11 +10,10 @@ who may read them (`results`), as JSON or CSV (`?format=csv`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django_countries import countries
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,16 +24,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.audit import client_ip
-from brands.models import Category
 from core.api import ScopedAPIView
 from core.permissions import require
-from core.roles import OrganizationKind
 from jobs.writers import csv_lines, stream_csv
 
 from .. import selectors, services
-from ..models import CaseVerdictKind, Operation, OperationStatus
+from ..models import Operation, OperationStatus
 from ..permissions import OPERATION_COORDINATE
-from ..selectors import NO_CATEGORY, NO_VERDICT, OTHER_BRANDS, OperationResults
 from .serializers import (
     InviteSerializer,
     OperationResultsSerializer,
@@ -45,7 +41,6 @@ from .serializers import (
 
 READ_WRITE = ["get", "post", "patch", "head", "options"]
 MAX_QUERY = 100
-CSV_HEADER = ["dimension", "key", "name", "cases", "quantity"]
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -69,38 +64,6 @@ class CSVRenderer(renderers.BaseRenderer):
         else:
             rows = [["detail", str(message)] for message in data]
         return "".join(csv_lines(rows, ["field", "message"])).encode("utf-8")
-
-
-def results_rows(results: OperationResults) -> Iterator[list[Any]]:
-    """The results as `dimension, key, name, cases, quantity` lines: the total, then one line per
-    entry of each breakdown (country, agency, category, brand), the verdicts and the weeks (no
-    quantity: they count cases)."""
-    agencies = dict(OrganizationKind.choices)
-    categories = {**dict(Category.choices), NO_CATEGORY: _("Unknown")}
-    verdicts = {**dict(CaseVerdictKind.choices), NO_VERDICT: _("Not answered yet")}
-    yield ["total", "", _("All tagged cases"), results.cases, results.quantity]
-    for row in results.by_country:
-        yield [
-            "country",
-            row["country"],
-            countries.name(row["country"]) or row["country"],
-            row["cases"],
-            row["quantity"],
-        ]
-    for row in results.by_agency:
-        yield ["agency", row["kind"], str(agencies.get(row["kind"], row["kind"])), row["cases"], row["quantity"]]
-    for row in results.by_category:
-        name = categories.get(row["category"], row["category"])
-        yield ["category", row["category"], str(name), row["cases"], row["quantity"]]
-    for row in results.by_brand:
-        if row["brand"] is None:
-            yield ["brand", OTHER_BRANDS, _("Other brands"), row["cases"], row["quantity"]]
-        else:
-            yield ["brand", row["brand"], row["name"], row["cases"], row["quantity"]]
-    for verdict, n in results.verdicts.items():
-        yield ["verdict", verdict, str(verdicts.get(verdict, verdict)), n, ""]
-    for row in results.over_time:
-        yield ["week", row["week"], "", row["cases"], ""]
 
 
 class OperationFilter(filters.FilterSet):
@@ -230,7 +193,11 @@ class OperationViewSet(
         operation = generics.get_object_or_404(self.scoped(Operation, "results"), pk=pk)
         results = selectors.system_operation_results(request.user, operation)
         if request.accepted_renderer.format == CSVRenderer.format:
-            return stream_csv(results_rows(results), CSV_HEADER, filename=f"operation-{operation.pk}-results.csv")
+            return stream_csv(
+                selectors.results_csv_rows(results),
+                selectors.RESULTS_CSV_HEADER,
+                filename=f"operation-{operation.pk}-results.csv",
+            )
         return Response(results.as_dict())
 
     @extend_schema(

@@ -20,20 +20,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django_countries import countries
 
 from accounts.audit import client_ip
-from brands.models import Category
 from core.gate import may, scoped
 from core.permissions import allowed, require
-from core.roles import OrganizationKind
 from core.scope import CHANGE, scope_of
 from core.views import paginate, posted
 from jobs.writers import stream_csv
 
 from .. import selectors, services
 from ..forms import OperationForm, id_or_none
-from ..models import CaseVerdictKind, Operation, OperationStatus, ParticipantStatus
+from ..models import Operation, OperationStatus, ParticipantStatus
 from ..permissions import OPERATION_COORDINATE, OPERATIONS_READ
 from .common import post_on, press
 
@@ -113,16 +110,6 @@ def operation_edit(request, pk):
     return _form_page(request, form, operation, status=400 if form.is_bound and form.errors else 200)
 
 
-def _category_label(value: str) -> str:
-    if value == selectors.NO_CATEGORY:
-        return _("Category not known")
-    return str(dict(Category.choices).get(value, value))
-
-
-def _kind_label(value: str) -> str:
-    return str(dict(OrganizationKind.choices).get(value, value))
-
-
 @scoped
 @require_safe
 def operation_detail(request, pk):
@@ -148,11 +135,11 @@ def operation_detail(request, pk):
         "shows_lead": not scope.is_owner,
         "manages": manages,
         "reads_results": may(user, RESULTS, operation),
-        "categories": [_category_label(c) for c in operation.categories] if details else [],
+        "categories": [selectors.category_label(c) for c in operation.categories] if details else [],
         "participants": [
             {
                 "organization": p.organization,
-                "kind": _kind_label(p.organization.kind),
+                "kind": p.organization.get_kind_display(),
                 "status": p.get_status_display(),
                 "status_value": p.status,
             }
@@ -238,7 +225,6 @@ CHART_HEIGHT = 240
 CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 44, 12, 12, 36
 MAX_X_LABELS = 8
 MAX_BAR_WIDTH = 48.0
-CSV_HEADER = ["dimension", "key", "name", "cases", "quantity"]
 
 
 def _nice_ceiling(value: int) -> int:
@@ -305,60 +291,6 @@ def _chart(over_time: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
-def _tables(results: selectors.OperationResults) -> dict[str, list[dict[str, Any]]]:
-    """The breakdowns with the names the reader reads (countries, kinds, categories, brands)."""
-    return {
-        "by_country": [
-            {"key": row["country"], "name": countries.name(row["country"]) or row["country"], **_counts(row)}
-            for row in results.by_country
-        ],
-        "by_agency": [
-            {"key": row["kind"], "name": _kind_label(row["kind"]), **_counts(row)} for row in results.by_agency
-        ],
-        "by_category": [
-            {"key": row["category"], "name": _category_label(row["category"]), **_counts(row)}
-            for row in results.by_category
-        ],
-        "by_brand": [
-            {
-                "key": row["brand"] if row["brand"] is not None else selectors.OTHER_BRANDS,
-                "name": row["name"] if row["brand"] is not None else _("Other brands"),
-                **_counts(row),
-            }
-            for row in results.by_brand
-        ],
-        "verdicts": [
-            {"key": key, "name": _verdict_label(key), "cases": n, "quantity": ""}
-            for key, n in results.verdicts.items()
-        ],
-    }
-
-
-def _counts(row: dict[str, Any]) -> dict[str, int]:
-    return {"cases": row["cases"], "quantity": row["quantity"]}
-
-
-def _verdict_label(value: str) -> str:
-    if value == selectors.NO_VERDICT:
-        return _("No answer yet")
-    return str(dict(CaseVerdictKind.choices).get(value, value))
-
-
-def _csv_rows(results: selectors.OperationResults, tables: dict[str, list[dict[str, Any]]]):
-    yield ["total", "", "", results.cases, results.quantity]
-    for dimension, key in (
-        ("country", "by_country"),
-        ("agency", "by_agency"),
-        ("category", "by_category"),
-        ("brand", "by_brand"),
-        ("verdict", "verdicts"),
-    ):
-        for row in tables[key]:
-            yield [dimension, row["key"], row["name"], row["cases"], row["quantity"]]
-    for row in results.over_time:
-        yield ["week", row["week"], row["week"], row["cases"], ""]
-
-
 def _results(request, pk, *, as_csv: bool):
     """The totals of the cases tagged with the operation (the reader's brands only for a right
     holder): the page, or the CSV file."""
@@ -366,16 +298,16 @@ def _results(request, pk, *, as_csv: bool):
     require(user, OPERATIONS_READ)
     operation = selectors.operation_for(user, pk, RESULTS)
     results = selectors.system_operation_results(user, operation)
-    tables = _tables(results)
     if as_csv:
-        return stream_csv(_csv_rows(results, tables), CSV_HEADER, filename=f"operation-{operation.pk}-results.csv")
+        rows = selectors.results_csv_rows(results)
+        return stream_csv(rows, selectors.RESULTS_CSV_HEADER, filename=f"operation-{operation.pk}-results.csv")
     context = {
         "operation": operation,
         "results": results,
         "chart": _chart(results.over_time),
         # A right holder's results hold its own brands only: no "other brands" to explain.
         "own_brands_only": scope_of(user).is_owner,
-        **tables,
+        **selectors.results_tables(results),
     }
     return render(request, "operations/operation_results.html", context)
 
