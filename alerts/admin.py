@@ -1,5 +1,7 @@
 """Read-only views of alerts and cases for staff: every change goes through the services (the
-pages and the API), which check permissions, write the audit log and emit events."""
+pages and the API), which check permissions, write the audit log and emit events. A case's
+subjects, its deconfliction hits and the joint operations are the agencies' alone (DESIGN.md):
+not here."""
 
 from django.contrib import admin
 
@@ -8,10 +10,7 @@ from .models import (
     AlertAcknowledgement,
     Case,
     CaseMessage,
-    CaseSubject,
     CaseVerdict,
-    Operation,
-    OperationParticipant,
 )
 
 
@@ -40,14 +39,6 @@ class AlertAcknowledgementAdmin(ReadOnlyAdmin):
     list_select_related = ["alert", "organization"]
 
 
-class SubjectInline(admin.TabularInline):
-    model = CaseSubject
-    extra = 0
-    can_delete = False
-    fields = ["kind", "value", "normal"]
-    readonly_fields = fields
-
-
 class VerdictInline(admin.TabularInline):
     model = CaseVerdict
     extra = 0
@@ -62,29 +53,10 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["brand_name", "product_name", "location"]
     list_select_related = ["organization"]
     list_filter = ["status", "overdue", "procedure", "country"]
-    inlines = [SubjectInline, VerdictInline]
+    inlines = [VerdictInline]
 
 
 @admin.register(CaseMessage)
 class CaseMessageAdmin(ReadOnlyAdmin):
     list_display = ["case", "side", "created"]
     list_select_related = ["case"]
-
-
-class ParticipantInline(admin.TabularInline):
-    model = OperationParticipant
-    extra = 0
-    can_delete = False
-    fields = ["organization", "status", "invited", "answered"]
-    readonly_fields = fields
-
-
-@admin.register(Operation)
-class OperationAdmin(ReadOnlyAdmin):
-    """Joint operations; their results are counts on the operation's page."""
-
-    list_display = ["name", "lead", "starts", "ends", "status"]
-    list_filter = ["status"]
-    search_fields = ["name", "lead__name"]
-    list_select_related = ["lead"]
-    inlines = [ParticipantInline]

@@ -27,7 +27,7 @@ from core.scope import CHANGE, VIEW, Scope, ScopedQuerySet
 from uploads.paths import private_upload_to
 
 from . import workdays
-from .subjects import SubjectKind
+from .subjects import MAX_NORMAL_LENGTH, MAX_VALUE_LENGTH, SubjectKind
 
 # Audit log actions (accounts.models.AuditAction).
 AUDIT_ALERT_PUBLISHED = AuditAction.ALERT_PUBLISHED
@@ -258,10 +258,9 @@ class CaseQuerySet(ScopedQuerySet):
         return self.none()
 
     def scope_subjects(self, scope: Scope) -> CaseQuerySet:
-        """Who reads a case's subjects: the organization that opened it, the platform admins,
-        and the brand owner's members only when the officer shared them (`share_subjects`)."""
-        if scope.is_platform:
-            return self.all()
+        """Who reads a case's subjects: the organization that opened it, and the brand owner's
+        members only when the officer shared them (`share_subjects`). Not the platform: the
+        names, phones and addresses an investigation is about are the agencies' (DESIGN.md)."""
         if scope.is_owner:
             return self.filter(owner_id=scope.organization_id, share_subjects=True)
         if scope.is_enforcement:
@@ -442,8 +441,8 @@ class CaseSubject(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=24, choices=SubjectKind.choices)
-    value = models.CharField(_("value"), max_length=300)
-    normal = models.CharField(_("normal form"), max_length=400)
+    value = models.CharField(_("value"), max_length=MAX_VALUE_LENGTH)
+    normal = models.CharField(_("normal form"), max_length=MAX_NORMAL_LENGTH)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -515,11 +514,10 @@ class OperationQuerySet(ScopedQuerySet):
         return self.filter(Exists(taking_part))
 
     def scope_view(self, scope: Scope) -> OperationQuerySet:
-        """Platform admins: all. Enforcement: the operations their organization takes part in,
-        and those it is invited to (its coordinators, who answer; they see the name, dates and
-        lead until then). A right holder: the operations that tagged a case of its brands."""
-        if scope.is_platform:
-            return self.all()
+        """Enforcement: the operations their organization takes part in, and those it is invited
+        to (its coordinators, who answer; they see the name, dates and lead until then). A right
+        holder: the operations that tagged a case of its brands. Only participants see an
+        operation (DESIGN.md): not the platform."""
         if scope.is_enforcement:
             states = [ParticipantStatus.ACCEPTED]
             if scope.role == Role.COORDINATOR:
@@ -534,8 +532,8 @@ class OperationQuerySet(ScopedQuerySet):
         return self.none()
 
     def scope_results(self, scope: Scope) -> OperationQuerySet:
-        """Who reads an operation's results (counts): the platform, its participants, and the
-        right holders whose brands it tagged (their brands only: the results' selector)."""
+        """Who reads an operation's results (counts): its participants, and the right holders
+        whose brands it tagged (their brands only: the results' selector)."""
         if scope.is_enforcement:
             return self._participating(scope)
         return self.scope_view(scope)

@@ -73,10 +73,12 @@ DECONFLICTION_CONTACT = permission(
     _enforcement_coordinator,
     _("Only a coordinator of the organization marks a hit “in contact”."),
 )
+# Only participants see an operation, and the right holders whose brands it tagged (their own
+# brands' results): not the platform (DESIGN.md).
 OPERATIONS_READ = permission(
     "operations.read",
-    _takes_part,
-    _("Joint operations are for enforcement organizations, the right holders concerned and the platform."),
+    lambda scope: scope.is_owner or scope.is_enforcement,
+    _("Joint operations are for enforcement organizations and the right holders whose brands they concern."),
 )
 # Create an operation; edit, invite and close the ones the organization leads; accept or decline
 # an invitation (which operation: the gate's).

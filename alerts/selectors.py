@@ -35,6 +35,7 @@ from .models import (
     DeconflictionHit,
     Operation,
     OperationParticipant,
+    ParticipantStatus,
 )
 from .permissions import ALERT_ACKNOWLEDGE, ALERTS_TRACK
 from .subjects import kind_label
@@ -192,9 +193,13 @@ def decorate_cases(user: User, cases: Iterable[Case]) -> list[Case]:
     if not ids:
         return cases
     # Who may read what, asked of both rules in one query.
-    flags = Case.objects.restrict(user, VIEW).filter(pk__in=ids).annotate(
-        reads_subjects=Exists(Case.objects.restrict(user, "subjects").filter(pk=OuterRef("pk"))),
-        reads_hits=Exists(Case.objects.restrict(user, "deconflict").filter(pk=OuterRef("pk"))),
+    flags = (
+        Case.objects.restrict(user, VIEW)
+        .filter(pk__in=ids)
+        .annotate(
+            reads_subjects=Exists(Case.objects.restrict(user, "subjects").filter(pk=OuterRef("pk"))),
+            reads_hits=Exists(Case.objects.restrict(user, "deconflict").filter(pk=OuterRef("pk"))),
+        )
     )
     readable: set[int] = set()
     deconflicts: set[int] = set()
@@ -252,9 +257,12 @@ def taggable_operations(user: User, on: datetime.date | None = None) -> QuerySet
 def system_invitable_organizations(operation: Operation, query: str = "", limit: int = 50) -> list[Organization]:
     """Approved enforcement organizations of any kind and country not yet invited (or that
     declined), matching `query` in the name or the country code."""
-    rows = Organization.objects.filter(status=Status.APPROVED, kind__in=ENFORCEMENT_KINDS).exclude(
-        operation_seats__operation=operation, operation_seats__status__in=["invited", "accepted"]
+    seated = OperationParticipant.objects.filter(
+        operation=operation,
+        organization=OuterRef("pk"),
+        status__in=[ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED],
     )
+    rows = Organization.objects.filter(~Exists(seated), status=Status.APPROVED, kind__in=ENFORCEMENT_KINDS)
     query = query.strip()
     if query:
         rows = rows.filter(Q(name__icontains=query) | Q(country__iexact=query))

@@ -32,6 +32,9 @@ from stdnum import iso6346
 
 MAX_SUBJECTS = 50
 MAX_VALUE_LENGTH = 300
+# Folding decomposes some characters into several (NFKD): the normal form gets its own limit,
+# the column's (CaseSubject.normal).
+MAX_NORMAL_LENGTH = 400
 
 
 class SubjectKind(models.TextChoices):
@@ -67,9 +70,9 @@ def _url(value: str) -> str:
     try:
         parts = urlsplit(text)
         host = (parts.hostname or "").rstrip(".")
-    except ValueError:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except (ValueError, UnicodeError):  # UnicodeError: a label IDNA cannot encode (empty, too long)
         return ""
-    host = host.encode("idna").decode("ascii") if not host.isascii() else host
     host = host.lower().removeprefix("www.")
     path = unquote(parts.path).rstrip("/")
     decomposed = unicodedata.normalize("NFKD", path.casefold())
@@ -146,17 +149,26 @@ def clean_subjects(raw: Any, country: str, *, field: str = "subjects") -> list[S
         if not isinstance(item, dict):
             raise ValidationError({field: [_("Give each subject as {kind, value}.")]})
         kind, value = item.get("kind"), item.get("value")
-        if kind not in SubjectKind.values:
+        if not isinstance(kind, str) or kind not in SubjectKind.values:
             choices = ", ".join(SubjectKind.values)
             message = _("Unknown subject kind “%(kind)s”: choose one of %(choices)s.")
             raise ValidationError({field: [message % {"kind": str(kind)[:40], "choices": choices}]})
-        value = "" if value is None else str(value).strip()
-        if not value:
-            raise ValidationError({field: [_("Give a value for each subject.")]})
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a phone or tracking number given as a JSON number
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError({field: [_("Give a value for each subject, as text.")]})
+        value = value.strip()
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            raise ValidationError({field: [_("A subject's value is not valid text.")]}) from None
         if len(value) > MAX_VALUE_LENGTH or "\x00" in value:
             message = _("A subject's value has at most %(max)d characters.")
             raise ValidationError({field: [message % {"max": MAX_VALUE_LENGTH}]})
         normal = normal_form(kind, value, country)
+        if len(normal) > MAX_NORMAL_LENGTH:
+            message = _("A subject's value has at most %(max)d characters.")
+            raise ValidationError({field: [message % {"max": MAX_VALUE_LENGTH}]})
         if not normal:
             message = _UNREADABLE.get(kind) or gettext_lazy("“%(value)s” has no letters or digits.")
             raise ValidationError({field: [str(message) % {"value": value[:80]}]})

@@ -58,7 +58,7 @@ EXPECTED = {
     "cases.read": EVERYONE,
     "cases.open": ENFORCEMENT,
     "deconfliction.contact": COORDINATORS,
-    "operations.read": EVERYONE,
+    "operations.read": EVERYONE - PLATFORM,
     "operations.coordinate": COORDINATORS,
 }
 

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -206,6 +206,10 @@ def tag_operation(*, actor: User, case: Case, operation_id: int | None, ip: str 
     between the operation's dates (400 naming `operation` otherwise); None untags it."""
     if operation_id == case.operation_id:
         return
+    current = case.operation
+    if current is not None and current.status == OperationStatus.CLOSED:
+        message = _("This case counts in a closed operation's results: its operation stays.")
+        raise ValidationError({"operation": [message]})
     operation = None
     if operation_id is not None:
         operation = Operation.objects.restrict(actor, TAG).filter(pk=operation_id).first()
@@ -361,12 +365,24 @@ def _led(actor: User, operation: Operation, message: str) -> Operation:
     return operation
 
 
+def _keep_tagged_cases_inside(operation: Operation, starts: datetime.date, ends: datetime.date) -> None:
+    """Refuse dates that would leave a tagged case opened outside them (one query)."""
+    opened = operation.cases.aggregate(first=Min("created"), last=Max("created"))
+    if opened["first"] is not None and timezone.localdate(opened["first"]) < starts:
+        message = _("A case tagged with this operation was opened on %(day)s: the operation starts on or before it.")
+        raise ValidationError({"starts": [message % {"day": timezone.localdate(opened["first"]).isoformat()}]})
+    if opened["last"] is not None and timezone.localdate(opened["last"]) > ends:
+        message = _("A case tagged with this operation was opened on %(day)s: the operation ends on or after it.")
+        raise ValidationError({"ends": [message % {"day": timezone.localdate(opened["last"]).isoformat()}]})
+
+
 @transaction.atomic
 def operation_update(
     *, actor: User, operation: Operation, data: Mapping[str, Any], ip: str | None = None
 ) -> Operation:
     operation = _led(actor, operation, _("Only the lead organization's coordinators edit the operation."))
     cleaned = _clean_operation(actor, data, operation)
+    _keep_tagged_cases_inside(operation, cleaned["starts"], cleaned["ends"])
     brands = cleaned.pop("brands", None)
     for field, value in cleaned.items():
         setattr(operation, field, value)
