@@ -212,5 +212,11 @@ def register() -> None:
     event_type("alert.published", recipients=system_alert_recipients, title=alert_title, link=alert_link)
     for kind in CASE_KINDS:
         event_type(kind, recipients=system_case_recipients, title=case_title, link=case_link)
-    event_type("deconfliction.hit", recipients=system_hit_recipients, title=hit_title, link=hit_link)
-    event_type("operation.invited", recipients=system_invited_recipients, title=invited_title, link=invited_link)
+    event_type("deconfliction.hit", recipients=system_hit_recipients, title=hit_title, link=hit_link, webhooks=False)
+    event_type(
+        "operation.invited",
+        recipients=system_invited_recipients,
+        title=invited_title,
+        link=invited_link,
+        webhooks=False,
+    )

@@ -1,6 +1,6 @@
 """The kinds of event the portal tells people about, registered by each app's `notifying.py`.
 
-``event_type(kind, *, recipients, title, link, email_template=None, transactional=False)``;
+``event_type(kind, *, recipients, title, link, email_template=None, transactional=False, webhooks=True)``;
 see the package docstring (``notifications/__init__.py``) for what each argument means.
 ``on_dispatch(hook)`` registers a function called once per event when it is dispatched (the
 webhooks channel).
@@ -26,6 +26,9 @@ class EventType:
     link: Callable[[Event], str]
     email_template: str
     transactional: bool = False
+    # Whether a right holder's webhook may subscribe to it: not the enforcement side's own
+    # events (deconfliction, operations), which never concern a right holder.
+    webhooks: bool = True
 
 
 _registry: dict[str, EventType] = {}
@@ -39,6 +42,7 @@ def event_type(
     link: Callable[[Event], str],
     email_template: str | None = None,
     transactional: bool = False,
+    webhooks: bool = True,
 ) -> EventType:
     """Register (or re-register: importing a module twice is harmless) an event kind."""
     registered = EventType(
@@ -48,6 +52,7 @@ def event_type(
         link=link,
         email_template=email_template or kind.replace(".", "_"),
         transactional=transactional,
+        webhooks=webhooks,
     )
     _registry[kind] = registered
     return registered

@@ -154,3 +154,11 @@ def test_the_same_organization_never_hits_itself(officer_fr, coordinator_fr, bra
     open_case(coordinator_fr, brand_police, [{"kind": "website", "value": "https://www.shop.example/a"}])
     assert not DeconflictionHit.objects.exists()
     assert CaseSubject.objects.count() == 2
+
+
+def test_a_right_holders_webhook_cannot_subscribe_to_the_agencies_own_events():
+    from webhooks.services import subscribable_kinds
+
+    kinds = subscribable_kinds()
+    assert "case.opened" in kinds and "alert.published" in kinds
+    assert "deconfliction.hit" not in kinds and "operation.invited" not in kinds

@@ -97,7 +97,8 @@ def _audit(actor: User, action: str, endpoint: WebhookEndpoint, ip: str | None, 
 def subscribable_kinds() -> list[str]:
     from core import event_types as registry
 
-    return [kind for kind in registry.kinds() if not kind.startswith("test.")] + [TEST_EVENT]
+    kinds = [kind for kind in registry.kinds() if not kind.startswith("test.")]
+    return [kind for kind in kinds if (entry := registry.get(kind)) is None or entry.webhooks] + [TEST_EVENT]
 
 
 def _clean_events(events: Iterable[str] | None) -> list[str]:
