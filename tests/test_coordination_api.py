@@ -137,6 +137,25 @@ def test_a_verification_keeps_its_subjects_from_the_brand_owner_unless_shared(
     assert seen["subjects"] == company() and "deconfliction" not in seen
 
 
+def test_the_platform_reads_the_cases_never_their_subjects_nor_hits(
+    api, platform_admin, customs_case, police_case, hit
+):
+    # Subjects are the opening organization's (and the brand owner's when shared: the detention's
+    # are); the platform admin reads the cases without them, nor the hits.
+    assert customs_case.share_subjects is True and police_case.share_subjects is False
+    client = api(platform_admin)
+    listed = {row["id"]: row for row in client.get(CASES).json()["results"]}
+    assert set(listed) == {customs_case.pk, police_case.pk}
+    for case in (customs_case, police_case):
+        detail = client.get(f"{CASES}{case.pk}/")
+        assert detail.status_code == 200
+        for shown in (detail.json(), listed[case.pk]):
+            assert "subjects" not in shown and "deconfliction" not in shown, shown
+            assert shown["share_subjects"] is case.share_subjects
+        text = json.dumps(detail.json()) + json.dumps(listed[case.pk])
+        assert COMPANY not in text and SAME_COMPANY not in text
+
+
 def test_an_officer_replaces_the_subjects_by_patch_and_it_is_audited(api, officer_fr, customs_case):
     url = f"{CASES}{customs_case.pk}/"
     before = AuditEntry.objects.filter(action="case.subjects_changed").count()
@@ -315,6 +334,35 @@ def test_only_enforcement_coordinators_create_operations(api, request, persona):
     assert not Operation.objects.exists()
 
 
+def test_the_platform_sees_no_operation(api, platform_admin, joint, customs_case, officer_fr, customs_de):
+    # Only participants (and the right holders whose brands it tagged) see an operation: the
+    # platform's list is empty and anything of one is 404, a case tagged with it included.
+    services.case_coordinate(actor=officer_fr, case=customs_case, data={"operation": joint.pk})
+    client = api(platform_admin)
+    listed = client.get(OPERATIONS)
+    assert listed.status_code == 200 and listed.json()["count"] == 0 and listed.json()["results"] == []
+    assert client.get(OPERATIONS, {"status": "open"}).json()["results"] == []
+    before = snapshot()
+    url = f"{OPERATIONS}{joint.pk}/"
+    codes = {
+        "detail": client.get(url).status_code,
+        "results": client.get(f"{url}results/").status_code,
+        "results csv": client.get(f"{url}results/", {"format": "csv"}).status_code,
+        "invitable": client.get(f"{url}invitable/").status_code,
+        "patch": client.patch(url, {"name": "Renamed"}, format="json").status_code,
+        "invite": client.post(f"{url}invite/", {"organization": customs_de.pk}, format="json").status_code,
+        "accept": client.post(f"{url}accept/").status_code,
+        "decline": client.post(f"{url}decline/").status_code,
+        "close": client.post(f"{url}close/").status_code,
+    }
+    assert codes == dict.fromkeys(codes, 404), codes
+    assert client.post(OPERATIONS, operation_data(), format="json").status_code == 403
+    assert snapshot() == before
+    # The case itself: read, its operation an id only.
+    case = client.get(f"{CASES}{customs_case.pk}/").json()
+    assert case["operation"] == joint.pk and "Operation Pangea" not in json.dumps(case)
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -388,7 +436,7 @@ def test_a_declined_invitation_hides_the_operation_and_may_be_asked_again(
         ("officer_fr", 403),
         ("police_coordinator_fr", 403),  # taking part, not leading
         ("acme_admin", 403),  # reads the operation (its brand's case is tagged), not more
-        ("platform_admin", 403),
+        ("platform_admin", 404),  # only participants see an operation
         ("coordinator_de", 404),
         ("other_rightholder", 404),
     ],
@@ -455,7 +503,7 @@ def test_the_lead_searches_the_organizations_to_invite(
         ("coordinator_fr", 200),
         ("officer_fr", 403),
         ("police_coordinator_fr", 403),
-        ("platform_admin", 403),
+        ("platform_admin", 404),  # only participants see an operation
         ("coordinator_de", 404),
     ],
 )
@@ -638,9 +686,11 @@ def test_the_results_as_csv(api, coordinator_fr, joint, tagged):
     assert json_results.status_code == 200 and json_results.json()["cases"] == 7
 
 
-@pytest.mark.parametrize("persona", ["coordinator_de", "officer_de", "acme_admin", "other_rightholder"])
+@pytest.mark.parametrize(
+    "persona", ["coordinator_de", "officer_de", "acme_admin", "other_rightholder", "platform_admin"]
+)
 def test_who_may_not_read_the_results_gets_404(api, request, persona, joint):
-    # No case tagged: the right holders have nothing of theirs in it.
+    # No case tagged: the right holders have nothing of theirs in it. The platform takes no part.
     client = api(request.getfixturevalue(persona))
     assert client.get(f"{OPERATIONS}{joint.pk}/results/").status_code == 404
     refused = client.get(f"{OPERATIONS}{joint.pk}/results/", {"format": "csv"})

@@ -1,8 +1,10 @@
 """Who gets what from the coordination endpoints (issue 14): every case and operation endpoint ×
 every persona, as a table (tests/matrix.py), and the keys nobody else may read: a case's
 `deconfliction` reaches only the members of the organization that opened it, its `subjects` only
-that organization, the platform and (when the officer shared them) the brand owner; never a third
-organization or another right holder.
+that organization and (when the officer shared them) the brand owner; never a third organization,
+another right holder or the platform. Only participants (and the right holders whose brands it
+tagged) see an operation: the platform admin reads the cases, never an operation (the list is
+empty, anything of one 404) nor a subject.
 
 The world: French customs (coordinator_fr, officer_fr) open a detention on Acme's brand_all and
 French police (police_coordinator_fr, police_officer_fr) a verification on the same company, a
@@ -103,12 +105,13 @@ def table(readers, writers=()) -> Matrix:
     return Matrix(readers=readers, writers=writers, anonymous=UNAUTHENTICATED)
 
 
+# The cases: their organization, Acme (its brand) and the platform read them.
 CUSTOMS_CASE = CUSTOMS_FR | ACME | {"platform_admin"}
 POLICE_CASE = POLICE_FR | ACME | {"platform_admin"}
-# The joint operation: its participants, the platform, Acme (a case of its brand is tagged).
-JOINT = CUSTOMS_FR | POLICE_FR | ACME | {"platform_admin"}
-# The pending one: the lead, the invited organization's coordinator (until it answers), the platform.
-PENDING = CUSTOMS_FR | {"police_coordinator_fr", "platform_admin"}
+# The joint operation: its participants and Acme (a case of its brand is tagged); not the platform.
+JOINT = CUSTOMS_FR | POLICE_FR | ACME
+# The pending one: the lead and the invited organization's coordinator (until it answers).
+PENDING = CUSTOMS_FR | {"police_coordinator_fr"}
 LEADS = {"coordinator_fr"}
 
 ROWS = (
@@ -138,6 +141,7 @@ ROWS = (
         table(POLICE_FR, {"police_coordinator_fr"}),
         write=True,
     ),
+    # Everyone signed in gets the list; it holds only what they see (the platform's is empty: below).
     Row("operations-list", "get", lambda w: "/api/v1/operations/", table(set(PERSONAS) - {ANONYMOUS})),
     Row("operation-detail", "get", lambda w: f"/api/v1/operations/{w.joint.pk}/", table(JOINT)),
     Row("operation-results", "get", lambda w: f"/api/v1/operations/{w.joint.pk}/results/", table(JOINT)),
@@ -179,7 +183,7 @@ ROWS = (
         "pending-results",
         "get",
         lambda w: f"/api/v1/operations/{w.pending.pk}/results/",
-        table(CUSTOMS_FR | {"platform_admin"}),
+        table(CUSTOMS_FR),
     ),
     Row(
         "pending-accept",
@@ -204,14 +208,19 @@ def client_of(api, request, persona: str):
 
 def secrets_for(persona: str, world: SimpleNamespace) -> list[str]:
     """What `persona` must never find in any answer: the subjects of a case they may not read
-    them on, and any deconfliction hit of a case not of their organization."""
+    them on, any deconfliction hit of a case not of their organization, and the operations of
+    anyone who does not see them (the platform)."""
     hidden = []
-    if persona not in CUSTOMS_FR | {"platform_admin"} | ACME:  # Acme: the detention's subjects are shared
+    if persona not in CUSTOMS_FR | ACME:  # Acme: the detention's subjects are shared
         hidden.append(CUSTOMS_SUBJECT)
-    if persona not in POLICE_FR | {"platform_admin"}:  # a verification's are not
+    if persona not in POLICE_FR:  # a verification's are not
         hidden.append(POLICE_SUBJECT)
     if persona not in CUSTOMS_FR | POLICE_FR:
         hidden += ['"deconfliction"', '"subject_kind"', "claire@douane.example", "paul@police.example"]
+    if persona not in JOINT:
+        hidden.append('"Joint"')
+    if persona not in PENDING:
+        hidden.append('"Pending"')
     return hidden
 
 
@@ -231,7 +240,7 @@ def test_every_coordination_endpoint_for_every_persona(api, request, world, row,
 
 def _keys_rule(persona: str, case_org: frozenset[str], shared: bool) -> tuple[bool, bool]:
     """(subjects present, deconfliction present) for `persona` on a case of `case_org`."""
-    subjects = persona in case_org or persona == "platform_admin" or (shared and persona in ACME)
+    subjects = persona in case_org or (shared and persona in ACME)
     return subjects, persona in case_org
 
 
@@ -266,7 +275,7 @@ OPERATION_SHAPES = {
 
 def _shapes(persona: str) -> dict[str, str | None]:
     """{operation: the shape persona reads it in, None when they do not see it}."""
-    if persona in CUSTOMS_FR or persona == "platform_admin":
+    if persona in CUSTOMS_FR:
         return {"joint": "full", "pending": "full"}
     if persona == "police_coordinator_fr":
         return {"joint": "full", "pending": "invited"}

@@ -403,26 +403,28 @@ PERSONAS = (
     "other_rightholder",
     "platform_admin",
 )
-# persona: (detail, results, listed)
+# persona: (list, detail, results, listed). The platform takes part in no operation: "operations.read"
+# refuses it the list, an operation's page and its results (403) before any operation is looked up.
 SEES = {
-    "coordinator_fr": (200, 200, True),
-    "officer_fr": (200, 200, True),
-    "coordinator_de": (200, 403, True),
-    "officer_de": (404, 404, False),
-    "police_coordinator_fr": (404, 404, False),
-    "acme_admin": (200, 200, True),
-    "other_rightholder": (404, 404, False),
-    "platform_admin": (200, 200, True),
+    "coordinator_fr": (200, 200, 200, True),
+    "officer_fr": (200, 200, 200, True),
+    "coordinator_de": (200, 200, 403, True),
+    "officer_de": (200, 404, 404, False),
+    "police_coordinator_fr": (200, 404, 404, False),
+    "acme_admin": (200, 200, 200, True),
+    "other_rightholder": (200, 404, 404, False),
+    "platform_admin": (403, 403, 403, False),
 }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_who_sees_an_operation(client_for, tagged_case, operation, persona):
-    detail, results, listed = SEES[persona]
+    listed_status, detail, results, listed = SEES[persona]
     client = client_for(persona)
     listing = client.get("/operations/")
-    assert listing.status_code == 200
+    assert listing.status_code == listed_status
     assert (f'href="/operations/{operation.pk}/"' in html(listing)) == listed
+    assert ("Operation Opson" in html(listing)) == listed
     assert client.get(f"/operations/{operation.pk}/").status_code == detail
     assert client.get(f"/operations/{operation.pk}/results/").status_code == results
     assert client.get(f"/operations/{operation.pk}/results.csv").status_code == results
@@ -444,6 +446,65 @@ def test_anonymous_visitors_are_sent_to_sign_in(client_for, operation):
 def test_the_nav_links_to_the_operations(client_for):
     assert 'href="/operations/"' in html(client_for("officer_fr").get("/cases/"))
     assert 'href="/operations/"' in html(client_for("acme_viewer").get("/cases/"))
+    assert 'href="/operations/"' not in html(client_for("platform_admin").get("/cases/"))
+
+
+def test_the_platform_never_gets_an_operation_page(client_for, tagged_case, operation, customs_de):
+    # 403 where the page asks "operations.read" first (the list, "new", an operation, its
+    # results), 404 where it looks the operation up first (which the platform does not see):
+    # never an operation's page, and nothing changes.
+    before = (
+        list(Operation.objects.values_list("pk", "name", "status")),
+        list(OperationParticipant.objects.values_list("operation_id", "organization_id", "status")),
+        AuditEntry.objects.count(),
+    )
+    client = client_for("platform_admin")
+    base = f"/operations/{operation.pk}/"
+    codes = {
+        url: client.get(url).status_code
+        for url in ("/operations/", "/operations/new/", base, f"{base}results/", f"{base}results.csv")
+    }
+    codes.update({f"{base}{name}/": client.get(f"{base}{name}/").status_code for name in ("edit", "close")})
+    codes.update(
+        {
+            f"POST {base}{verb}/": client.post(f"{base}{verb}/", {"organization": customs_de.pk}).status_code
+            for verb in ("edit", "invite", "accept", "decline", "close")
+        }
+    )
+    assert codes == {
+        "/operations/": 403,
+        "/operations/new/": 403,
+        base: 403,
+        f"{base}results/": 403,
+        f"{base}results.csv": 403,
+        f"{base}edit/": 404,
+        f"{base}close/": 404,
+        f"POST {base}edit/": 404,
+        f"POST {base}invite/": 404,
+        f"POST {base}accept/": 404,
+        f"POST {base}decline/": 404,
+        f"POST {base}close/": 404,
+    }, codes
+    assert (
+        list(Operation.objects.values_list("pk", "name", "status")),
+        list(OperationParticipant.objects.values_list("operation_id", "organization_id", "status")),
+        AuditEntry.objects.count(),
+    ) == before
+    # The tagged case's page: the case, not its operation.
+    page = html(client.get(f"/cases/{tagged_case.pk}/"))
+    assert "Operation Opson" not in page and f'href="{base}"' not in page
+
+
+def test_the_platform_sees_neither_subjects_nor_hits_on_a_case_page(client_for, hit):
+    client = client_for("platform_admin")
+    for side in ("customs", "police"):
+        response = client.get(f"/cases/{hit[side].pk}/")
+        assert response.status_code == 200
+        page = html(response)
+        assert 'id="subjects"' not in page and 'id="deconfliction"' not in page
+        assert "ACME Trading" not in page and "acme trading" not in page
+        assert f'href="/cases/{hit[side].pk}/subjects/"' not in page and "in-contact" not in page
+        assert client.get(f"/cases/{hit[side].pk}/subjects/").status_code == 403
 
 
 def test_the_lead_reads_everything_and_manages(client_for, operation, brand_all):

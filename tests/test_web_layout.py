@@ -42,6 +42,7 @@ def test_platform_admin_navigation(client, platform_admin):
         "/inbox/",
         "/accounts/me/",
     }
+    assert "/operations/" not in nav_links(html), "the platform takes part in no joint operation"
     assert re.search(r'<form method="post" action="/accounts/logout/"', html), "sign-out is a POST form"
 
 
@@ -55,6 +56,7 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
             "/guides/",
             "/alerts/",
             "/cases/",
+            "/operations/",
             "/inbox/",
             "/accounts/members/",
             "/accounts/me/",
@@ -71,6 +73,7 @@ def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
             "/guides/",
             "/alerts/",
             "/cases/",
+            "/operations/",
             "/inbox/",
             "/accounts/me/",
         }
