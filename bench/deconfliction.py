@@ -747,7 +747,7 @@ STATEMENT_KINDS = [
     (r'^INSERT INTO "alerts_casesubject"', "insert the subjects"),
     (r'^INSERT INTO "accounts_auditentry"', "audit entry"),
     (r"pg_advisory_xact_lock", "advisory locks on the values"),
-    (r'FROM "alerts_casesubject" INNER JOIN "alerts_case"', "the match"),
+    (r'FROM "alerts_casesubject"( s)? (INNER )?JOIN "alerts_case"', "the match"),
     (r'^SELECT .*FROM "alerts_deconflictionhit"', "hits already known"),
     (r"^SAVEPOINT|^RELEASE SAVEPOINT|^ROLLBACK TO SAVEPOINT", "savepoint around a hit insert"),
     (r'^INSERT INTO "alerts_deconflictionhit"', "insert a hit"),
