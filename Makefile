@@ -10,8 +10,9 @@ ARGS ?=
 PY = $(VENV)/bin/python
 STAMP = $(VENV)/.requirements-installed
 TEST_SETTINGS = ipm_portal.settings_test
-# Run a second time on SQLite by `make test`: search has a backend per database.
-SQLITE_TESTS = tests/test_search.py tests/test_search_web.py
+# Run a second time on SQLite by `make test`: search has a backend per database, and
+# deconfliction matches and records pairs in SQL both databases must take.
+SQLITE_TESTS = tests/test_search.py tests/test_search_web.py tests/test_deconfliction.py
 # Directories that message extraction and compilation must not walk into.
 I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
 

@@ -56,13 +56,18 @@ def case_event(kind: str, case: Case, *, to: str, actor=None, **extra) -> None:
     _emit(f"case.{kind}", subject=case, actor=actor, organization=case.owner, data=data)
 
 
-def deconfliction_hit(hit, case: Case, other: Case, *, actor=None) -> None:
+def deconfliction_hit(hit, case: Case, other: Case, *, actor=None, contacts: dict | None = None) -> None:
     """Tell the coordinators of `case`'s organization that `other`'s organization has a matter on
     the same subject: the subject's kind, that organization (name, kind, country) and its
     coordinators' contact; nothing of the other case."""
     from .selectors import system_coordinator_contacts
 
     organization = other.organization
+    # `contacts` (organization id -> contact) spares a query per hit when a save finds several.
+    contacts = {} if contacts is None else contacts
+    if organization.pk not in contacts:
+        contacts[organization.pk] = system_coordinator_contacts(organization.pk)
+    contact = contacts[organization.pk]
     _emit(
         "deconfliction.hit",
         subject=hit,
@@ -77,7 +82,7 @@ def deconfliction_hit(hit, case: Case, other: Case, *, actor=None) -> None:
                 "kind": organization.kind,
                 "country": organization.country.code,
             },
-            "contact": system_coordinator_contacts(organization.pk),
+            "contact": contact,
         },
     )
 

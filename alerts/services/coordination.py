@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min, Q
+from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -149,46 +149,56 @@ def deconflict(case: Case, subjects: Sequence[Subject], *, actor: User | None = 
     _lock_values(subjects)
     order = {(s.kind, s.normal): index for index, s in enumerate(subjects)}
     since = timezone.now() - MATCH_WINDOW
-    rows = (
-        CaseSubject.objects.filter(kind__in={s.kind for s in subjects}, normal__in={s.normal for s in subjects})
-        .exclude(organization_id=case.organization_id)
-        .filter(~Q(case__status=CaseStatus.CLOSED) | Q(case__closed_at__gte=since))
-        .values_list("case_id", "kind", "normal")
-    )
+    # The (kind, normal) pairs as one row-value IN: one probe of the index a subject (not every
+    # kind against every value), no ORDER BY, and no query to build in the ORM.
+    subject_table = connection.ops.quote_name(CaseSubject._meta.db_table)
+    case_table = connection.ops.quote_name(Case._meta.db_table)
+    pairs = ", ".join(["(%s, %s)"] * len(order))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.case_id, s.kind, s.normal FROM {subject_table} s JOIN {case_table} c ON c.id = s.case_id "  # noqa: S608
+            f"WHERE (s.kind, s.normal) IN ({pairs}) AND s.organization_id <> %s "
+            "AND (c.status <> %s OR c.closed_at >= %s)",
+            [*(value for pair in order for value in pair), case.organization_id, CaseStatus.CLOSED, since],
+        )
+        rows = cursor.fetchall()
     first_kind: dict[int, tuple[int, str]] = {}
     for other_id, kind, normal in rows:
-        rank = order.get((kind, normal))
-        if rank is None:
-            continue  # same value under another kind
+        rank = order[(kind, normal)]
         if other_id not in first_kind or rank < first_kind[other_id][0]:
             first_kind[other_id] = (rank, kind)
     if not first_kind:
         return []
-    known = {
-        hit.other_case_id(case.pk)
-        for hit in DeconflictionHit.objects.of_case(case.pk).filter(
-            Q(first_id__in=first_kind) | Q(second_id__in=first_kind)
-        )
-    }
-    created = []
-    for other_id in sorted(set(first_kind) - known):
-        low, high = sorted((case.pk, other_id))
-        try:
-            with transaction.atomic():
-                hit = DeconflictionHit.objects.create(
-                    first_id=low, second_id=high, subject_kind=first_kind[other_id][1]
-                )
-        except IntegrityError:
-            continue  # recorded meanwhile by the other side's save
-        created.append(hit)
+    created = _record_pairs(case.pk, {other_id: kind for other_id, (_rank, kind) in first_kind.items()})
     if created:
         others = Case.objects.select_related("organization").in_bulk([hit.other_case_id(case.pk) for hit in created])
+        contacts: dict[int, list[dict[str, str]]] = {}  # an organization's coordinators, read once a save
         for hit in created:
             other = others[hit.other_case_id(case.pk)]
             audit(actor, AUDIT_DECONFLICTION_HIT, hit, None, case.organization, subject_kind=hit.subject_kind)
-            events.deconfliction_hit(hit, case, other, actor=actor)
-            events.deconfliction_hit(hit, other, case, actor=actor)
+            events.deconfliction_hit(hit, case, other, actor=actor, contacts=contacts)
+            events.deconfliction_hit(hit, other, case, actor=actor, contacts=contacts)
     return created
+
+
+def _record_pairs(case_id: int, kinds: dict[int, str]) -> list[DeconflictionHit]:
+    """Insert the pairs (case_id, other) not recorded yet, in one statement; the hits this call
+    inserted (a pair known already, or recorded meanwhile by the other side's save, is not)."""
+    found = timezone.now()
+    rows = [(min(case_id, other), max(case_id, other), kind) for other, kind in sorted(kinds.items())]
+    table = connection.ops.quote_name(DeconflictionHit._meta.db_table)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (first_id, second_id, subject_kind, found) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (first_id, second_id) DO NOTHING RETURNING id, first_id, second_id, subject_kind, found",
+            [value for first, second, kind in rows for value in (first, second, kind, found)],
+        )
+        inserted = cursor.fetchall()
+    return [
+        DeconflictionHit(id=pk, first_id=first, second_id=second, subject_kind=kind, found=when)
+        for pk, first, second, kind, when in sorted(inserted, key=lambda row: (row[1], row[2]))
+    ]
 
 
 def save_subjects(
