@@ -59,7 +59,8 @@ class Subject:
 
 def fold(value: str) -> str:
     """Case and accents folded, everything but letters and digits dropped (any script)."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    # Decomposed first ("㎒" is "MHz"), then folded: compatibility forms meet their plain spelling.
+    decomposed = unicodedata.normalize("NFKD", value).casefold()
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
@@ -75,7 +76,7 @@ def _url(value: str) -> str:
         return ""
     host = host.lower().removeprefix("www.")
     path = unquote(parts.path).rstrip("/")
-    decomposed = unicodedata.normalize("NFKD", path.casefold())
+    decomposed = unicodedata.normalize("NFKD", path).casefold()
     path = "".join(c for c in decomposed if not unicodedata.combining(c) and not c.isspace())
     return f"{host}{path}" if host else ""
 
@@ -124,6 +125,7 @@ def normal_form(kind: str, value: str, country: str = "") -> str:
 
 _UNREADABLE = {
     SubjectKind.WEBSITE: gettext_lazy("“%(value)s” is not a web address."),
+    SubjectKind.MARKETPLACE_SHOP: gettext_lazy("“%(value)s” is neither a shop's name nor its web address."),
     SubjectKind.EMAIL: gettext_lazy("“%(value)s” is not an e-mail address."),
     SubjectKind.PHONE: gettext_lazy(
         "“%(value)s” is not a phone number (give it with + and the country code, or as dialled in the case's country)."
@@ -167,8 +169,8 @@ def clean_subjects(raw: Any, country: str, *, field: str = "subjects") -> list[S
             raise ValidationError({field: [message % {"max": MAX_VALUE_LENGTH}]})
         normal = normal_form(kind, value, country)
         if len(normal) > MAX_NORMAL_LENGTH:
-            message = _("A subject's value has at most %(max)d characters.")
-            raise ValidationError({field: [message % {"max": MAX_VALUE_LENGTH}]})
+            message = _("“%(value)s” is too long once its special characters are spelled out: shorten it.")
+            raise ValidationError({field: [message % {"value": value[:40]}]})
         if not normal:
             message = _UNREADABLE.get(kind) or gettext_lazy("“%(value)s” has no letters or digits.")
             raise ValidationError({field: [str(message) % {"value": value[:80]}]})

@@ -165,7 +165,7 @@ def test_a_normal_form_longer_than_its_column_is_refused(api, officer_fr, custom
     before = snapshot()
     response = patch_subjects(api, officer_fr, customs_case, [subject])
     assert response.status_code == 400, response.status_code
-    assert "at most 300 characters" in response.json()["subjects"][0]
+    assert "too long once its special characters are spelled out" in response.json()["subjects"][0]
     assert snapshot() == before
 
 

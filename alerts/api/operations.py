@@ -30,7 +30,7 @@ from jobs.writers import csv_lines, stream_csv
 
 from .. import selectors, services
 from ..models import Operation, OperationStatus
-from ..permissions import OPERATION_COORDINATE
+from ..permissions import OPERATION_COORDINATE, OPERATIONS_READ
 from .serializers import (
     InviteSerializer,
     OperationResultsSerializer,
@@ -96,6 +96,12 @@ class OperationViewSet(
     serializer_class = OperationSerializer
     filterset_class = OperationFilter
     http_method_names = READ_WRITE
+
+    def initial(self, request, *args, **kwargs):
+        """Who may read operations at all (the permission table), before any row: the same 403
+        as the pages for the platform, which sees none (DESIGN.md)."""
+        super().initial(request, *args, **kwargs)
+        require(request.user, OPERATIONS_READ)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
