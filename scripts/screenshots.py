@@ -48,7 +48,7 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 # The ids of the demo rows the pages show, printed as JSON by the temporary server's database.
 IDS_SCRIPT = """
 import json
-from alerts.models import Alert, Case
+from alerts.models import Alert, Case, DeconflictionHit, Operation
 from authentication_guides.models import Guide
 from brands.models import Brand
 brand = Brand.objects.get(name="Lumina", owner__name="Lumina Watches")
@@ -58,6 +58,8 @@ print(json.dumps({
     "guide": Guide.objects.filter(brand=brand, language="en").order_by("pk").first().pk,
     "alert": Alert.objects.filter(brand=brand).order_by("pk").first().pk,
     "case": Case.objects.filter(brand=brand).order_by("pk").first().pk,
+    "hit_case": DeconflictionHit.objects.order_by("pk").first().first_id,
+    "operation": Operation.objects.get(name="Operation Hourglass (demo)").pk,
 }))
 """
 
@@ -81,6 +83,8 @@ SHOTS = [
     Shot("inbox", RIGHT_HOLDER, "/inbox/"),
     Shot("brand", RIGHT_HOLDER, "/catalogue/brands/{brand}/"),
     Shot("alert", OFFICER, "/alerts/{alert}/"),
+    Shot("deconfliction", OFFICER, "/cases/{hit_case}/", scroll_to="#deconfliction"),
+    Shot("operation-results", OFFICER, "/operations/{operation}/results/"),
 ]
 
 
