@@ -313,8 +313,8 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     subjects = ForSomeReaders(
         help_text=_(
-            "Present only for the opening organization, the platform's administrators and, when"
-            " share_subjects is true, the brand owner's members."
+            "Present only for the members of the opening organization and, when share_subjects is"
+            " true, the brand owner's (never the platform)."
         )
     )
     deconfliction = ForSomeReaders(
