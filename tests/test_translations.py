@@ -56,6 +56,8 @@ ALLOWED_IDENTICAL = {
             "Message",  # same word in French (case thread, guide feedback, job errors)
             "Messages",  # same word in French (case thread heading)
             "Photo",  # same word in French (case photo field)
+            "Participants",  # same word in French (a joint operation's organizations)
+            "Verdicts",  # same word in French (an operation's results)
             "Photos",  # same word in French (case photos heading)
             "Notification",  # same word in French (inbox column)
             "Notifications",  # same word in French (app name, settings panel)
