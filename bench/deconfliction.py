@@ -748,12 +748,12 @@ STATEMENT_KINDS = [
     (r'^INSERT INTO "accounts_auditentry"', "audit entry"),
     (r"pg_advisory_xact_lock", "advisory locks on the values"),
     (r'FROM "alerts_casesubject"( s)? (INNER )?JOIN "alerts_case"', "the match"),
-    (r'^SELECT .*FROM "alerts_deconflictionhit"', "hits already known"),
-    (r"^SAVEPOINT|^RELEASE SAVEPOINT|^ROLLBACK TO SAVEPOINT", "savepoint around a hit insert"),
-    (r'^INSERT INTO "alerts_deconflictionhit"', "insert a hit"),
+    (r'^INSERT INTO "alerts_deconflictionhit"', "record the new pairs (one INSERT … ON CONFLICT DO NOTHING)"),
+    (r'^SELECT .*FROM "alerts_deconflictionhit"', "hits already known (a query, older code)"),
+    (r"^SAVEPOINT|^RELEASE SAVEPOINT|^ROLLBACK TO SAVEPOINT", "savepoint (older code: one per hit insert)"),
     (r'^SELECT .*FROM "alerts_case"', "the other cases (in_bulk)"),
-    (r'^INSERT INTO "notifications_event"', "insert an event"),
-    (r'^SELECT .*FROM "accounts_user"', "the other side's coordinators (event data)"),
+    (r'^INSERT INTO "notifications_event"', "insert an event (two per hit)"),
+    (r'^SELECT .*FROM "accounts_user"', "an organization's coordinators (event data, once a save)"),
 ]
 
 
