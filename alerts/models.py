@@ -470,6 +470,12 @@ class DeconflictionHit(models.Model):
     second = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     subject_kind = models.CharField(_("subject kind"), max_length=24, choices=SubjectKind.choices)
     found = models.DateTimeField(_("found"), default=timezone.now, editable=False)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # When both sides' coordinators were told (deconfliction.hit): the hit row is its own outbox,
+    # announced by a task after the save commits, or by the beat's sweep if that task never ran.
+    announced = models.DateTimeField(_("announced"), null=True, blank=True)
     in_contact_at = models.DateTimeField(_("in contact since"), null=True, blank=True)
     in_contact_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -486,6 +492,11 @@ class DeconflictionHit(models.Model):
             models.CheckConstraint(
                 condition=models.Q(first__lt=models.F("second")), name="deconfliction_pair_ordered"
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["found"], condition=models.Q(announced__isnull=True), name="deconfliction_unannounced"
+            )
         ]
 
     def __str__(self) -> str:

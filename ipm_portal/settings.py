@@ -181,6 +181,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 5 * 60},
     "expire-alerts": {"task": "alerts.tasks.expire_alerts", "schedule": 15 * 60},
     "case-deadlines": {"task": "alerts.tasks.case_deadlines", "schedule": 15 * 60},
+    # Deconfliction hits whose announcing task never ran (broker down at the save's commit).
+    "announce-deconfliction-hits": {"task": "alerts.tasks.announce_deconfliction_hits", "schedule": 60},
     # Events never dispatched or left half-done are finished from the database.
     "sweep-notifications": {"task": "notifications.tasks.sweep", "schedule": 60},
     # Daily digests go out after NOTIFICATIONS_DIGEST_HOUR (UTC), once per person per day.

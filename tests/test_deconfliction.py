@@ -162,3 +162,37 @@ def test_a_right_holders_webhook_cannot_subscribe_to_the_agencies_own_events():
     kinds = subscribable_kinds()
     assert "case.opened" in kinds and "alert.published" in kinds
     assert "deconfliction.hit" not in kinds and "operation.invited" not in kinds
+
+
+@pytest.mark.django_db
+def test_a_hit_whose_task_never_ran_is_announced_by_the_sweep_once(
+    officer_fr,
+    coordinator_fr,
+    police_officer_fr,
+    police_coordinator_fr,
+    brand_police,
+    django_capture_on_commit_callbacks,
+):
+    from alerts import tasks
+
+    # No commit callbacks run here: as if the broker was down when the save committed.
+    open_case(officer_fr, brand_police, [{"kind": "email", "value": "sales@shop.example"}])
+    open_case(
+        police_officer_fr, brand_police, [{"kind": "email", "value": "Sales@Shop.example"}], procedure="verification"
+    )
+    hit = DeconflictionHit.objects.get()
+    assert hit.announced is None and hit.found_by == police_officer_fr
+    told = Notification.objects.filter(event__kind="deconfliction.hit")
+    assert not told.exists()
+    # The beat's sweep leaves a fresh hit to its own task, then announces it, once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.announce_deconfliction_hits() == 0
+    DeconflictionHit.objects.update(found=hit.found - tasks.ANNOUNCE_GRACE)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.announce_deconfliction_hits() == 1
+        assert tasks.announce_deconfliction_hits() == 0
+        assert tasks.announce_deconfliction_hits([hit.pk]) == 0
+    assert sorted(told.values_list("recipient__email", flat=True)) == sorted(
+        [coordinator_fr.email, police_coordinator_fr.email]
+    )
+    assert DeconflictionHit.objects.get().announced is not None

@@ -28,6 +28,9 @@ from .cases import (
     require_photo_writer,
 )
 from .coordination import (
+    announce_hits as deconfliction_announce,
+)
+from .coordination import (
     case_coordinate,
     hit_mark_in_contact,
     operation_answer,
@@ -57,6 +60,7 @@ __all__ = [
     "case_respond",
     "cases_flag_overdue",
     "cases_remind_deadline",
+    "deconfliction_announce",
     "hit_mark_in_contact",
     "message_side",
     "operation_answer",

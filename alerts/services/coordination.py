@@ -15,7 +15,7 @@ hit/no-hit deconfliction on them, and joint operations.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -27,6 +27,7 @@ from django_countries.fields import Country
 
 from accounts.models import Organization, Status, User
 from brands.models import Brand, Category
+from core.broker import send_after_commit
 from core.permissions import require
 from core.roles import ENFORCEMENT_KINDS
 from core.scope import VIEW
@@ -142,8 +143,9 @@ def _store_subjects(case: Case, subjects: Sequence[Subject]) -> bool:
 
 def deconflict(case: Case, subjects: Sequence[Subject], *, actor: User | None = None) -> list[DeconflictionHit]:
     """Record the pairs this case forms with other organizations' cases sharing a subject
-    (open, or closed within MATCH_WINDOW), once per pair, and tell both sides' coordinators of
-    each new pair. Runs in the caller's transaction; returns the new hits."""
+    (open, or closed within MATCH_WINDOW), once per pair (audited), and have both sides'
+    coordinators told of each new pair after commit (`announce_hits`). Runs in the caller's
+    transaction; returns the new hits."""
     if not subjects:
         return []
     _lock_values(subjects)
@@ -169,30 +171,60 @@ def deconflict(case: Case, subjects: Sequence[Subject], *, actor: User | None = 
             first_kind[other_id] = (rank, kind)
     if not first_kind:
         return []
-    created = _record_pairs(case.pk, {other_id: kind for other_id, (_rank, kind) in first_kind.items()})
+    created = _record_pairs(case.pk, {other_id: kind for other_id, (_rank, kind) in first_kind.items()}, actor)
     if created:
-        others = Case.objects.select_related("organization").in_bulk([hit.other_case_id(case.pk) for hit in created])
-        contacts: dict[int, list[dict[str, str]]] = {}  # an organization's coordinators, read once a save
-        for hit in created:
-            other = others[hit.other_case_id(case.pk)]
-            audit(actor, AUDIT_DECONFLICTION_HIT, hit, None, case.organization, subject_kind=hit.subject_kind)
-            events.deconfliction_hit(hit, case, other, actor=actor, contacts=contacts)
-            events.deconfliction_hit(hit, other, case, actor=actor, contacts=contacts)
+        hits = [
+            {"hit": hit.pk, "case": hit.other_case_id(case.pk), "subject_kind": hit.subject_kind} for hit in created
+        ]
+        audit(actor, AUDIT_DECONFLICTION_HIT, case, None, case.organization, hits=hits)
+        # Telling both sides (two events a hit, the coordinators' contact read for each) is the
+        # worker's: the save stays one match and one insert however many hits it finds.
+        from ..tasks import announce_deconfliction_hits
+
+        send_after_commit(announce_deconfliction_hits, [hit.pk for hit in created])
     return created
 
 
-def _record_pairs(case_id: int, kinds: dict[int, str]) -> list[DeconflictionHit]:
+def announce_hits(
+    hit_ids: Iterable[int] | None = None, *, older_than: datetime.timedelta | None = None, limit: int = 500
+) -> int:
+    """Tell both sides' coordinators of each hit not announced yet (deconfliction.hit, one event a
+    side), once: each hit is claimed (`announced` set) in the transaction that writes its two
+    events. The task sent after a save's commit announces that save's hits; the beat's sweep
+    (`older_than`) the hits whose task never ran (broker down, worker lost). Returns how many."""
+    rows = DeconflictionHit.objects.filter(announced__isnull=True)
+    if hit_ids is not None:
+        rows = rows.filter(pk__in=list(hit_ids))
+    if older_than is not None:
+        rows = rows.filter(found__lte=timezone.now() - older_than)
+    contacts: dict[int, list[dict[str, str]]] = {}  # an organization's coordinators, read once a run
+    announced = 0
+    for pk in list(rows.order_by("pk").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            if DeconflictionHit.objects.filter(pk=pk, announced__isnull=True).update(announced=timezone.now()) != 1:
+                continue  # announced meanwhile by another run
+            hit = DeconflictionHit.objects.select_related(
+                "first__organization", "second__organization", "found_by"
+            ).get(pk=pk)
+            events.deconfliction_hit(hit, hit.first, hit.second, actor=hit.found_by, contacts=contacts)
+            events.deconfliction_hit(hit, hit.second, hit.first, actor=hit.found_by, contacts=contacts)
+            announced += 1
+    return announced
+
+
+def _record_pairs(case_id: int, kinds: dict[int, str], actor: User | None) -> list[DeconflictionHit]:
     """Insert the pairs (case_id, other) not recorded yet, in one statement; the hits this call
     inserted (a pair known already, or recorded meanwhile by the other side's save, is not)."""
     found = timezone.now()
+    by = actor.pk if actor is not None else None
     rows = [(min(case_id, other), max(case_id, other), kind) for other, kind in sorted(kinds.items())]
     table = connection.ops.quote_name(DeconflictionHit._meta.db_table)
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (first_id, second_id, subject_kind, found) VALUES {values} "  # noqa: S608
+            f"INSERT INTO {table} (first_id, second_id, subject_kind, found, found_by_id) VALUES {values} "  # noqa: S608
             "ON CONFLICT (first_id, second_id) DO NOTHING RETURNING id, first_id, second_id, subject_kind, found",
-            [value for first, second, kind in rows for value in (first, second, kind, found)],
+            [value for first, second, kind in rows for value in (first, second, kind, found, by)],
         )
         inserted = cursor.fetchall()
     return [
