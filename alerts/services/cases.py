@@ -46,9 +46,9 @@ from ..models import (
     procedures_for,
 )
 from ..permissions import CASE_OPEN
+from .common import as_date, refuse_unless
 from .common import audit as _audit
 from .common import open_for as _open_for
-from .common import refuse_unless
 from .coordination import apply_coordination, clean_case_coordination, default_share_subjects
 
 MAX_TEXT = 20_000
@@ -166,17 +166,6 @@ def _case_country(scope: Scope, organization: Organization, brand: Brand, data: 
     return code
 
 
-def _date(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
-
-
 def _deadlines(procedure: str, data: Mapping[str, Any], country: str, opened: datetime.date) -> dict[str, Any]:
     """A detention's deadline by law (10 working days, 3 if perishable); a verification's the
     working day the officer asks for, 1 to 30 working days ahead (5 by default)."""
@@ -191,7 +180,7 @@ def _deadlines(procedure: str, data: Mapping[str, Any], country: str, opened: da
         deadline = workdays.verification_deadline(opened, country)
     else:
         first, last = workdays.verification_window(opened, country)
-        day = _date(asked)
+        day = as_date(asked)
         if day is None or not first <= day <= last or not workdays.is_working_day(day, country):
             message = _("Ask for a working day in %(country)s from %(first)s to %(last)s.")
             window = {"country": country, "first": first.isoformat(), "last": last.isoformat()}

@@ -3,6 +3,7 @@ act on one object (with the message the API shows), locking an open case, auditi
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,3 +44,15 @@ def audit(
     **details: Any,
 ) -> None:
     audit_log(actor=actor, action=action, target=target, ip=ip, organization=organization, details=details or None)
+
+
+def as_date(value: Any) -> datetime.date | None:
+    """A date given as a date, a datetime or an ISO string; None for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None

@@ -57,7 +57,7 @@ from ..models import (
 )
 from ..permissions import DECONFLICTION_CONTACT, OPERATION_COORDINATE
 from ..subjects import Subject, clean_subjects
-from .common import audit, open_for, refuse_unless
+from .common import as_date, audit, open_for, refuse_unless
 
 # Closed cases still match for this long.
 MATCH_WINDOW = datetime.timedelta(days=365)
@@ -328,15 +328,10 @@ def hit_mark_in_contact(*, actor: User, case: Case, hit_id: Any, ip: str | None 
 
 
 def _day(data: Mapping[str, Any], field: str) -> datetime.date:
-    value = data.get(field)
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError({field: [_("Give a date (YYYY-MM-DD).")]}) from None
+    day = as_date(data.get(field))
+    if day is None:
+        raise ValidationError({field: [_("Give a date (YYYY-MM-DD).")]})
+    return day
 
 
 def _clean_operation(actor: User, data: Mapping[str, Any], current: Operation | None = None) -> dict[str, Any]:
