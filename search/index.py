@@ -24,10 +24,12 @@ from authentication_guides.models import Guide, GuideVersion
 from brands.models import Brand, Product, ProductGTIN, SupplyChainEntry
 from core.scope import system_selector
 
-from .models import ResultType, SearchDocument
+from .models import IndexChange, ResultType, SearchDocument
 from .text import key, normalize
 
 BATCH = 2000
+# A change-log kind: every document of the brand (its own, its trade marks', products', guides').
+BRAND_AND_DEPENDENTS = "brand+"
 
 EVERY_SCOPE = "the search index holds every brand, product and guide; each search narrows it to the person's scope"
 
@@ -43,6 +45,11 @@ def system_brands(ids: list[int]) -> QuerySet:
 @system_selector(EVERY_SCOPE)
 def system_all_brand_ids() -> QuerySet:
     return Brand.objects.values_list("pk", flat=True)
+
+
+@system_selector(EVERY_SCOPE)
+def system_brand_ids_of(organization_id: int) -> list[int]:
+    return list(Brand.objects.filter(owner_id=organization_id).values_list("pk", flat=True))
 
 
 @system_selector(EVERY_SCOPE)
@@ -102,10 +109,19 @@ def _keys(values: Iterable[str]) -> str:
     return "|" + "|".join(sorted(found)) + "|" if found else ""
 
 
+def log_changes(kind: str, ids: Iterable[int]) -> None:
+    """Append the objects to the change log (IndexChange) in the caller's transaction."""
+    now = timezone.now()
+    IndexChange.objects.bulk_create(
+        (IndexChange(kind=kind, object_id=pk, created=now) for pk in sorted(set(ids))), batch_size=BATCH
+    )
+
+
 def _replace(kind: str, ids: list[int], documents: list[SearchDocument]) -> None:
     with transaction.atomic():
         SearchDocument.objects.filter(type=kind, object_id__in=ids).delete()
         SearchDocument.objects.bulk_create(documents, batch_size=BATCH)
+        log_changes(kind, ids)
 
 
 def _chunks(ids: Iterable[int]):
@@ -234,11 +250,14 @@ def reindex_guides(ids: Iterable[int]) -> None:
 
 
 def forget(kind: str, ids: Iterable[int]) -> None:
-    SearchDocument.objects.filter(type=kind, object_id__in=list(ids)).delete()
+    ids = list(ids)
+    SearchDocument.objects.filter(type=kind, object_id__in=ids).delete()
+    log_changes(kind, ids)
 
 
 def forget_brand(brand_id: int) -> None:
     SearchDocument.objects.filter(brand_id=brand_id).delete()
+    log_changes(BRAND_AND_DEPENDENTS, [brand_id])
 
 
 def rebuild(stdout=None) -> dict[str, int]:

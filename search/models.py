@@ -67,3 +67,24 @@ class GuidesVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk} ({self.created:%Y-%m-%d %H:%M:%S})"
+
+
+class IndexChange(models.Model):
+    """The change log a search engine follows (issue 15): one row per object whose documents or
+    scope changed, written in the change's own transaction (index.py writes it with the
+    documents; signals.py for an organization's brands when the organization changes). `id` is
+    the growing sequence number. Ids are taken at insert and transactions commit in any order,
+    so a follower treats a gap as pending for a while (a transaction still running) before it
+    takes it as rolled back; applying a change twice is harmless: the engine reads the object's
+    documents as they are."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=12)  # a ResultType, or "brand" for everything of a brand
+    object_id = models.BigIntegerField()
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("search index change")
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.kind} {self.object_id}"

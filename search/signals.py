@@ -98,6 +98,14 @@ def indicator_changed(sender, instance, raw=False, origin=None, **kwargs):
         index.reindex_guides(GuideVersion.objects.filter(pk=instance.version_id).values_list("guide_id", flat=True))
 
 
+@receiver(post_save, sender=Organization)
+def organization_saved(sender, instance, raw=False, **kwargs):
+    """An organization's status or kind decides who sees its brands: every document of its brands
+    goes to the change log (the engines' scope tags), without rebuilding the rows."""
+    if not raw:
+        index.log_changes(index.BRAND_AND_DEPENDENTS, index.system_brand_ids_of(instance.pk))
+
+
 @receiver(post_save, sender=Guide)
 @receiver(post_delete, sender=Guide)
 @receiver(post_save, sender=GuideCountry)
