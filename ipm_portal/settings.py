@@ -372,6 +372,10 @@ if AWS_STORAGE_BUCKET_NAME:
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- The search engine (issue 15, search/engine.py): each node's own Tantivy index, kept in step
+# with the database's change log by `manage.py search_indexer` (search/follow.py).
+SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=BASE_DIR / "var" / "search-index")
+
 # --- Uploads (the uploads app): limits on pictures, and how protected media are delivered.
 # Larger files are refused before decoding; set the reverse proxy's body limit a little above.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=15 * 1024 * 1024)

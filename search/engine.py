@@ -206,6 +206,7 @@ def _schema() -> tantivy.Schema:
     for name in ("keys", "hs", "category", "origin", "tags", "every"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     builder.add_unsigned_field("sequence", stored=True)
+    builder.add_unsigned_field("sequence_tx", stored=True)
     return builder.build()
 
 
@@ -289,14 +290,24 @@ class Engine:
         with self._lock:
             self._writing().delete_all_documents()
 
-    def commit(self, *, sequence: int | None = None) -> int:
+    def delete_tagged(self, tags: Iterable[str]) -> None:
+        """Delete every document carrying one of `tags` (all of an object's, or of a brand's,
+        whatever their ids); effective at commit()."""
+        tags = [t for t in tags if t]
+        if tags:
+            with self._lock:
+                self._writing().delete_documents_by_query(T.term_set_query(self.schema, "tags", tags))
+
+    def commit(self, *, sequence: int | None = None, tx: int = 0) -> int:
         """Make the writes durable, in one step with `sequence` (the position in the change log
-        the index has reached) when given: after a crash the index and its position agree."""
+        the index has reached: the last change's id, and its transaction's when the log is
+        followed by transaction) when given: after a crash the index and its position agree."""
         with self._lock:
             writer = self._writing()
             if sequence is not None:
                 writer.delete_documents_by_query(T.term_query(self.schema, "doc", META_DOC))
-                writer.add_document(tantivy.Document.from_dict({"doc": META_DOC, "sequence": sequence}, self.schema))
+                meta = {"doc": META_DOC, "sequence": sequence, "sequence_tx": tx}
+                writer.add_document(tantivy.Document.from_dict(meta, self.schema))
             return writer.commit()
 
     def rollback(self) -> None:
@@ -324,9 +335,17 @@ class Engine:
 
     def sequence(self) -> int | None:
         """The change-log position given to the last commit (as of the last reload)."""
+        position = self.position()
+        return position[1] if position else None
+
+    def position(self) -> tuple[int, int] | None:
+        """(transaction, change id) given to the last commit (as of the last reload)."""
         searcher = self._index.searcher()
         found = searcher.search(self._meta(), 1).hits
-        return searcher.doc(found[0][1]).get_first("sequence") if found else None
+        if not found:
+            return None
+        meta = searcher.doc(found[0][1])
+        return (meta.get_first("sequence_tx") or 0, meta.get_first("sequence") or 0)
 
     def _meta(self) -> tantivy.Query:
         return T.term_query(self.schema, "doc", META_DOC)

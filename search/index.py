@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -30,6 +30,8 @@ from .text import key, normalize
 BATCH = 2000
 # A change-log kind: every document of the brand (its own, its trade marks', products', guides').
 BRAND_AND_DEPENDENTS = "brand+"
+# A change-log kind: the brand's trade marks (replaced together with the brand's own document).
+TRADEMARKS_OF_BRAND = "brand-tm"
 
 EVERY_SCOPE = "the search index holds every brand, product and guide; each search narrows it to the person's scope"
 
@@ -111,10 +113,22 @@ def _keys(values: Iterable[str]) -> str:
 
 def log_changes(kind: str, ids: Iterable[int]) -> None:
     """Append the objects to the change log (IndexChange) in the caller's transaction."""
-    now = timezone.now()
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    now, tx = timezone.now(), current_transaction()
     IndexChange.objects.bulk_create(
-        (IndexChange(kind=kind, object_id=pk, created=now) for pk in sorted(set(ids))), batch_size=BATCH
+        (IndexChange(tx=tx, kind=kind, object_id=pk, created=now) for pk in ids), batch_size=BATCH
     )
+
+
+def current_transaction() -> int:
+    """PostgreSQL's id of the running transaction (0 on SQLite)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return int(cursor.fetchone()[0])
 
 
 def _replace(kind: str, ids: list[int], documents: list[SearchDocument]) -> None:
@@ -171,6 +185,7 @@ def reindex_brands(ids: Iterable[int], *, dependents: bool = True) -> None:
         _replace(ResultType.BRAND, chunk, documents)
         SearchDocument.objects.filter(type=ResultType.TRADEMARK, brand_id__in=chunk).delete()
         SearchDocument.objects.bulk_create(trademarks, batch_size=BATCH)
+        log_changes(TRADEMARKS_OF_BRAND, chunk)
         if dependents:
             reindex_products(system_product_ids_of(chunk))
             reindex_guides(system_guide_ids_of(chunk))

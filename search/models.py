@@ -73,18 +73,21 @@ class IndexChange(models.Model):
     """The change log a search engine follows (issue 15): one row per object whose documents or
     scope changed, written in the change's own transaction (index.py writes it with the
     documents; signals.py for an organization's brands when the organization changes). `id` is
-    the growing sequence number. Ids are taken at insert and transactions commit in any order,
-    so a follower treats a gap as pending for a while (a transaction still running) before it
-    takes it as rolled back; applying a change twice is harmless: the engine reads the object's
-    documents as they are."""
+    the growing sequence number. Applying a change twice is harmless: the engine reads the
+    object's documents as they are then."""
 
     id = models.BigAutoField(primary_key=True)
-    kind = models.CharField(max_length=12)  # a ResultType, or "brand" for everything of a brand
+    # PostgreSQL: the writing transaction's id (pg_current_xact_id). A follower reads only the
+    # transactions older than every one still running, in (tx, id) order, so a long transaction
+    # committing late is never skipped. SQLite writes one transaction at a time: 0.
+    tx = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=12)  # a ResultType, or "brand+" for everything of a brand
     object_id = models.BigIntegerField()
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("search index change")
+        indexes = [models.Index(fields=["tx", "id"], name="search_change_order")]
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.kind} {self.object_id}"
