@@ -13,6 +13,8 @@ TEST_SETTINGS = ipm_portal.settings_test
 # Run a second time on SQLite by `make test`: search has a backend per database, and
 # deconfliction matches and records pairs in SQL both databases must take.
 SQLITE_TESTS = tests/test_search.py tests/test_search_web.py tests/test_deconfliction.py
+# Run again with SEARCH_ENGINE=tantivy (issue 15): the same answers from the engine.
+ENGINE_TESTS = tests/test_search.py tests/test_search_web.py
 # Directories that message extraction and compilation must not walk into.
 I18N_IGNORE = --ignore=.venv --ignore=$(VENV) --ignore=staticfiles --ignore=media --ignore=node_modules
 
@@ -52,6 +54,7 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 # Embedded default: DEBUG on, SQLite, tasks in-process (DATABASE_URL and REDIS_URL unset on purpose).
 run: $(STAMP)
 	@unset DATABASE_URL REDIS_URL DJANGO_SETTINGS_MODULE; DEBUG=true; export DEBUG; \
+	SEARCH_ENGINE=tantivy SEARCH_INDEXER_IN_PROCESS=true; export SEARCH_ENGINE SEARCH_INDEXER_IN_PROCESS; \
 	set -e; \
 	$(PY) manage.py migrate --noinput; \
 	if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then :; \
@@ -59,6 +62,7 @@ run: $(STAMP)
 	else echo "msgfmt not found: using the committed .mo files."; fi; \
 	$(PY) manage.py seed_demo; \
 	$(PY) manage.py rebuild_search_index; \
+	$(PY) manage.py search_rebuild; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL, default the local servers).
@@ -69,6 +73,10 @@ test: $(STAMP)
 	$(PY) -m pytest -n auto $(ARGS)
 	@echo "The search tests again, on SQLite (the embedded default's FTS5 backend):"
 	@unset DEBUG; $(PY) -m pytest -q $(SQLITE_TESTS) --ds=ipm_portal.settings_test_sqlite
+	@echo "The search tests on the search engine (Tantivy), on PostgreSQL and on SQLite:"
+	@unset DEBUG; SEARCH_ENGINE=tantivy DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS); export SEARCH_ENGINE DJANGO_SETTINGS_MODULE; \
+	$(PY) -m pytest -q -n auto $(ENGINE_TESTS)
+	@unset DEBUG; SEARCH_ENGINE=tantivy $(PY) -m pytest -q $(ENGINE_TESTS) --ds=ipm_portal.settings_test_sqlite
 
 # The import-linter contracts and mypy's settings are in pyproject.toml; mypy's Django plugin
 # loads the test settings.

@@ -230,6 +230,7 @@ class Engine:
         self._heap_size = heap_size
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
+        self._dirty = False  # written since the last commit
 
     @classmethod
     def in_memory(cls) -> Engine:
@@ -240,6 +241,7 @@ class Engine:
     def _writing(self) -> tantivy.IndexWriter:
         if self._writer is None:
             self._writer = self._index.writer(self._heap_size)
+        self._dirty = True
         return self._writer
 
     def _document(self, item: EngineDocument) -> tantivy.Document:
@@ -308,13 +310,16 @@ class Engine:
                 writer.delete_documents_by_query(T.term_query(self.schema, "doc", META_DOC))
                 meta = {"doc": META_DOC, "sequence": sequence, "sequence_tx": tx}
                 writer.add_document(tantivy.Document.from_dict(meta, self.schema))
-            return writer.commit()
+            stamp = writer.commit()
+            self._dirty = False
+            return stamp
 
     def rollback(self) -> None:
         """Forget the writes since the last commit."""
         with self._lock:
             if self._writer is not None:
                 self._writer.rollback()
+            self._dirty = False
 
     def close(self) -> None:
         """Release the write lock (waiting for merges); reading goes on."""
@@ -328,6 +333,13 @@ class Engine:
     def reload(self) -> None:
         """Searches from now on see the last commit."""
         self._index.reload()
+
+    def flush(self) -> None:
+        """Commit and reload if anything was written since the last commit (a process that only
+        reads never has anything to flush)."""
+        if self._dirty:
+            self.commit()
+            self.reload()
 
     def count(self) -> int:
         searcher = self._index.searcher()

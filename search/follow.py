@@ -23,10 +23,13 @@ would let the follower pass them and come back for their rows.
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
-from django.db import connection
+from django.db import close_old_connections, connection
 from django.db.models import QuerySet
 
 from core.scope import system_selector
@@ -35,6 +38,8 @@ from .engine import Engine, EngineDocument
 from .index import BATCH, BRAND_AND_DEPENDENTS, TRADEMARKS_OF_BRAND
 from .models import IndexChange, ResultType, SearchDocument
 from .scope_tags import system_document_tags
+
+logger = logging.getLogger(__name__)
 
 # What the engine needs of a document (not its snippet text nor the vector).
 FIELDS = ("pk", "type", "object_id", "brand_id", "public", "latest", "names", "text", "keys", "hs_code")
@@ -103,13 +108,22 @@ def _apply(engine: Engine, changes: Iterable[tuple[str, int]]) -> int:
     return written
 
 
-def _settled_changes(after: tuple[int, int], limit: int) -> list[tuple[int, int, str, int]]:
-    """The next changes after `after` = (transaction, id) whose transactions have all ended."""
+def apply_now(engine: Engine, kind: str, ids: Iterable[int]) -> None:
+    """Apply one logged change to `engine` at once, uncommitted changes of the caller's
+    transaction included (tests: search.index.LOG_LISTENERS); searches flush it."""
+    _apply(engine, ((kind, pk) for pk in ids))
+
+
+def _settled_changes(after: tuple[int, int], limit: int, own: bool = False) -> list[tuple[int, int, str, int]]:
+    """The next changes after `after` = (transaction, id) whose transactions have all ended (and,
+    with `own`, those of the caller's own transaction: a test that searches what it just wrote)."""
     if connection.vendor == "postgresql":
+        settled = "tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+        if own:
+            settled = f"({settled} OR tx = pg_current_xact_id_if_assigned()::text::bigint)"
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT tx, id, kind, object_id FROM search_indexchange"
-                " WHERE (tx, id) > (%s, %s) AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+                f"SELECT tx, id, kind, object_id FROM search_indexchange WHERE (tx, id) > (%s, %s) AND {settled}"  # noqa: S608
                 " ORDER BY tx, id LIMIT %s",
                 [after[0], after[1], limit],
             )
@@ -124,14 +138,14 @@ def log_position() -> tuple[int, int]:
     return (int(last[0]), int(last[1])) if last else (0, 0)
 
 
-def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None) -> int:
+def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own: bool = False) -> int:
     """Apply the settled changes after the engine's position, `batch` at a time, committing the
     new position with each batch, until none is left (or `rounds` batches). Returns how many
-    changes were applied."""
+    changes were applied. `own`: the caller's transaction's changes too (tests)."""
     position = engine.position() or (0, 0)
     applied = 0
     while rounds is None or rounds > 0:
-        changes = _settled_changes(position, batch)
+        changes = _settled_changes(position, batch, own)
         if not changes:
             break
         _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in changes))
@@ -174,3 +188,25 @@ def rebuild(engine: Engine, *, progress: Callable[[int, int], object] | None = N
     engine.commit(sequence=position[1], tx=position[0])
     engine.reload()
     return done
+
+
+def start_follower_thread(path: str, *, interval: float = 0.2) -> threading.Thread:
+    """Follow the log into the index at `path` from a daemon thread of this process (the
+    development server: search_indexer's loop, without a second process)."""
+
+    def run() -> None:
+        engine = Engine(path)
+        while True:
+            close_old_connections()
+            try:
+                if engine.position() is None:
+                    rebuild(engine)
+                follow(engine)
+            except Exception:  # the database busy or away: try again
+                logger.exception("Following the search change log failed; trying again.")
+                time.sleep(1)
+            time.sleep(interval)
+
+    thread = threading.Thread(target=run, name="search-follower", daemon=True)
+    thread.start()
+    return thread

@@ -120,6 +120,13 @@ def log_changes(kind: str, ids: Iterable[int]) -> None:
     IndexChange.objects.bulk_create(
         (IndexChange(tx=tx, kind=kind, object_id=pk, created=now) for pk in ids), batch_size=BATCH
     )
+    for listener in list(LOG_LISTENERS):
+        listener(kind, ids)
+
+
+# Called with (kind, ids) as each change is logged, in its transaction: the tests' engine takes
+# the change at once (tests/conftest.py); nodes follow the log instead (search/follow.py).
+LOG_LISTENERS: list = []
 
 
 def current_transaction() -> int:

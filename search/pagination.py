@@ -1,5 +1,7 @@
 """Pages of search results with one statement: the total comes from the page query itself
-(COUNT(*) OVER ()), instead of a second statement matching and filtering everything again."""
+(COUNT(*) OVER ()), instead of a second statement matching and filtering everything again; or,
+when the search engine answers (engine_search.py), from the engine, with the page's rows
+re-checked in the database."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 
 from core.api import Pagination
+
+from .engine_search import EngineSearch
 
 
 class SearchPaginator(Paginator):
@@ -22,6 +26,13 @@ class SearchPaginator(Paginator):
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if isinstance(self.object_list, EngineSearch):
+            # The engine ranks and counts; the page's rows come re-checked from the database.
+            rows = self.object_list.page(bottom, self.per_page)
+            self.__dict__["count"] = self.object_list.total
+            if rows or number == 1:
+                return self._get_page(rows, number, self)
+            raise EmptyPage(self.error_messages["no_results"])
         rows = list(self.object_list.annotate(total_hits=Window(Count("pk")))[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0].total_hits

@@ -16,6 +16,7 @@ from authentication_guides.models import Guide
 from brands.models import Brand
 from core.scope import scope_of
 
+from . import engine_search
 from .backends import Query, backend
 from .models import GuidesVersion, ResultType, SearchDocument
 from .text import highlight
@@ -105,6 +106,11 @@ def search(
     if query.empty:
         return SearchDocument.objects.none()
     documents = visible_documents(user, guides=type in ("", ResultType.GUIDE))
+    if engine_search.enabled():
+        filters = {"type": type, "hs_code": hs_code, "category": category, "origin": origin}
+        answered = engine_search.engine_search(user, query, filters, documents)
+        if answered is not None:
+            return answered  # type: ignore[return-value]  # paged like a queryset (pagination.py)
     if type:
         documents = documents.filter(type=type)
     if hs_code:

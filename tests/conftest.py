@@ -26,6 +26,30 @@ def _fresh_cache(settings):
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _search_engine(settings):
+    """With SEARCH_ENGINE=tantivy (make test's third run of the search tests), every test gets
+    its own in-memory engine, which takes each change as it is logged (its transaction
+    included)."""
+    if settings.SEARCH_ENGINE != "tantivy":
+        yield None
+        return
+    from search import follow, index
+    from search.engine import Engine
+    from search.engine_search import use_engine
+
+    engine = Engine.in_memory()  # autouse: made before the fixtures that write
+
+    def take(kind, ids):
+        follow.apply_now(engine, kind, ids)
+
+    index.LOG_LISTENERS.append(take)
+    use_engine(engine)
+    yield engine
+    use_engine(None)
+    index.LOG_LISTENERS.remove(take)
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

@@ -76,10 +76,6 @@ def _clean_visibility(brand: Brand, visibility: Any) -> GuideSharing:
 
 def _set_visibility(guide: Guide, sharing: GuideSharing) -> None:
     visible_to_all, countries, agencies = sharing
-    guide.visible_to_all = visible_to_all
-    guide.agencies_as_brand = agencies is None
-    # Saved in any case: the save tells the search app that what officers see may have changed.
-    guide.save(update_fields=["visible_to_all", "agencies_as_brand"])
     GuideCountry.objects.filter(guide=guide).exclude(country__in=countries).delete()
     existing = set(GuideCountry.objects.filter(guide=guide).values_list("country", flat=True))
     GuideCountry.objects.bulk_create([GuideCountry(guide=guide, country=c) for c in countries if c not in existing])
@@ -87,6 +83,11 @@ def _set_visibility(guide: Guide, sharing: GuideSharing) -> None:
     GuideAgency.objects.filter(guide=guide).exclude(kind__in=kinds).delete()
     shared = set(GuideAgency.objects.filter(guide=guide).values_list("kind", flat=True))
     GuideAgency.objects.bulk_create([GuideAgency(guide=guide, kind=k) for k in kinds if k not in shared])
+    guide.visible_to_all = visible_to_all
+    guide.agencies_as_brand = agencies is None
+    # Saved in any case and last: the save tells the search app that what officers see may have
+    # changed, and what the search reads then is the new sharing.
+    guide.save(update_fields=["visible_to_all", "agencies_as_brand"])
 
 
 def _product_of(actor: User, brand: Brand, value: Any) -> Product | None:

@@ -57,19 +57,19 @@ def _clean_visibility(visibility: Any) -> Sharing:
 
 
 def _set_sharing(brand: Brand, sharing: Sharing) -> None:
-    """Write the brand's countries and agencies. The brand is saved in any case: its save tells
-    the search app that what officers see may have changed (search/signals.py)."""
+    """Write the brand's countries and agencies, then save the brand, in any case and last: its
+    save tells the search app that what officers see may have changed (search/signals.py), and
+    what the search reads then is the new sharing."""
     visible_to_all, countries, agencies = sharing
-    brand.visible_to_all = visible_to_all
-    brand.save(update_fields=["visible_to_all", "updated"])
     BrandCountry.objects.filter(brand=brand).exclude(country__in=countries).delete()
     existing = set(BrandCountry.objects.filter(brand=brand).values_list("country", flat=True))
     BrandCountry.objects.bulk_create([BrandCountry(brand=brand, country=c) for c in countries if c not in existing])
-    if agencies is None:
-        return
-    BrandAgency.objects.filter(brand=brand).exclude(kind__in=agencies).delete()
-    shared = set(BrandAgency.objects.filter(brand=brand).values_list("kind", flat=True))
-    BrandAgency.objects.bulk_create([BrandAgency(brand=brand, kind=k) for k in agencies if k not in shared])
+    if agencies is not None:
+        BrandAgency.objects.filter(brand=brand).exclude(kind__in=agencies).delete()
+        shared = set(BrandAgency.objects.filter(brand=brand).values_list("kind", flat=True))
+        BrandAgency.objects.bulk_create([BrandAgency(brand=brand, kind=k) for k in agencies if k not in shared])
+    brand.visible_to_all = visible_to_all
+    brand.save(update_fields=["visible_to_all", "updated"])
 
 
 def _check_brand_name_free(owner: Organization, name: str, *, exclude: Brand | None = None) -> None:
