@@ -245,6 +245,25 @@ def operation_seat(user: User, operation: Operation) -> OperationParticipant | N
     return None
 
 
+# How much of an operation a reader reads (DESIGN.md, "Joint operations").
+READS_ALL = "all"  # a participant
+READS_INVITATION = "invitation"  # an invited organization's coordinators, until they answer: name, dates, lead
+READS_BRIEF = "brief"  # a right holder whose brands it tagged: name and dates (and its brands' results)
+
+
+def operation_reading(
+    user: User, operation: Operation, seat: OperationParticipant | None = None
+) -> tuple[str, OperationParticipant | None]:
+    """(how much of `operation` `user` reads, their organization's seat in it). `seat` stands for
+    the prefetched one when given (an answer just given)."""
+    if scope_of(user).is_owner:
+        return READS_BRIEF, None
+    seat = seat or operation_seat(user, operation)
+    if seat is not None and seat.status != ParticipantStatus.ACCEPTED:
+        return READS_INVITATION, seat
+    return READS_ALL, seat
+
+
 def taggable_operations(user: User, on: datetime.date | None = None) -> QuerySet[Operation]:
     """The open operations `user`'s organization takes part in (covering `on` when given)."""
     rows = Operation.objects.restrict(user, "tag")

@@ -18,7 +18,6 @@ what both spellings become, so that a match is one equality on an index:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -182,7 +181,3 @@ def clean_subjects(raw: Any, country: str, *, field: str = "subjects") -> list[S
 
 def kind_label(kind: str) -> str:
     return str(dict(SubjectKind.choices).get(kind, kind))
-
-
-def as_pairs(subjects: Iterable[Subject]) -> set[tuple[str, str]]:
-    return {(s.kind, s.normal) for s in subjects}

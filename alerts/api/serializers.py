@@ -15,7 +15,6 @@ from rest_framework.fields import empty
 from brands.models import Category, TransportMode
 from core.api import CountryCodeField
 from core.roles import AGENCY_CHOICES, OrganizationKind
-from core.scope import scope_of
 from uploads.serializers import SafeImageField
 
 from ..models import (
@@ -34,7 +33,7 @@ from ..models import (
     Procedure,
     Severity,
 )
-from ..selectors import operation_seat
+from ..selectors import READS_BRIEF, READS_INVITATION, operation_reading
 from ..services.coordination import MAX_FOCUS_BRANDS
 from ..subjects import MAX_VALUE_LENGTH, SubjectKind
 
@@ -505,12 +504,10 @@ class OperationSerializer(serializers.ModelSerializer):
     def shape(self, operation: Operation) -> tuple[tuple[str, ...], str | None]:
         """The keys the reader gets, and their organization's invitation status when that is
         all they read (context `seat` overrides the prefetched one: just answered)."""
-        user = self.context["request"].user
-        scope = scope_of(user)
-        if scope.is_owner:
+        reading, seat = operation_reading(self.context["request"].user, operation, self.context.get("seat"))
+        if reading == READS_BRIEF:
             return BRAND_OWNER, None
-        seat = self.context.get("seat") or (operation_seat(user, operation) if scope.is_enforcement else None)
-        if seat is not None and seat.status != ParticipantStatus.ACCEPTED:
+        if reading == READS_INVITATION and seat is not None:
             return INVITED, str(seat.status)
         return FULL, None
 

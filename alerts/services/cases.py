@@ -208,7 +208,7 @@ def case_open(
     country = _case_country(scope, organization, cleaned["brand"], data)
     opened = timezone.localdate()
     deadlines = _deadlines(procedure, {**data, "perishable": cleaned["perishable"]}, country, opened)
-    coordination = clean_case_coordination(country, data, procedure=procedure)
+    coordination = clean_case_coordination(country, data)
     share_subjects = coordination.pop("share_subjects", default_share_subjects(procedure))
     case = Case.objects.create(
         organization=organization,

@@ -75,7 +75,7 @@ CHANGE = "change"
 # --------------------------------------------------------------------------- subjects
 
 
-def clean_case_coordination(case_country: str, data: Mapping[str, Any], *, procedure: str) -> dict[str, Any]:
+def clean_case_coordination(case_country: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The coordination fields present in `data`, cleaned: `subjects` (list of Subject),
     `share_subjects` (bool), `operation` (an id or None). Absent fields are absent."""
     cleaned: dict[str, Any] = {}
@@ -297,7 +297,7 @@ def case_coordinate(*, actor: User, case: Case, data: Mapping[str, Any], ip: str
         message = _("Only subjects, share_subjects and operation change after opening.")
         raise ValidationError({field: [message] for field in unknown})
     case = open_for(case)
-    cleaned = clean_case_coordination(cast(Country, case.country).code, data, procedure=case.procedure)
+    cleaned = clean_case_coordination(cast(Country, case.country).code, data)
     apply_coordination(actor=actor, case=case, cleaned=cleaned, ip=ip)
     return case
 

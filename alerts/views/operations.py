@@ -117,10 +117,8 @@ def operation_detail(request, pk):
     require(user, OPERATIONS_READ)
     operation = selectors.operation_for(user, pk)
     seat, answers = _invitation(user, operation)
-    scope = scope_of(user)
-    # Participants and the platform read everything; an invited organization's coordinators read
-    # the name, dates and lead until they answer; a right holder the name, dates and results.
-    details = (seat is not None and seat.status == ParticipantStatus.ACCEPTED) or scope.is_platform
+    reading, _seat = selectors.operation_reading(user, operation, seat)
+    details = reading == selectors.READS_ALL
     manages = (
         operation.status == OperationStatus.OPEN
         and allowed(user, OPERATION_COORDINATE)
@@ -132,7 +130,7 @@ def operation_detail(request, pk):
         "seat": seat,
         "answers": answers,
         "details": details,
-        "shows_lead": not scope.is_owner,
+        "shows_lead": reading != selectors.READS_BRIEF,
         "manages": manages,
         "reads_results": may(user, RESULTS, operation),
         "categories": [selectors.category_label(c) for c in operation.categories] if details else [],
