@@ -98,11 +98,12 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l en -l fr -l es $(I18N_IGNORE); \
 	$(PY) manage.py compilemessages $(I18N_IGNORE)
 
-# The search benchmark (docs/PERFORMANCE.md): its own database, production settings, wrk (apt-get install wrk).
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench
+# The search benchmark (docs/PERFORMANCE.md): its own database per scale (ipm_bench; ipm_bench_1m with
+# ARGS="--products 1000000"; or BENCH_DATABASE_URL), production settings, wrk (apt-get install wrk).
+BENCH_DATABASE_URL ?=
 bench-search: $(STAMP)
-	@unset DEBUG REDIS_URL DJANGO_SETTINGS_MODULE; DATABASE_URL=$(BENCH_DATABASE_URL); export DATABASE_URL; \
-	$(PY) bench/search.py $(ARGS)
+	@unset DEBUG REDIS_URL DJANGO_SETTINGS_MODULE DATABASE_URL; BENCH_DATABASE_URL=$(BENCH_DATABASE_URL); \
+	export BENCH_DATABASE_URL; $(PY) bench/search.py $(ARGS)
 
 # The deconfliction benchmark (docs/PERFORMANCE.md): its own database, production settings, and
 # Redis as the broker the saves hand their events to (a queue of the run's own, deleted after).
