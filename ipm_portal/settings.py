@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     "retry-webhooks": {"task": "webhooks.tasks.retry_due", "schedule": 30},
     # Right holders whose brands were kept customs-only are told once that they may widen them.
     "tell-widen-possible": {"task": "brands.tasks.tell_widen_possible", "schedule": 15 * 60},
+    # The search change log's rows older than SEARCH_CHANGE_LOG_DAYS (a node that far behind rebuilds).
+    "prune-search-change-log": {"task": "search.tasks.prune_change_log", "schedule": 3600},
 }
 
 # --- Notifications: recipients per delivery task (in-app rows in one insert; e-mails over one
@@ -380,6 +382,8 @@ SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=BASE_DIR / "var" / "sear
 SEARCH_ENGINE = env.str("SEARCH_ENGINE", default="database")
 # `make run`: the development server follows the change log itself (search/apps.py).
 SEARCH_INDEXER_IN_PROCESS = env.bool("SEARCH_INDEXER_IN_PROCESS", default=False)
+# Days the change log keeps; a node whose index is further behind rebuilds it (search/tasks.py).
+SEARCH_CHANGE_LOG_DAYS = env.int("SEARCH_CHANGE_LOG_DAYS", default=7)
 
 # --- Uploads (the uploads app): limits on pictures, and how protected media are delivered.
 # Larger files are refused before decoding; set the reverse proxy's body limit a little above.

@@ -4,21 +4,26 @@ one source of truth (issue 15).
 - `engine_documents(documents)`: what the engine holds of SearchDocument rows, with their scope
   tags (search/scope_tags.py) and the tags that name them for deletion (`obj:<type>:<id>`,
   `brand:<id>`).
-- `follow(engine)`: applies the change log (search.models.IndexChange) from the position the
-  engine's last commit recorded, in batches, and commits with the new position. On PostgreSQL
-  it reads only the transactions older than every one still running (`pg_snapshot_xmin`), in
-  (transaction, id) order: a long transaction that commits late is never skipped, and ids taken
-  by a transaction that rolled back leave no hole to wait for. A change applied twice does no
-  harm: the engine takes the object's documents as they are now.
-- `rebuild(engine)`: every document again, from the database, at the log's current position.
+- `follow(engine)`: applies the change log (search.models.IndexChange) from where the engine
+  stands, in batches, and commits with the new position. On PostgreSQL it reads the log in
+  (transaction, id) order and, in the same statement, the snapshot's running transactions
+  (`pg_snapshot_xip`): a transaction it passes while still running is remembered and its rows
+  read when it commits, so a long transaction (a large import) holds no other change behind it,
+  and ids taken by a transaction that rolled back leave no hole to wait for. A change applied
+  twice does no harm: the engine takes the object's documents as they are now.
+- `rebuild(engine)`: every document again, from the database, at the position where the
+  snapshot's oldest running transaction starts.
+- `keep_up(engine)`: one step of a follower: a rebuild when the index is missing or the log was
+  pruned past it (`needs_rebuild`), then `follow`. `prune_log(days=...)`: the log's older part
+  deleted (the Celery beat, SEARCH_CHANGE_LOG_DAYS), leaving a PRUNED row as a mark.
 
 Each node runs one follower (`manage.py search_indexer`) into its own index directory: nodes
 share no disk, only the log.
 
-Known limit (to lift): the horizon is the cluster's oldest running transaction, so one long
-transaction anywhere in the PostgreSQL cluster (a large import) holds every change behind it
-until it ends. Tracking the transactions in progress at each step (`pg_snapshot_xip`) instead
-would let the follower pass them and come back for their rows.
+The position an index records (its low-water mark: every change at or below it is applied)
+stays below a transaction the follower passed while it ran, until it ends: a follower restarted
+meanwhile applies again what it had applied after that point (harmless, and bounded by the
+transaction's length).
 """
 
 from __future__ import annotations
@@ -26,11 +31,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db import close_old_connections, connection
-from django.db.models import QuerySet
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.scope import system_selector
 
@@ -44,6 +53,9 @@ logger = logging.getLogger(__name__)
 # What the engine needs of a document (not its snippet text nor the vector).
 FIELDS = ("pk", "type", "object_id", "brand_id", "public", "latest", "names", "text", "keys", "hs_code")
 FILTER_FIELDS = ("categories", "origins")
+
+# A change-log kind that changes nothing: where prune_log deleted the log's older part.
+PRUNED = "pruned"
 
 EVERY_DOCUMENT = "the engine holds every search document; each search narrows it to the person's scope tags"
 
@@ -95,6 +107,7 @@ def _apply(engine: Engine, changes: Iterable[tuple[str, int]]) -> int:
     for kind, object_id in changes:
         by_kind[kind].add(object_id)
     written = 0
+    by_kind.pop(PRUNED, None)  # no change: a mark where the log was pruned
     for kind, ids in by_kind.items():
         if kind == BRAND_AND_DEPENDENTS:
             engine.delete_tagged(f"brand:{pk}" for pk in ids)
@@ -114,43 +127,134 @@ def apply_now(engine: Engine, kind: str, ids: Iterable[int]) -> None:
     _apply(engine, ((kind, pk) for pk in ids))
 
 
-def _settled_changes(after: tuple[int, int], limit: int, own: bool = False) -> list[tuple[int, int, str, int]]:
-    """The next changes after `after` = (transaction, id) whose transactions have all ended (and,
-    with `own`, those of the caller's own transaction: a test that searches what it just wrote)."""
-    if connection.vendor == "postgresql":
-        settled = "tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-        if own:
-            settled = f"({settled} OR tx = pg_current_xact_id_if_assigned()::text::bigint)"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT tx, id, kind, object_id FROM search_indexchange WHERE (tx, id) > (%s, %s) AND {settled}"  # noqa: S608
-                " ORDER BY tx, id LIMIT %s",
-                [after[0], after[1], limit],
-            )
-            return [tuple(row) for row in cursor.fetchall()]
-    rows = IndexChange.objects.filter(id__gt=after[1]).order_by("id")[:limit]
-    return [(0, pk, kind, object_id) for pk, kind, object_id in rows.values_list("id", "kind", "object_id")]
+Position = tuple[int, int]  # (transaction, change id)
+Change = tuple[int, int, str, int]  # (transaction, change id, kind, object id)
 
 
-def log_position() -> tuple[int, int]:
-    """The newest (transaction, id) of the log: where a rebuild from the database stands."""
+@dataclass
+class _Follower:
+    """Where one engine's follower stands in the log, beyond what its last commit records.
+
+    `cursor`: every change up to it is applied, except those of `pending`, the transactions
+    below it that were still running when the follower passed them (their rows were not visible
+    yet); their rows are read as soon as they commit. `committed`: the position the engine's last
+    commit recorded, the low-water mark (`low()`): every change at or below it is applied."""
+
+    committed: Position
+    cursor: Position
+    pending: set[int] = field(default_factory=set)
+
+    def low(self) -> Position:
+        if self.pending:
+            return min(self.cursor, (min(self.pending), 0))
+        return self.cursor
+
+
+_followers: weakref.WeakKeyDictionary[Engine, _Follower] = weakref.WeakKeyDictionary()
+
+
+def _follower(engine: Engine) -> _Follower:
+    """The engine's follower state, started again from its committed position when that changed
+    under it (a rebuild, another process) or after a restart: replaying is harmless."""
+    position = engine.position() or (0, 0)
+    state = _followers.get(engine)
+    if state is None or state.committed != position:
+        state = _followers[engine] = _Follower(committed=position, cursor=position)
+    return state
+
+
+def _parse_snapshot(text: str) -> tuple[int, int, set[int]]:
+    """pg_snapshot's text form, "xmin:xmax:xip,xip,...": (xmin, xmax, the transactions running)."""
+    xmin, xmax, running = text.split(":")
+    return int(xmin), int(xmax), {int(tx) for tx in running.split(",") if tx}
+
+
+def _read(cursor: Position, pending: set[int], limit: int, own: bool) -> tuple[set[int], list[Change]]:
+    """In one statement, hence one snapshot: the transactions running, the changes of `pending`
+    that are visible now (their transactions committed: all their rows at once), and the next
+    `limit` changes after `cursor`. Without `own`, the caller's own transaction counts as
+    running (its changes may still roll back); with it, its changes are read (tests)."""
+    mine = "" if own else " AND tx IS DISTINCT FROM pg_current_xact_id_if_assigned()::text::bigint"
+    with connection.cursor() as cursor_:
+        cursor_.execute(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text,"  # noqa: S608
+            " c.tx, c.id, c.kind, c.object_id FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+            f"(SELECT tx, id, kind, object_id FROM search_indexchange WHERE tx = ANY(%s::bigint[]){mine})"
+            " UNION ALL"
+            f" (SELECT tx, id, kind, object_id FROM search_indexchange WHERE (tx, id) > (%s, %s){mine}"
+            " ORDER BY tx, id LIMIT %s)"
+            ") AS c ON true ORDER BY c.tx, c.id",
+            [sorted(pending), cursor[0], cursor[1], limit],
+        )
+        rows = cursor_.fetchall()
+    _xmin, _xmax, running = _parse_snapshot(rows[0][0])
+    if rows[0][1] is not None and not own:
+        running.add(int(rows[0][1]))
+    changes = [(int(tx), int(pk), kind, int(object_id)) for _s, _o, tx, pk, kind, object_id in rows if pk is not None]
+    return running, changes
+
+
+def log_position() -> Position:
+    """The newest (transaction, id) of the log."""
     last = IndexChange.objects.order_by("-tx", "-id").values_list("tx", "id").first()
     return (int(last[0]), int(last[1])) if last else (0, 0)
 
 
 def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own: bool = False) -> int:
-    """Apply the settled changes after the engine's position, `batch` at a time, committing the
-    new position with each batch, until none is left (or `rounds` batches). Returns how many
-    changes were applied. `own`: the caller's transaction's changes too (tests)."""
+    """Apply the committed changes the engine has not applied yet, `batch` at a time, committing
+    the new position with each batch, until none is left (or `rounds` rounds). Returns how many
+    changes were applied. `own`: the caller's transaction's changes too (tests).
+
+    On PostgreSQL the log is read in (transaction, id) order, but a transaction with a lower id
+    may commit after one with a higher id: each read also takes the snapshot's running
+    transactions, and those the follower passes are `pending` until they end; their rows are read
+    then. A long transaction holds nothing behind it: only the position recorded in the index
+    (the low-water mark) waits for it, so a restart replays from there (harmless)."""
+    if connection.vendor != "postgresql":
+        return _follow_serial(engine, batch=batch, rounds=rounds)
+    state = _follower(engine)
+    applied = 0
+    try:
+        while rounds is None or rounds > 0:
+            running, changes = _read(state.cursor, state.pending, batch, own)
+            caught = [change for change in changes if change[0] in state.pending]
+            ahead = [change for change in changes if change[0] not in state.pending]
+            for start in range(0, len(caught), batch):
+                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in caught[start : start + batch]))
+                engine.commit(sequence=state.committed[1], tx=state.committed[0])
+            state.pending = {tx for tx in state.pending if tx in running}  # the others ended
+            if ahead:
+                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in ahead))
+                state.cursor = (ahead[-1][0], ahead[-1][1])
+                # Any transaction below the cursor still running was running when its place was
+                # passed (its id was given before this snapshot's): its rows come later.
+                state.pending |= {tx for tx in running if tx < state.cursor[0]}
+            low = state.low()
+            if ahead or low != state.committed:
+                engine.commit(sequence=low[1], tx=low[0])
+                state.committed = low
+            applied += len(changes)
+            if not changes:
+                break
+            if rounds is not None:
+                rounds -= 1
+    finally:
+        engine.reload()
+    return applied
+
+
+def _follow_serial(engine: Engine, *, batch: int, rounds: int | None) -> int:
+    """SQLite: one writer at a time, so ids are given in commit order; tx is 0."""
     position = engine.position() or (0, 0)
     applied = 0
     while rounds is None or rounds > 0:
-        changes = _settled_changes(position, batch, own)
+        rows = IndexChange.objects.filter(id__gt=position[1]).order_by("id")[:batch]
+        changes = list(rows.values_list("id", "kind", "object_id"))
         if not changes:
             break
-        _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in changes))
-        position = (changes[-1][0], changes[-1][1])
-        engine.commit(sequence=position[1], tx=position[0])
+        _apply(engine, ((kind, object_id) for _id, kind, object_id in changes))
+        position = (0, changes[-1][0])
+        engine.commit(sequence=position[1], tx=0)
         applied += len(changes)
         if rounds is not None:
             rounds -= 1
@@ -168,10 +272,24 @@ def system_documents_after(last: int, limit: int) -> list[SearchDocument]:
     return list(SearchDocument.objects.only(*FIELDS, *FILTER_FIELDS).filter(pk__gt=last).order_by("pk")[:limit])
 
 
+def _rebuild_position() -> Position:
+    """Where a rebuild starting now stands in the log. PostgreSQL: every transaction older than
+    the snapshot's oldest running one (xmin) has ended, so what it wrote is in the documents the
+    rebuild reads next; the position (xmin, 0) makes the follower read every transaction from
+    xmin on again, those still running included (the newest change of the log would skip a
+    running transaction with an older id, which commits below it later). SQLite: one writer at
+    a time, the log's newest change."""
+    if connection.vendor != "postgresql":
+        return log_position()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return (int(cursor.fetchone()[0]), 0)
+
+
 def rebuild(engine: Engine, *, progress: Callable[[int, int], object] | None = None) -> int:
-    """Every document again from the database, committed at the log's position taken first (what
+    """Every document again from the database, committed at the position taken first (what
     changes meanwhile is in the log after it, and applied by the next follow)."""
-    position = log_position()
+    position = _rebuild_position()
     total = system_document_count()
     engine.clear()
     done = 0
@@ -187,7 +305,54 @@ def rebuild(engine: Engine, *, progress: Callable[[int, int], object] | None = N
             progress(done, total)
     engine.commit(sequence=position[1], tx=position[0])
     engine.reload()
+    _followers.pop(engine, None)
     return done
+
+
+def _after(position: Position) -> Q:
+    return Q(tx__gt=position[0]) | Q(tx=position[0], id__gt=position[1])
+
+
+def _before(position: Position) -> Q:
+    return Q(tx__lt=position[0]) | Q(tx=position[0], id__lt=position[1])
+
+
+def needs_rebuild(engine: Engine) -> bool:
+    """Whether the engine has no index yet, or the log was pruned past its position: a change it
+    has not applied may be gone (prune_log leaves a PRUNED row after everything it deleted)."""
+    position = engine.position()
+    if position is None:
+        return True
+    return IndexChange.objects.filter(_after(position), kind=PRUNED).exists()
+
+
+def keep_up(engine: Engine, *, batch: int = 5000) -> int:
+    """One step of a node's follower: rebuild the index when it is missing or too far behind,
+    then apply the log. Returns how many changes were applied."""
+    if needs_rebuild(engine):
+        logger.warning("The search engine index is missing or behind the pruned change log: rebuilding it.")
+        rebuild(engine)
+    return follow(engine, batch=batch)
+
+
+def prune_log(*, days: int) -> int:
+    """Delete the changes older than `days` (the Celery beat's prune_change_log), the log's oldest
+    part in (transaction, id) order: up to the first change that is not that old. The newest of
+    the deleted is kept as a PRUNED row (no change), so a follower whose position is below it
+    knows it may have missed something and rebuilds (needs_rebuild). Returns how many went."""
+    cutoff = timezone.now() - timedelta(days=days)
+    with transaction.atomic():
+        kept = IndexChange.objects.filter(created__gte=cutoff).order_by("tx", "id").values_list("tx", "id").first()
+        older = IndexChange.objects.all()
+        if kept is not None:
+            older = older.filter(_before(kept))
+        marker = older.order_by("-tx", "-id").first()
+        if marker is None:
+            return 0
+        deleted, _ = older.filter(_before((marker.tx, marker.id))).delete()
+        if marker.kind != PRUNED:
+            IndexChange.objects.filter(pk=marker.pk).update(kind=PRUNED, object_id=0)
+    return deleted
 
 
 def start_follower_thread(path: str, *, interval: float = 0.2) -> threading.Thread:
@@ -199,9 +364,7 @@ def start_follower_thread(path: str, *, interval: float = 0.2) -> threading.Thre
         while True:
             close_old_connections()
             try:
-                if engine.position() is None:
-                    rebuild(engine)
-                follow(engine)
+                keep_up(engine)
             except Exception:  # the database busy or away: try again
                 logger.exception("Following the search change log failed; trying again.")
                 time.sleep(1)

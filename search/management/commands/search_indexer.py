@@ -1,5 +1,6 @@
 """`manage.py search_indexer`: the long-running process that keeps this node's search engine
-index in step with the database's change log (search/follow.py). One per node."""
+index in step with the database's change log (search/follow.py). One per node. It builds the
+index from the database when there is none, or when the log was pruned past its position."""
 
 from __future__ import annotations
 
@@ -31,13 +32,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         engine = Engine(options["path"])
-        if engine.position() is None:
-            self.stdout.write("No index yet: building it from the database...")
-            follow.rebuild(engine)
         try:
             while self.running:
                 close_old_connections()
                 try:
+                    if follow.needs_rebuild(engine):
+                        # No index yet, or the log was pruned past it: changes may be gone.
+                        self.stdout.write("Building the index from the database...")
+                        follow.rebuild(engine)
                     applied = follow.follow(engine, batch=options["batch"])
                 except Exception:  # the database away: try again, never die
                     logger.exception("Following the search change log failed; trying again.")
