@@ -8,5 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organizations")
 
     def ready(self) -> None:
-        from . import notifying, permissions  # noqa: F401  (register the account events, the role table)
+        from . import notifying, permissions, signals  # noqa: F401  (the account events, the role table, cache versions)
         from .api import schema  # noqa: F401  (registers the OpenAPI authentication extensions)

@@ -53,3 +53,18 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}"
+
+
+class Version(models.Model):
+    """One row per change of who sees what, or of who a person is (core/versions.py): the newest
+    id is the version under which scope-dependent answers are cached. Kept in the database, not
+    the cache, so that a change made while Redis does not answer is never forgotten by the other
+    processes."""
+
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("cache version")
+
+    def __str__(self) -> str:
+        return f"{self.pk} ({self.created:%Y-%m-%d %H:%M:%S})"

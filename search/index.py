@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from authentication_guides.models import Guide, GuideVersion
 from brands.models import Brand, Product, ProductGTIN, SupplyChainEntry
+from core import versions
 from core.scope import system_selector
 
 from .models import IndexChange, ResultType, SearchDocument
@@ -120,6 +121,7 @@ def log_changes(kind: str, ids: Iterable[int]) -> None:
     IndexChange.objects.bulk_create(
         (IndexChange(tx=tx, kind=kind, object_id=pk, created=now) for pk in ids), batch_size=BATCH
     )
+    versions.bump()  # cached answers (search responses, guide lists) are keyed by it
     for listener in list(LOG_LISTENERS):
         listener(kind, ids)
 

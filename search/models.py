@@ -54,21 +54,6 @@ class SearchDocument(models.Model):
         return f"{self.type} {self.object_id}: {self.title}"
 
 
-class GuidesVersion(models.Model):
-    """One row per change of which guides officers may see (search/signals.py), written in the
-    change's transaction and again after it commits: the newest id is the version under which
-    the lists of visible guides are cached. Kept in the database, not the cache, so that a change
-    made while Redis does not answer is never forgotten by the other processes."""
-
-    created = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("visible guides version")
-
-    def __str__(self) -> str:
-        return f"{self.pk} ({self.created:%Y-%m-%d %H:%M:%S})"
-
-
 class IndexChange(models.Model):
     """The change log a search engine follows (issue 15): one row per object whose documents or
     scope changed, written in the change's own transaction (index.py writes it with the

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from authentication_guides.models import Guide
 from brands.models import Brand
+from core import versions
 from core.scope import scope_of
 
 from . import engine_search
 from .backends import Query, backend
-from .models import GuidesVersion, ResultType, SearchDocument
+from .models import ResultType, SearchDocument
 from .text import highlight
 
 if TYPE_CHECKING:
@@ -36,25 +37,18 @@ if TYPE_CHECKING:
 MAX_QUERY_LENGTH = 200
 
 
-GUIDE_IDS_TTL = 60  # seconds; a safety net: every change that matters bumps the version at once
-
-
-def bump_guides_version() -> None:
-    """Forget the cached lists of visible guides (signals.py: guides, their countries, brands,
-    their countries, organizations): a new version row in the change's transaction, and another
-    once it commits, so that neither a list computed from the old rows during the transaction
-    nor one keyed by a version that another transaction committed first outlives it."""
-    GuidesVersion.objects.create()
-    transaction.on_commit(GuidesVersion.objects.create)
+GUIDE_IDS_TTL = 60  # seconds; a safety net: every change that matters makes a new version at once
 
 
 def officer_guide_ids(user: User | AnonymousUser) -> list[int]:
     """The ids of the guides an officer may see, one per translation group in their language
     when it exists: the same for every officer of one kind of organization, jurisdiction and
-    language (core.scope.Scope.cache_key), so cached per scope under the newest version row,
-    which any change of visibility replaces.
+    language (core.scope.Scope.cache_key), so cached per scope under the current cache version
+    (core/versions.py), which any change of visibility replaces.
     With Redis away the cache is a miss and the ids come from the database every time."""
-    version = GuidesVersion.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    version = versions.current(user)
+    if version is None:  # inside a transaction that changed something: its own view
+        return _visible_guide_ids(user)
     key = f"search:guides:{version}:{scope_of(user).cache_key}"
     ids = cache.get(key)
     if ids is None:
@@ -91,6 +85,20 @@ def visible_documents(user: User | AnonymousUser, *, guides: bool = True) -> Que
     return documents.filter(~Q(type=ResultType.GUIDE) | listed)
 
 
+def visible_among(user: User | AnonymousUser, ids: Sequence[int]) -> QuerySet[SearchDocument]:
+    """The documents among `ids` (at most a page: the search engine's hits) that `user` may see,
+    by the rules of `visible_documents`, in one statement whose guide rule looks only at the
+    guides among these ids (no list of every visible guide)."""
+    documents = SearchDocument.objects.filter(pk__in=ids, brand__in=Brand.objects.restrict(user, "view"))
+    enforcement = scope_of(user).is_enforcement
+    documents = documents.filter(public=True) if enforcement else documents.filter(latest=True)
+    if not enforcement:
+        return documents
+    among = SearchDocument.objects.filter(pk__in=ids, type=ResultType.GUIDE).values("object_id")
+    guides = Guide.objects.restrict(user, "view").in_language_of(user).filter(pk__in=among)
+    return documents.filter(~Q(type=ResultType.GUIDE) | Q(object_id__in=guides.values("pk")))
+
+
 def search(
     user: User | AnonymousUser,
     text: str,
@@ -105,12 +113,12 @@ def search(
     query = Query.parse(text)
     if query.empty:
         return SearchDocument.objects.none()
-    documents = visible_documents(user, guides=type in ("", ResultType.GUIDE))
     if engine_search.enabled():
         filters = {"type": type, "hs_code": hs_code, "category": category, "origin": origin}
-        answered = engine_search.engine_search(user, query, filters, documents)
+        answered = engine_search.engine_search(user, query, filters, visible_among)
         if answered is not None:
             return answered  # type: ignore[return-value]  # paged like a queryset (pagination.py)
+    documents = visible_documents(user, guides=type in ("", ResultType.GUIDE))
     if type:
         documents = documents.filter(type=type)
     if hs_code:

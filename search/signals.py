@@ -12,10 +12,10 @@ from django.dispatch import receiver
 from accounts.models import Organization
 from authentication_guides.models import Guide, GuideCountry, GuideVersion, Indicator
 from brands.models import Brand, BrandCountry, Product, ProductGTIN, SupplyChainEntry, TrademarkRegistration
+from core import versions
 
 from . import index
 from .models import ResultType
-from .services import bump_guides_version
 
 
 def _cascaded(origin, *models) -> bool:
@@ -120,4 +120,4 @@ def guide_visibility_changed(sender, raw=False, **kwargs):
     """Anything that changes which guides officers may see (bulk_create sends no signal: the
     services that bulk-create countries also save the guide or brand, in the same transaction)."""
     if not raw:
-        bump_guides_version()
+        versions.bump()

@@ -8,6 +8,7 @@ coordinator_de, officer_de. The platform: platform_admin (a superuser).
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from rest_framework.test import APIClient
@@ -26,28 +27,49 @@ def _fresh_cache(settings):
     settings.CACHES = caches
 
 
-@pytest.fixture(autouse=True)
-def _search_engine(settings):
-    """With SEARCH_ENGINE=tantivy (make test's third run of the search tests), every test gets
-    its own in-memory engine, which takes each change as it is logged (its transaction
-    included)."""
-    if settings.SEARCH_ENGINE != "tantivy":
-        yield None
-        return
+@contextmanager
+def _engine_fed_by_the_log():
+    """An in-memory search engine answering the searches, which takes each change as it is
+    logged (its transaction included)."""
     from search import follow, index
     from search.engine import Engine
     from search.engine_search import use_engine
 
-    engine = Engine.in_memory()  # autouse: made before the fixtures that write
+    engine = Engine.in_memory()
 
     def take(kind, ids):
         follow.apply_now(engine, kind, ids)
 
     index.LOG_LISTENERS.append(take)
     use_engine(engine)
-    yield engine
-    use_engine(None)
-    index.LOG_LISTENERS.remove(take)
+    try:
+        yield engine
+    finally:
+        use_engine(None)
+        index.LOG_LISTENERS.remove(take)
+
+
+@pytest.fixture(autouse=True)
+def _search_engine(settings):
+    """With SEARCH_ENGINE=tantivy (make test's third run of the search tests), every test gets
+    its own engine (autouse: made before the fixtures that write)."""
+    if settings.SEARCH_ENGINE != "tantivy":
+        yield None
+        return
+    with _engine_fed_by_the_log() as engine:
+        yield engine
+
+
+@pytest.fixture
+def search_engine(settings, _search_engine):
+    """The search engine answers this test's searches whatever SEARCH_ENGINE says. Name it
+    before the fixtures that write: it takes only the changes made after it."""
+    if _search_engine is not None:
+        yield _search_engine
+        return
+    settings.SEARCH_ENGINE = "tantivy"
+    with _engine_fed_by_the_log() as engine:
+        yield engine
 
 
 @pytest.fixture
