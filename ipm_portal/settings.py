@@ -377,9 +377,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- The search engine (issue 15, search/engine.py): each node's own Tantivy index, kept in step
 # with the database's change log by `manage.py search_indexer` (search/follow.py).
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=BASE_DIR / "var" / "search-index")
-# "tantivy": searches are answered by that index (the database backend while it is not built);
-# "database": by PostgreSQL's full text or SQLite's FTS5 (search/backends.py).
-SEARCH_ENGINE = env.str("SEARCH_ENGINE", default="database")
+# "tantivy" (the default): searches are answered by that index (the database backend while it is
+# not built, with a warning); "database": by PostgreSQL's full text or SQLite's FTS5
+# (search/backends.py), for a node that runs no indexer.
+SEARCH_ENGINE = env.str("SEARCH_ENGINE", default="tantivy")
 # `make run`: the development server follows the change log itself (search/apps.py).
 SEARCH_INDEXER_IN_PROCESS = env.bool("SEARCH_INDEXER_IN_PROCESS", default=False)
 # Days the change log keeps; a node whose index is further behind rebuilds it (search/tasks.py).

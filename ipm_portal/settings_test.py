@@ -29,6 +29,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 CONN_MAX_AGE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 REQUIRE_2FA = False
+# The database backend unless SEARCH_ENGINE says otherwise: `make test` runs the search tests
+# again on the engine (tests/conftest.py gives each test its own in-memory index).
+SEARCH_ENGINE = os.environ.get("SEARCH_ENGINE", "database")
 # Serve static files from the app directories, as in development: no collectstatic before tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
