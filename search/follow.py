@@ -23,7 +23,8 @@ share no disk, only the log.
 The position an index records (its low-water mark: every change at or below it is applied)
 stays below a transaction the follower passed while it ran, until it ends: a follower restarted
 meanwhile applies again what it had applied after that point (harmless, and bounded by the
-transaction's length).
+transaction's length). Running transactions of the whole PostgreSQL cluster count (a snapshot
+does not say which database a transaction writes to): they hold only that mark, never a change.
 """
 
 from __future__ import annotations
@@ -145,8 +146,12 @@ class _Follower:
     pending: set[int] = field(default_factory=set)
 
     def low(self) -> Position:
+        """The cursor; with pending transactions, just below the oldest: every transaction under
+        it that the cursor passed is applied whole, so any id will do for it, and the cursor's
+        is taken: the recorded position changes whenever the follower applies something (the
+        search page cache is keyed on it, engine_search.EngineSearch.cache_key)."""
         if self.pending:
-            return min(self.cursor, (min(self.pending), 0))
+            return (min(self.pending) - 1, self.cursor[1])
         return self.cursor
 
 

@@ -1,14 +1,23 @@
 """A node's search engine following the change log (issue 15): what the database changes (a
 product created, renamed, deleted, a brand's visibility narrowed, an owner suspended) reaches the
 engine through search.follow, for the readers the scoping gate allows; a rebuild and a second
-node (another engine) converge on the same answers. Real transactions (transaction=True): the
-follower reads only the transactions that have ended."""
+node (another engine) converge on the same answers. Real transactions (transaction=True), and
+transactions held open in another connection: one that commits after a rebuild with an older
+id than the log's newest change, one that a follower passes (nothing waits behind it; after a
+restart it is still applied). The log's pruning, and the indexer rebuilding when it was pruned
+past its index."""
 
 from __future__ import annotations
 
+import io
+import threading
 import time
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Status
 from brands import services
@@ -16,8 +25,9 @@ from core.scope import scope_of
 from search import follow
 from search.backends import Query
 from search.engine import Engine
-from search.models import SearchDocument
+from search.models import IndexChange, SearchDocument
 from search.scope_tags import scope_filter
+from search.tasks import prune_change_log
 
 pytest_plugins = ["tests.brand_fixtures", "tests.network_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,3 +134,164 @@ def test_trade_marks_follow_their_brand(engine, acme_editor, brand_all, officer_
     services.brand_item_delete(actor=acme_editor, item=mark)
     assert eventually(engine, lambda: found(engine, officer_fr, "019876543") == set())
     assert eventually(engine, lambda: engine.count() == SearchDocument.objects.count())
+
+
+class Held:
+    """`work()` in a transaction of another connection (a thread), held open until `end()`,
+    which commits it (or rolls it back)."""
+
+    def __init__(self, work):
+        self.work = work
+        self.result = None
+        self.error: BaseException | None = None
+        self.ready, self.release = threading.Event(), threading.Event()
+        self.commit = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            with transaction.atomic():
+                self.result = self.work()
+                self.ready.set()
+                self.release.wait(60)
+                if not self.commit:
+                    transaction.set_rollback(True)
+        except BaseException as error:  # reported by start() or end()
+            self.error = error
+        finally:
+            self.ready.set()
+            connection.close()
+
+    def start(self) -> Held:
+        self.thread.start()
+        self.ready.wait(30)
+        assert self.error is None, self.error
+        return self
+
+    def end(self, *, commit: bool = True) -> None:
+        self.commit = commit
+        self.release.set()
+        self.thread.join(30)
+        assert self.error is None, self.error
+
+
+@pytest.fixture
+def hold():
+    """hold(work) -> a started Held; any still held when the test ends is rolled back (a failed
+    test must not leave a transaction open while the database is flushed)."""
+    made: list[Held] = []
+
+    def start(work) -> Held:
+        made.append(Held(work))
+        return made[-1].start()
+
+    yield start
+    for held in made:
+        if not held.release.is_set():
+            held.end(commit=False)
+
+
+def create(actor, brand, name: str):
+    return lambda: services.product_create(actor=actor, brand=brand, data={"name": name})
+
+
+def test_a_change_an_older_transaction_commits_after_a_rebuild_is_applied(hold, acme_editor, brand_all, officer_fr):
+    late = hold(create(acme_editor, brand_all, "Tardivelle Watch"))  # the older transaction
+    services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Promptine Watch"})  # a newer one
+    engine = Engine.in_memory()
+    follow.rebuild(engine)  # the log's newest change is the newer transaction's
+    late.end()
+    assert eventually(engine, lambda: ("product", late.result.pk) in found(engine, officer_fr, "tardivelle"))
+    assert len(found(engine, officer_fr, "promptine")) == 1
+
+
+def test_a_long_transaction_holds_no_other_change_behind_it(engine, hold, acme_editor, brand_all, officer_fr):
+    long = hold(create(acme_editor, brand_all, "Lentissime Watch"))
+    quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Vivacine Watch"})
+    assert eventually(engine, lambda: ("product", quick.pk) in found(engine, officer_fr, "vivacine"), timeout=2)
+    assert found(engine, officer_fr, "lentissime") == set()
+    long.end()
+    assert eventually(
+        engine, lambda: ("product", long.result.pk) in found(engine, officer_fr, "lentissime"), timeout=2
+    )
+
+
+def test_a_rolled_back_transaction_that_was_passed_leaves_nothing(engine, hold, acme_editor, brand_all, officer_fr):
+    undone = hold(create(acme_editor, brand_all, "Annulette Watch"))
+    quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Restante Watch"})
+    assert eventually(engine, lambda: ("product", quick.pk) in found(engine, officer_fr, "restante"), timeout=2)
+    undone.end(commit=False)
+    follow.follow(engine)
+    assert engine.search(Query.parse("annulette"), scope=[], limit=10).total == 0
+    assert engine.count() == SearchDocument.objects.count()
+
+
+def test_a_follower_restarted_while_a_passed_transaction_runs_still_applies_it(
+    tmp_path, hold, acme_editor, brand_all, officer_fr
+):
+    first = Engine(tmp_path)
+    follow.rebuild(first)
+    long = hold(create(acme_editor, brand_all, "Patientine Watch"))
+    quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Pressine Watch"})
+    assert eventually(first, lambda: ("product", quick.pk) in found(first, officer_fr, "pressine"), timeout=2)
+    first.close()  # the follower stops; what it remembered of the running transaction is lost
+    long.end()
+    second = Engine(tmp_path)  # started again on the same directory, from the recorded position
+    assert eventually(
+        second, lambda: ("product", long.result.pk) in found(second, officer_fr, "patientine"), timeout=2
+    )
+    assert second.count() == SearchDocument.objects.count()
+
+
+def old_rows(days: int = 30) -> None:
+    IndexChange.objects.update(created=timezone.now() - timedelta(days=days))
+
+
+def test_pruning_deletes_the_old_part_of_the_log_and_leaves_a_mark(settings, acme_editor, brand_all):
+    for name in ("Vieillotte", "Ancienne"):
+        services.product_create(actor=acme_editor, brand=brand_all, data={"name": name})
+    old_rows()
+    newest_old = IndexChange.objects.order_by("-tx", "-id").first()
+    recent = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Fraichette"})
+    recent_rows = set(IndexChange.objects.filter(created__gte=timezone.now() - timedelta(days=1)).values_list("id"))
+    assert recent_rows
+    settings.SEARCH_CHANGE_LOG_DAYS = 7
+    deleted = prune_change_log.apply().get()
+    assert deleted > 0
+    left = list(IndexChange.objects.order_by("tx", "id"))
+    assert left[0].pk == newest_old.pk and left[0].kind == follow.PRUNED  # the mark
+    assert {(row.pk,) for row in left[1:]} == recent_rows
+    assert ("product", recent.pk) in {(row.kind, row.object_id) for row in left}
+    assert prune_change_log.apply().get() == 0  # nothing older left but the mark
+    assert IndexChange.objects.filter(kind=follow.PRUNED).count() == 1
+
+
+def test_the_indexer_rebuilds_an_index_the_log_was_pruned_past(tmp_path, acme_editor, brand_all, officer_fr):
+    call_command("search_indexer", path=str(tmp_path), once=True, stdout=io.StringIO())  # built
+    missed = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Oubliette Watch"})
+    services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Dernierette Watch"})
+    old_rows()
+    assert follow.prune_log(days=7) > 0  # the index never saw these changes
+    out = io.StringIO()
+    call_command("search_indexer", path=str(tmp_path), once=True, stdout=out)
+    assert "Building the index" in out.getvalue()
+    engine = Engine(tmp_path)
+    assert ("product", missed.pk) in found(engine, officer_fr, "oubliette")
+    assert engine.count() == SearchDocument.objects.count()
+
+
+def test_an_indexer_that_kept_up_does_not_rebuild_after_pruning(tmp_path, acme_editor, brand_all):
+    engine = Engine(tmp_path)
+    follow.rebuild(engine)
+    services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Suivie Watch"})
+    old_rows()
+    assert follow.prune_log(days=7) > 0
+    mark = IndexChange.objects.get(kind=follow.PRUNED)
+    # Following, the recorded position passes the mark once the transactions older than the
+    # newest change (other sessions' too) have ended.
+    assert eventually(engine, lambda: engine.position() >= (mark.tx, mark.pk))
+    assert not follow.needs_rebuild(engine)
+    engine.close()
+    out = io.StringIO()
+    call_command("search_indexer", path=str(tmp_path), once=True, stdout=out)
+    assert "Building the index" not in out.getvalue()
