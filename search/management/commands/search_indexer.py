@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = "Follow the search change log into this node's engine index (SEARCH_INDEX_DIR), batch by batch."
+    # A long-running follower of the database: it serves no page, so it neither loads every URL
+    # module to check them at start-up (slower) nor refuses to start over one of them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("--path", default=str(settings.SEARCH_INDEX_DIR), help="The index directory.")
