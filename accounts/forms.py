@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import broker
-from core.forms import ANY, PortalForm, add_service_errors
+from core.forms import ANY, PortalForm, add_service_errors, split_lines
 
 from . import services
 from .models import (
@@ -99,6 +99,7 @@ REGISTRATION_ERROR_FIELDS = {
     "organization_name": "organization_name",
     "organization_kind": "organization_kind",
     "country": "country",
+    "trademarks": "trademarks",
 }
 
 
@@ -162,6 +163,29 @@ class RegistrationForm(PortalForm):
         choices=_country_choices,
         help_text=_("A national agency's jurisdiction; a right holder's seat; an international body's base."),
     )
+    trademarks = forms.CharField(
+        label=_("Trade mark registrations (right holders)"),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "Optional: one per line, the office, a comma, then the registration number "
+            "(for example: EUIPO, 018123456). They help the platform check that the brand is yours."
+        ),
+        widget=forms.Textarea({"rows": 3}),
+    )
+
+    def clean_trademarks(self) -> list[dict[str, str]]:
+        """One registration a line, "office, number" (the service checks the rest)."""
+        registrations = []
+        for position, line in enumerate(split_lines(self.cleaned_data.get("trademarks", "")), start=1):
+            office, separator, number = line.partition(",")
+            if not separator or not office.strip() or not number.strip():
+                raise ValidationError(
+                    _("Line %(line)d: write the office, a comma, then the number (for example: EUIPO, 018123456)."),
+                    params={"line": position},
+                )
+            registrations.append({"office": office.strip(), "number": number.strip()})
+        return registrations
 
     def clean(self):
         cleaned = super().clean()
@@ -182,6 +206,7 @@ class RegistrationForm(PortalForm):
                 organization_kind=data["organization_kind"],
                 organization_name=data["organization_name"],
                 country=data["country"],
+                trademarks=data.get("trademarks") or None,
                 ip=ip,
             )
         except ValidationError as error:

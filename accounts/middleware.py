@@ -29,8 +29,10 @@ ALWAYS_OPEN = (
     "/accounts/language/",
     "/favicon",
 )
-OPEN_WHILE_PENDING = (*ALWAYS_OPEN, "/accounts/pending/")
-OPEN_BEFORE_2FA = (*ALWAYS_OPEN, "/accounts/two-factor/")
+# The link proving an e-mail address, and asking for it again: a pending person needs them.
+EMAIL_PROOF_PATHS = ("/accounts/email/",)
+OPEN_WHILE_PENDING = (*ALWAYS_OPEN, *EMAIL_PROOF_PATHS, "/accounts/pending/")
+OPEN_BEFORE_2FA = (*ALWAYS_OPEN, *EMAIL_PROOF_PATHS, "/accounts/two-factor/")
 
 
 def needs_second_factor(request) -> bool:

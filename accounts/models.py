@@ -49,13 +49,24 @@ class Organization(models.Model):
     name_skeleton = models.CharField(
         _("look-alike key"), max_length=SKELETON_LENGTH, blank=True, editable=False, db_index=True
     )
+    # The trade mark registrations a new right holder gave when registering ([{office, number}],
+    # accounts.services.registration.clean_trademarks), for the platform admin vetting it to check.
+    trademarks = models.JSONField(_("trade mark registrations given"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["-created", "-id"]
         constraints = [
-            models.UniqueConstraint(Lower("name"), "kind", "country", name="organization_unique_name"),
+            # A rejected organization keeps its row (the audit log and its people point to it)
+            # without holding its name: somebody else may register under it again.
+            models.UniqueConstraint(
+                Lower("name"),
+                "kind",
+                "country",
+                condition=~models.Q(status=Status.REJECTED),
+                name="organization_unique_name",
+            ),
         ]
         indexes = [models.Index(fields=["status", "-created"])]
 
@@ -156,6 +167,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the person followed the link sent to `email` (accounts.email_proof); None until then.
+    email_verified_at = models.DateTimeField(_("e-mail address proven"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -182,6 +195,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def get_short_name(self) -> str:
         return self.full_name
@@ -284,6 +301,7 @@ class AuditAction(models.TextChoices):
     ORGANIZATION_LOOKALIKE_REFUSED = "organization.lookalike_refused", _("Look-alike organization name refused")
     ORGANIZATION_JURISDICTION_CHANGED = "organization.jurisdiction_changed", _("Jurisdiction changed")
     USER_JOIN_REQUESTED = "user.join_requested", _("Asked to join an organization")
+    USER_EMAIL_VERIFIED = "user.email_verified", _("E-mail address proven")
     USER_APPROVED = "user.approved", _("User approved")
     USER_REJECTED = "user.rejected", _("User rejected")
     USER_SUSPENDED = "user.suspended", _("User suspended")

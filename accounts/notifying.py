@@ -4,11 +4,17 @@ approvers). Their subject is the audit entry of the decision, so the e-mail carr
 
 They are transactional: e-mailed whatever the person's e-mail preference, and to the person
 concerned even without access (a rejected registration learns why).
+
+`organization.registered` tells the platform admins that a new organization waits for them
+(one event per new organization; a request to join an existing one is its approvers' business).
+Its subject is the organization; it is an ordinary event, e-mailed as each admin prefers.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.event_types import event_type
@@ -21,6 +27,7 @@ ACCOUNT_REJECTED = "account.rejected"
 ACCOUNT_SUSPENDED = "account.suspended"
 ACCOUNT_REINSTATED = "account.reinstated"
 MEMBER_JOIN_REQUESTED = "member.join_requested"
+ORGANIZATION_REGISTERED = "organization.registered"
 
 KIND_OF_ACTION = {
     AuditAction.ORGANIZATION_APPROVED: ACCOUNT_APPROVED,
@@ -149,3 +156,48 @@ for _kind in (ACCOUNT_APPROVED, ACCOUNT_REJECTED, ACCOUNT_SUSPENDED, ACCOUNT_REI
         email_template="account_message",
         transactional=True,
     )
+
+
+def organization_registered_emit(organization: Organization, *, actor: User) -> None:
+    """Tell the platform admins a new organization waits for them (called in the registration's
+    transaction). Not the organization's own event: no webhook of it hears this."""
+    from core.events import emit
+
+    emit(
+        ORGANIZATION_REGISTERED,
+        subject=organization,
+        actor=actor,
+        data={"kind": organization.kind, "country": str(organization.country)},
+    )
+
+
+@system_selector("a new organization is for the platform admins to vet: all of them are told")
+def system_platform_admins(event) -> QuerySet:
+    # The pipeline keeps those with access (an approved platform organization, or a superuser).
+    return User.objects.filter(
+        Q(is_superuser=True) | Q(membership__organization__kind=OrganizationKind.PLATFORM),
+        status=Status.APPROVED,
+        is_active=True,
+    )
+
+
+def _registered_title(event) -> str:
+    organization = event.subject
+    return gettext("New organization to vet: %(name)s (%(kind)s, %(country)s)") % {
+        "name": organization.name,
+        "kind": organization.get_kind_display(),
+        "country": organization.country.name,
+    }
+
+
+def _registered_link(event) -> str:
+    return reverse("accounts:organization_detail", args=[event.subject_id])
+
+
+event_type(
+    ORGANIZATION_REGISTERED,
+    recipients=system_platform_admins,
+    title=_registered_title,
+    link=_registered_link,
+    webhooks=False,
+)

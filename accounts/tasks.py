@@ -22,3 +22,12 @@ def send_email(*, subject: str, body: str, to: list[str], html: str | None = Non
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, retry_backoff_max=1800, max_retries=8, acks_late=True)
+def send_email_proof(*, user_id: int) -> bool:
+    """E-mail a person the link that proves their address (made here, so the token never sits in
+    the broker); nothing when the address is proven already."""
+    from .services.email_proof import email_proof_send
+
+    return email_proof_send(user_id=user_id)

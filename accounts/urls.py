@@ -12,6 +12,9 @@ urlpatterns = [
     path("register/", auth.register, name="register"),
     path("register/done/", auth.register_done, name="register_done"),
     path("pending/", auth.pending, name="pending"),
+    # Proving the e-mail address (open while pending: accounts.middleware).
+    path("email/resend/", auth.email_proof_resend, name="email_proof_resend"),
+    path("email/<str:token>/", auth.email_proof, name="email_proof"),
     path("language/", auth.set_language, name="set_language"),
     # Password reset by e-mail, and change.
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),

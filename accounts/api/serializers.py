@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import CountryCodeField
 
 from ..models import REGISTRABLE_KIND_CHOICES, ApiToken, AuditEntry, Organization, Role, User
+from ..services.registration import MAX_TRADEMARKS, TRADEMARK_NUMBER_LENGTH, TRADEMARK_OFFICE_LENGTH
 
 
 class OrganizationSummarySerializer(serializers.ModelSerializer):
@@ -34,10 +36,24 @@ class MeSerializer(serializers.ModelSerializer):
         return user_has_device(user, confirmed=True)
 
 
+class RegistrationTrademarkSerializer(serializers.Serializer):
+    office = serializers.CharField(max_length=TRADEMARK_OFFICE_LENGTH, help_text=_("e.g. EUIPO, WIPO, USPTO, INPI."))
+    number = serializers.CharField(max_length=TRADEMARK_NUMBER_LENGTH)
+
+
 class RegistrationOrganizationSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=REGISTRABLE_KIND_CHOICES)
     name = serializers.CharField(max_length=200, min_length=2)
     country = CountryCodeField()
+    trademarks = serializers.ListField(
+        child=RegistrationTrademarkSerializer(),
+        required=False,
+        max_length=MAX_TRADEMARKS,
+        help_text=_(
+            "A new right holder's trade mark registrations, for the platform admin vetting it to check "
+            "(ignored for a request to join an existing organization)."
+        ),
+    )
 
 
 class RegistrationSerializer(serializers.Serializer):
@@ -62,6 +78,10 @@ class RegistrationAnswerSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "full_name", "status"]
         read_only_fields = fields
+
+
+class EmailProofRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -96,6 +116,15 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FounderSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "email_verified", "email_verified_at"]
+        read_only_fields = fields
+
+
 class OrganizationAdminSerializer(serializers.ModelSerializer):
     """An organization as platform admins moderate it. Only `jurisdiction` is written (PATCH),
     and only for an international body; the service refuses it for the others."""
@@ -112,11 +141,46 @@ class OrganizationAdminSerializer(serializers.ModelSerializer):
         ),
     )
     members = serializers.IntegerField(read_only=True, help_text=_("Number of members, any status."))
+    trademarks = RegistrationTrademarkSerializer(
+        many=True, read_only=True, help_text=_("The trade mark registrations given when it registered.")
+    )
+    founders = serializers.SerializerMethodField(help_text=_("Who registered it, and whether their e-mail is proven."))
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "kind", "country", "jurisdiction", "status", "status_reason", "created", "members"]
-        read_only_fields = ["id", "name", "kind", "country", "status", "status_reason", "created", "members"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "jurisdiction",
+            "status",
+            "status_reason",
+            "created",
+            "members",
+            "trademarks",
+            "founders",
+        ]
+        read_only_fields = [
+            "id",
+            "name",
+            "kind",
+            "country",
+            "status",
+            "status_reason",
+            "created",
+            "members",
+            "trademarks",
+            "founders",
+        ]
+
+    @extend_schema_field(FounderSerializer(many=True))
+    def get_founders(self, organization: Organization) -> list[dict]:
+        # Prefetched by the view (to_attr "founders"); read here once per organization otherwise.
+        memberships = getattr(organization, "founders", None)
+        if memberships is None:
+            memberships = organization.memberships.filter(is_founder=True).select_related("user")
+        return FounderSerializer([membership.user for membership in memberships], many=True).data
 
 
 class UserAdminSerializer(serializers.ModelSerializer):
@@ -127,6 +191,16 @@ class UserAdminSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "email", "full_name", "organization", "role", "status", "status_reason", "date_joined"]
         read_only_fields = ["id", "email", "full_name", "organization", "status", "status_reason", "date_joined"]
+
+
+class PlatformUserAdminSerializer(UserAdminSerializer):
+    """A person as platform admins see them: with whether the e-mail address is proven."""
+
+    email_verified = serializers.BooleanField(read_only=True)
+
+    class Meta(UserAdminSerializer.Meta):
+        fields = [*UserAdminSerializer.Meta.fields, "email_verified", "email_verified_at"]
+        read_only_fields = [*UserAdminSerializer.Meta.read_only_fields, "email_verified", "email_verified_at"]
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ router.register("admin/audit", views.AuditViewSet, basename="admin-audit")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/email/resend/", views.EmailProofRequestView.as_view(), name="email_proof_request"),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),

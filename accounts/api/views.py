@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -20,14 +20,16 @@ from core.scope import system_selector
 from .. import services
 from ..audit import client_ip
 from ..authentication import LOCKED_OUT
-from ..models import ApiToken, AuditEntry, Organization, Status, User
+from ..models import ApiToken, AuditEntry, Membership, Organization, Status, User
 from ..permissions import IsMemberManager, IsPlatformAdmin
 from ..tokens import TokenRefused, api_token_revoke, issue_token
 from .serializers import (
     ApiTokenSerializer,
     AuditEntrySerializer,
+    EmailProofRequestSerializer,
     MeSerializer,
     OrganizationAdminSerializer,
+    PlatformUserAdminSerializer,
     ReasonSerializer,
     RegistrationAnswerSerializer,
     RegistrationSerializer,
@@ -61,14 +63,51 @@ class RegisterView(APIView):
                 organization_kind=data["organization"]["kind"],
                 organization_name=data["organization"]["name"],
                 country=data["organization"]["country"],
+                trademarks=data["organization"].get("trademarks"),
                 ip=client_ip(request),
             )
         except DjangoValidationError as error:
             errors = as_serializer_error(error)
-            if "organization_name" in errors:  # the service's name for it; here organization.name
-                errors["organization"] = {"name": errors.pop("organization_name")}
+            # The service's names for them; here organization.name and organization.trademarks.
+            nested = {
+                field: errors.pop(key)
+                for key, field in (("organization_name", "name"), ("trademarks", "trademarks"))
+                if key in errors
+            }
+            if nested:
+                errors["organization"] = nested
             raise serializers.ValidationError(errors) from None
         return Response(RegistrationAnswerSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@public_api("asking for a new link proving an e-mail address: the answer is the same for any address")
+class EmailProofRequestView(APIView):
+    """Send a new link proving the e-mail address, if it is a person's address not yet proven.
+    202 whatever the address (nobody learns who has an account); 429 with Retry-After when asked
+    again within the minute, or past five times an hour, for the same address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=EmailProofRequestSerializer, responses={202: None, 429: None})
+    def post(self, request):
+        body = EmailProofRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        wait = services.email_proof_request(email=body.validated_data["email"])
+        if wait is not None:
+            seconds = int(wait + 0.999)
+            return Response(
+                {
+                    "detail": _("A link was sent to this address a moment ago. Try again in %(seconds)d seconds.")
+                    % {"seconds": seconds}
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(seconds)},
+            )
+        return Response(
+            {"detail": _("If this address belongs to an account not yet proven, a new link is on its way.")},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 @public_api("signing in for a token: the credentials are the proof")
@@ -174,7 +213,16 @@ class OrganizationAdminViewSet(ScopedAPIView, viewsets.ReadOnlyModelViewSet):
     filterset_class = OrganizationFilter
 
     def get_queryset(self):
-        return Organization.objects.annotate(members=Count("memberships")).order_by("-created", "-id")
+        founders = Prefetch(
+            "memberships",
+            queryset=Membership.objects.filter(is_founder=True).select_related("user"),
+            to_attr="founders",
+        )
+        return (
+            Organization.objects.annotate(members=Count("memberships"))
+            .prefetch_related(founders)
+            .order_by("-created", "-id")
+        )
 
     @extend_schema(request=OrganizationAdminSerializer, responses=OrganizationAdminSerializer)
     def partial_update(self, request, pk=None):
@@ -253,8 +301,15 @@ class UserAdminViewSet(
     def get_queryset(self):
         return User.objects.restrict(self.request.user, "moderate").with_organization().order_by("-date_joined", "-id")
 
+    def get_serializer_class(self):
+        # Whether an e-mail address is proven is for the platform admins vetting people.
+        user = self.request.user
+        if user.is_authenticated and user.is_platform_admin:
+            return PlatformUserAdminSerializer
+        return UserAdminSerializer
+
     def _respond(self):
-        return Response(self.serializer_class(self.get_object()).data)
+        return Response(self.get_serializer_class()(self.get_object()).data)
 
     @extend_schema(request=RoleChangeSerializer, responses=UserAdminSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -312,7 +367,7 @@ class UserAdminViewSet(
             actor=request.user, user=user, reason=body.validated_data["reason"], ip=client_ip(request)
         )
         # Removed people leave the organization admin's reach: answer with what they were told.
-        return Response(self.serializer_class(system_removed_member(user.pk)).data)
+        return Response(self.get_serializer_class()(system_removed_member(user.pk)).data)
 
 
 @system_selector("the person an admin just removed, now out of their reach: the answer shows what they were told")

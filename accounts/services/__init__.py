@@ -6,6 +6,7 @@ they never change statuses themselves.
 """
 
 from .account import api_tokens_purge_expired, user_update_profile
+from .email_proof import email_proof_confirm, email_proof_request
 from .members import (
     member_remove,
     member_set_role,
@@ -25,6 +26,8 @@ from .registration import register_account
 
 __all__ = [
     "api_tokens_purge_expired",
+    "email_proof_confirm",
+    "email_proof_request",
     "member_remove",
     "member_set_role",
     "organization_approve",

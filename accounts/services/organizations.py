@@ -26,6 +26,18 @@ def _locked_organization(organization: Organization, allowed_from: tuple[str, ..
     return organization
 
 
+def _name_taken_again(organization: Organization) -> bool:
+    """Whether a rejected organization's name (same kind and country) was registered again."""
+    return (
+        Organization.objects.filter(
+            kind=organization.kind, name__iexact=organization.name, country=organization.country
+        )
+        .exclude(status=Status.REJECTED)
+        .exclude(pk=organization.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def organization_approve(
     *, actor: User, organization: Organization, reason: str = "", ip: str | None = None
@@ -39,6 +51,9 @@ def organization_approve(
         raise ValidationError(
             {"jurisdiction": [_("Set the countries this international body covers before approving it.")]}
         )
+    if organization.status == Status.REJECTED and _name_taken_again(organization):
+        message = _("Another organization has registered under this name since it was rejected.")
+        raise ValidationError({"name": [message]})
     # A founder rejected with their organization comes back with it; one rejected on their
     # own, while the organization was pending, stays rejected.
     founder_statuses = (

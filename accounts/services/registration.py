@@ -1,13 +1,18 @@
 """Registration: a new person with a new organization, or a request to join an existing one.
 
 A new organization name that reads like another organization's is refused, and the refusal is
-logged for platform admins (it may be a counterfeiter registering as the brand owner).
+logged for platform admins (it may be a counterfeiter registering as the brand owner). A rejected
+organization holds no name: somebody may register under it again, as a new organization.
+
+Every registration sends the person a link proving their e-mail address; a new right holder may
+give its trade mark registrations for the platform admin to check; every new organization is told
+to the platform admins (`organization.registered`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -27,12 +32,55 @@ from ..models import (
     Status,
     User,
 )
+from ..notifying import organization_registered_emit
 from .common import send_account_event
+from .email_proof import email_proof_sent_at_registration
 
 logger = logging.getLogger(__name__)
 
 # The organizations a look-alike refusal names in the audit log, at most.
 MAX_RESEMBLED = 10
+
+# Trade mark registrations a new right holder may give (as brands.TrademarkRegistration has them).
+MAX_TRADEMARKS = 20
+TRADEMARK_OFFICE_LENGTH = 100
+TRADEMARK_NUMBER_LENGTH = 50
+
+
+def clean_trademarks(trademarks: Any, *, kind: str) -> list[dict[str, str]]:
+    """The trade mark registrations given, as [{office, number}] with spaces tidied and each pair
+    once (case aside); a ValidationError on `trademarks` naming the first wrong entry. Only a
+    right holder gives them."""
+    if not trademarks:
+        return []
+    if kind != OrganizationKind.RIGHT_HOLDER:
+        raise ValidationError({"trademarks": [_("Only a right holder gives trade mark registrations.")]})
+    if not isinstance(trademarks, list | tuple):
+        raise ValidationError({"trademarks": [_("Give a list of {office, number}.")]})
+    if len(trademarks) > MAX_TRADEMARKS:
+        message = _("Give at most %(count)d trade mark registrations: the others can be added to brands later.")
+        raise ValidationError({"trademarks": [message % {"count": MAX_TRADEMARKS}]})
+    cleaned: list[dict[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for position, entry in enumerate(trademarks, start=1):
+        office = " ".join(str(entry.get("office") or "").split()) if isinstance(entry, dict) else ""
+        number = " ".join(str(entry.get("number") or "").split()) if isinstance(entry, dict) else ""
+        problem, limit = None, 0
+        if not office or not number:
+            problem = _("Registration %(position)d: give both the office and the number.")
+        elif len(office) > TRADEMARK_OFFICE_LENGTH:
+            problem = _("Registration %(position)d: the office's name is too long (at most %(limit)d characters).")
+            limit = TRADEMARK_OFFICE_LENGTH
+        elif len(number) > TRADEMARK_NUMBER_LENGTH:
+            problem = _("Registration %(position)d: the number is too long (at most %(limit)d characters).")
+            limit = TRADEMARK_NUMBER_LENGTH
+        if problem is not None:
+            raise ValidationError({"trademarks": [problem % {"position": position, "limit": limit}]})
+        key = (office.casefold(), number.casefold())
+        if key not in seen:
+            seen.add(key)
+            cleaned.append({"office": office, "number": number})
+    return cleaned
 
 
 class _LookAlikeName(Exception):
@@ -52,13 +100,17 @@ def register_account(
     organization_name: str,
     country: str,
     language: str = "en",
+    trademarks: Any = None,
     ip: str | None = None,
 ) -> User:
     """Create a pending user, and either a pending organization (a new name) or a pending request
-    to join the existing organization of the same kind, name and country. A new name that reads
-    like another organization's (accounts.lookalike), of any kind or country, is refused on
-    `organization_name`, saying nothing of that organization, and logged for platform admins."""
+    to join the existing organization of the same kind, name and country (not a rejected one). A
+    new name that reads like another organization's (accounts.lookalike), of any kind or country,
+    is refused on `organization_name`, saying nothing of that organization, and logged for
+    platform admins. `trademarks` ([{office, number}], a right holder's) are kept on a new
+    organization; a request to join ignores them, answering as a new organization would."""
     organization_name = " ".join(organization_name.split())
+    cleaned_trademarks = clean_trademarks(trademarks, kind=organization_kind)
     try:
         return _register_account(
             email=email,
@@ -68,6 +120,7 @@ def register_account(
             organization_name=organization_name,
             country=country,
             language=language,
+            trademarks=cleaned_trademarks,
             ip=ip,
         )
     except _LookAlikeName as refused:
@@ -127,6 +180,7 @@ def _register_account(
     organization_name: str,
     country: str,
     language: str,
+    trademarks: list[dict[str, str]],
     ip: str | None,
 ) -> User:
     email = User.objects.normalize_email(email).strip().lower()
@@ -144,13 +198,15 @@ def _register_account(
     # Two registrations of look-alike names at the same moment: the second waits for the first
     # to commit, then sees it.
     _lock_name(name_skeleton(organization_name))
+    # A rejected organization is no longer there to join: its name is free again.
     organization = (
         Organization.objects.select_for_update()
         .filter(kind=organization_kind, name__iexact=organization_name, country=country)
+        .exclude(status=Status.REJECTED)
         .first()
     )
     joining = organization is not None
-    if organization is not None and organization.status in (Status.REJECTED, Status.SUSPENDED):
+    if organization is not None and organization.status == Status.SUSPENDED:
         raise ValidationError(
             {"organization": [_("This organization does not accept new members. Contact the platform.")]}
         )
@@ -162,7 +218,7 @@ def _register_account(
         with transaction.atomic():
             if not joining:
                 organization = Organization.objects.create(
-                    kind=organization_kind, name=organization_name, country=country
+                    kind=organization_kind, name=organization_name, country=country, trademarks=trademarks
                 )
             user.save()
     except IntegrityError:
@@ -184,7 +240,15 @@ def _register_account(
         send_account_event(entry)
     else:
         Membership.objects.create(user=user, organization=organization, role=FOUNDER_ROLE[kind], is_founder=True)
-        audit_log(actor=user, action=AuditAction.ORGANIZATION_REGISTERED, target=organization, ip=ip)
+        audit_log(
+            actor=user,
+            action=AuditAction.ORGANIZATION_REGISTERED,
+            target=organization,
+            ip=ip,
+            details={"trademarks": len(trademarks)} if trademarks else None,
+        )
+        organization_registered_emit(organization, actor=user)
+    email_proof_sent_at_registration(user=user)
     return user
 
 

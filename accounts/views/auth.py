@@ -1,4 +1,5 @@
-"""Signing in, registering, waiting for approval, and the language switcher."""
+"""Signing in, registering, proving the e-mail address, waiting for approval, and the language
+switcher."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views import i18n
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.gate import public, scoped
 
 from .. import services
 from ..audit import client_ip
+from ..email_proof import ExpiredProof, InvalidProof, read_token
 from ..forms import PasswordResetForm, RegistrationForm, SignInForm
 from ..tokens import api_tokens_revoke_all
 from .common import throttle_posts
@@ -84,6 +86,51 @@ def register(request):
 @public("the page shown after registering: it names nobody")
 def register_done(request):
     return render(request, "accounts/register_done.html")
+
+
+@public("following the link that proves an e-mail address: the signed link itself is the proof")
+@require_GET
+def email_proof(request, token):
+    """Mark the address in the link as proven. A link altered or for an address the account no
+    longer has: 400; one past its age: 410, with a button sending a new one. Nothing changes then."""
+    try:
+        user, _proven_now = services.email_proof_confirm(token=token, ip=client_ip(request))
+    except ExpiredProof:
+        return render(request, "accounts/email_proof_expired.html", {"token": token}, status=410)
+    except InvalidProof:
+        return render(request, "accounts/email_proof_invalid.html", status=400)
+    return render(request, "accounts/email_proof_done.html", {"proven_email": user.email})
+
+
+@public("asking for a new link proving an e-mail address: by the expired link, or signed in")
+@require_POST
+@throttle_posts
+def email_proof_resend(request):
+    """A new link, to the address of an expired link (its signature still genuine) or to the
+    signed-in person's address. Throttled per address (429 with Retry-After)."""
+    email = None
+    token = request.POST.get("token", "")
+    if token:
+        try:
+            read_token(token)
+        except ExpiredProof as expired:
+            email = expired.claim.email
+        except InvalidProof:
+            pass
+        else:
+            # Still good: no new link is needed; following it proves the address.
+            return redirect("accounts:email_proof", token)
+    elif request.user.is_authenticated:
+        email = request.user.email
+    if email is None:
+        return render(request, "accounts/email_proof_invalid.html", status=400)
+    wait = services.email_proof_request(email=email)
+    if wait is not None:
+        seconds = int(wait + 0.999)
+        response = render(request, "accounts/email_proof_wait.html", {"retry_after": seconds}, status=429)
+        response["Retry-After"] = str(seconds)
+        return response
+    return render(request, "accounts/email_proof_sent.html", {"email": email})
 
 
 @scoped
