@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "jobs",
     "brands",
     "authentication_guides",
+    "applications",
     "alerts",
     "notifications",
     "webhooks",
@@ -193,6 +194,8 @@ CELERY_BEAT_SCHEDULE = {
     "tell-widen-possible": {"task": "brands.tasks.tell_widen_possible", "schedule": 15 * 60},
     # The search change log's rows older than SEARCH_CHANGE_LOG_DAYS (a node that far behind rebuilds).
     "prune-search-change-log": {"task": "search.tasks.prune_change_log", "schedule": 3600},
+    # Applications for action: expiry, extension reminders and trade mark expiry reminders, each once.
+    "application-reminders": {"task": "applications.tasks.application_reminders", "schedule": 3600},
 }
 
 # --- Notifications: recipients per delivery task (in-app rows in one insert; e-mails over one

@@ -19,6 +19,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("cases/", include("alerts.case_urls")),
     path("operations/", include("alerts.operation_urls")),
+    path("applications/", include("applications.urls")),
     path("accounts/webhooks/", include("webhooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include(("authentication_guides.api.urls", "guides-api"), namespace="guides-api")),
     path("api/v1/", include(("notifications.api.urls", "notifications-api"), namespace="notifications-api")),
     path("api/v1/", include(("alerts.api.urls", "alerts-api"), namespace="alerts-api")),
+    path("api/v1/", include(("applications.api.urls", "applications-api"), namespace="applications-api")),
     path("api/v1/", include(("webhooks.api.urls", "webhooks-api"), namespace="webhooks-api")),
     path("api/v1/", include(("search.urls", "search-api"), namespace="search-api")),
 ]

@@ -60,6 +60,8 @@ EXPECTED = {
     "deconfliction.contact": COORDINATORS,
     "operations.read": EVERYONE - PLATFORM,
     "operations.coordinate": COORDINATORS,
+    # applications for action
+    "applications.file": RIGHT_HOLDER_WRITERS,
 }
 
 

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = (
     "accounts",
     "alerts",
+    "applications",
     "authentication_guides",
     "brands",
     "jobs",

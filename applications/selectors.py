@@ -1,0 +1,106 @@
+"""Reads of applications for a person (pages and the API share them), and the few reads that
+cross scopes on purpose (`system_*`, listed in core.scope.SYSTEM_SELECTORS with their reason)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organization
+from brands.models import Brand, Product, TrademarkRegistration
+from core.roles import Status
+from core.scope import VIEW, scope_of, system_selector
+
+from .models import DECIDING_KINDS, Application, ApplicationStatus, ApplicationStep
+
+
+def applications_for(user: Any, *, status: str | None = None, country: str | None = None) -> QuerySet[Application]:
+    """The applications `user` may see, newest first, with what a list shows (a bounded number
+    of queries however many rows)."""
+    rows = Application.objects.restrict(user, VIEW).select_related("right_holder")
+    if status:
+        rows = rows.filter(status=status)
+    if country:
+        rows = rows.filter(country=country.upper())
+    # The covered brands, products and trade marks as the reader sees them (an officer reads the
+    # brands shared with customs in their country, not the others).
+    return rows.prefetch_related(
+        Prefetch("brands", queryset=Brand.objects.restrict(user, VIEW).only("id", "name").order_by("name", "id")),
+        Prefetch(
+            "products",
+            queryset=Product.objects.restrict(user, VIEW).only("id", "name", "brand_id").order_by("name", "id"),
+        ),
+        Prefetch(
+            "trademarks",
+            queryset=TrademarkRegistration.objects.restrict(user, VIEW).only("id", "office", "number", "brand_id"),
+        ),
+    ).order_by("-created", "-id")
+
+
+def application_history(application: Application) -> QuerySet[ApplicationStep]:
+    """The steps of an application the caller already reached through the gate."""
+    return application.steps.select_related("actor").order_by("created", "id")
+
+
+def coverage(user: Any, brand: Brand) -> dict[str, Any] | None:
+    """`{granted, valid_until}` for a customs officer or coordinator of a national administration:
+    whether a granted application for action covers `brand` in their country today, read through
+    the gate (officers see the granted ones of their country). None for anyone else: the other
+    kinds and the right holders see nothing of it here (DESIGN.md)."""
+    scope = scope_of(user)
+    if not (scope.is_enforcement and scope.kind in DECIDING_KINDS and len(scope.jurisdiction) == 1):
+        return None
+    valid_until = (
+        Application.objects.restrict(user, VIEW)
+        .covering(brand.pk, scope.jurisdiction[0])
+        .order_by("-valid_until")
+        .values_list("valid_until", flat=True)
+        .first()
+    )
+    return {"granted": valid_until is not None, "valid_until": valid_until}
+
+
+@system_selector("an application is addressed to a country only where an approved customs administration decides")
+def system_country_has_customs(country: str) -> bool:
+    return Organization.objects.filter(kind__in=DECIDING_KINDS, country=country, status=Status.APPROVED).exists()
+
+
+@system_selector("a detention is ex officio unless the brand owner holds a granted application there, seen or not")
+def system_is_covered(brand_id: int, country: str, on: datetime.date | None = None) -> bool:
+    """Whether a granted application for action covers the brand in `country` on `on` (today),
+    whoever asks: the case's `ex_officio` flag is the law's fact, not the officer's view."""
+    return Application.objects.covering(brand_id, country, on).exists()
+
+
+@system_selector("the periodic task reminds every holder of its own granted applications (by audience)")
+def system_applications_near_extension(today: datetime.date, horizon_days: int) -> QuerySet[Application]:
+    """Granted applications with no extension asked, valid from today to the horizon."""
+    return Application.objects.filter(
+        status=ApplicationStatus.GRANTED,
+        extension_requested=False,
+        valid_until__gte=today,
+        valid_until__lte=today + datetime.timedelta(days=horizon_days),
+    ).select_related("right_holder")
+
+
+@system_selector("the periodic task expires granted applications past valid_until, whoever holds them")
+def system_applications_past_validity(today: datetime.date) -> list[int]:
+    return list(
+        Application.objects.filter(status=ApplicationStatus.GRANTED, valid_until__lt=today).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@system_selector("the periodic task reminds every owner of its own trade marks before they expire (by audience)")
+def system_trademarks_expiring(today: datetime.date, days: int) -> QuerySet[TrademarkRegistration]:
+    return TrademarkRegistration.objects.filter(
+        expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=days)
+    ).select_related("brand__owner")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
