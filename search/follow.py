@@ -139,20 +139,12 @@ class _Follower:
     `cursor`: every change up to it is applied, except those of `pending`, the transactions
     below it that were still running when the follower passed them (their rows were not visible
     yet); their rows are read as soon as they commit. `committed`: the position the engine's last
-    commit recorded, the low-water mark (`low()`): every change at or below it is applied."""
+    commit recorded, a low-water mark: every change at or below it is applied."""
 
     committed: Position
     cursor: Position
     pending: set[int] = field(default_factory=set)
-
-    def low(self) -> Position:
-        """The cursor; with pending transactions, just below the oldest: every transaction under
-        it that the cursor passed is applied whole, so any id will do for it, and the cursor's
-        is taken: the recorded position changes whenever the follower applies something (the
-        search page cache is keyed on it, engine_search.EngineSearch.cache_key)."""
-        if self.pending:
-            return (min(self.pending) - 1, self.cursor[1])
-        return self.cursor
+    stamp: int = 0  # the id recorded below a pending transaction (follow)
 
 
 _followers: weakref.WeakKeyDictionary[Engine, _Follower] = weakref.WeakKeyDictionary()
@@ -164,7 +156,7 @@ def _follower(engine: Engine) -> _Follower:
     position = engine.position() or (0, 0)
     state = _followers.get(engine)
     if state is None or state.committed != position:
-        state = _followers[engine] = _Follower(committed=position, cursor=position)
+        state = _followers[engine] = _Follower(committed=position, cursor=position, stamp=position[1])
     return state
 
 
@@ -206,9 +198,10 @@ def log_position() -> Position:
 
 
 def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own: bool = False) -> int:
-    """Apply the committed changes the engine has not applied yet, `batch` at a time, committing
-    the new position with each batch, until none is left (or `rounds` rounds). Returns how many
-    changes were applied. `own`: the caller's transaction's changes too (tests).
+    """Apply the committed changes the engine has not applied yet, `batch` at a time (and those
+    of passed transactions that committed meanwhile), committing the new position with each
+    round, until none is left (or `rounds` rounds). Returns how many changes were applied.
+    `own`: the caller's transaction's changes too (tests).
 
     On PostgreSQL the log is read in (transaction, id) order, but a transaction with a lower id
     may commit after one with a higher id: each read also takes the snapshot's running
@@ -222,25 +215,24 @@ def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own:
     try:
         while rounds is None or rounds > 0:
             running, changes = _read(state.cursor, state.pending, batch, own)
-            caught = [change for change in changes if change[0] in state.pending]
-            ahead = [change for change in changes if change[0] not in state.pending]
-            for start in range(0, len(caught), batch):
-                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in caught[start : start + batch]))
-                engine.commit(sequence=state.committed[1], tx=state.committed[0])
-            state.pending = {tx for tx in state.pending if tx in running}  # the others ended
-            if ahead:
-                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in ahead))
-                state.cursor = (ahead[-1][0], ahead[-1][1])
-                # Any transaction below the cursor still running was running when its place was
-                # passed (its id was given before this snapshot's): its rows come later.
-                state.pending |= {tx for tx in running if tx < state.cursor[0]}
-            low = state.low()
-            if ahead or low != state.committed:
-                engine.commit(sequence=low[1], tx=low[0])
-                state.committed = low
-            applied += len(changes)
-            if not changes:
+            if not changes and state.pending <= running:
                 break
+            for start in range(0, len(changes), batch):
+                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in changes[start : start + batch]))
+            ahead = [change for change in changes if change[0] not in state.pending]
+            cursor = (ahead[-1][0], ahead[-1][1]) if ahead else state.cursor
+            # The pending transactions that ended have all their rows in `changes` (or none:
+            # rolled back). Any transaction below the cursor still running was running when its
+            # place was passed (its id was given before this snapshot's): its rows come later.
+            pending = {tx for tx in state.pending if tx in running} | {tx for tx in running if tx < cursor[0]}
+            # Below the oldest pending transaction any id will do (every transaction under it that
+            # the cursor passed is applied whole): a new one each commit, so that the recorded
+            # position changes whenever the index does (the search page cache is keyed on it).
+            stamp = max(state.stamp + 1, cursor[1]) if changes else state.stamp
+            low = (min(pending) - 1, stamp) if pending else cursor
+            engine.commit(sequence=low[1], tx=low[0])
+            state.cursor, state.pending, state.stamp, state.committed = cursor, pending, stamp, low
+            applied += len(changes)
             if rounds is not None:
                 rounds -= 1
     finally:

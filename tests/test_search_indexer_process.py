@@ -2,7 +2,8 @@
 a subprocess on the test database, writing its own index directory, and this process searches
 that directory through the API as a web node does (SEARCH_ENGINE=tantivy, the index opened
 read-only and reloaded). A change is searchable, or gone, within 2 s: a create, an edit, a
-bulk import, a delete; a brand's visibility narrowed, its owner suspended, a guide unpublished.
+bulk import, a delete; a brand's visibility narrowed, its owner suspended, a guide unpublished;
+a change made while another transaction stays open (and that one's once it commits).
 The re-check in the database hides those three at once whatever the engine says, so the engine
 itself is asked too (the count it gives, and its documents through the officer's scope filter).
 Two nodes converge; an indexer killed mid-batch and restarted loses and duplicates nothing; a
@@ -37,10 +38,14 @@ from search.backends import Query
 from search.engine import META_DOC, Engine
 from search.models import SearchDocument
 from search.scope_tags import scope_filter
+from tests import test_search_follow
 from tests.test_guides_web_support import add_indicator, make_guide
 
 pytest_plugins = ["tests.brand_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
+
+hold = test_search_follow.hold  # a fixture: hold(work) runs work in a transaction held open
+create = test_search_follow.create
 
 ROOT = Path(__file__).resolve().parent.parent
 DELAY = 2.0  # seconds: the most a change may take to be searchable, or gone (issue 15)
@@ -244,6 +249,16 @@ def test_a_bulk_import_is_found(on_node, api, acme_editor, brand_all, officer_fr
     officer = api(officer_fr)
     assert import_rows(brand_all, acme_editor, [f"Importelle {n}" for n in range(60)])["created"] == 60
     within(lambda: search(officer, "importelle")[0] == 60)
+
+
+def test_a_long_transaction_holds_no_other_change_back(on_node, api, hold, acme_editor, brand_all, officer_fr):
+    officer = api(officer_fr)
+    long = hold(create(acme_editor, brand_all, "Lentissima Chrono"))  # open, with its change logged
+    quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Vivacella Chrono"})
+    within(lambda: search(officer, "vivacella") == (1, {("product", quick.pk)}))
+    assert search(officer, "lentissima") == (0, set())
+    long.end()
+    within(lambda: search(officer, "lentissima") == (1, {("product", long.result.pk)}))
 
 
 # --------------------------------------------------------------------------- nodes, crashes
