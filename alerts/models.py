@@ -322,6 +322,9 @@ class Case(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A detention opened where the brand's owner held no granted application for action covering
+    # the brand (applications.selectors.system_is_covered): set at opening, never changed.
+    ex_officio = models.BooleanField(_("ex officio"), default=False, editable=False)
     # Whether the brand owner reads the subjects (true by default for a detention).
     share_subjects = models.BooleanField(_("share the subjects with the brand owner"), default=False)
     operation = models.ForeignKey(

@@ -339,6 +339,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "country",
             "procedure",
             "requested_deadline",
+            "ex_officio",
             "organization",
             "status",
             "overdue",

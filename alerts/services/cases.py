@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from accounts.models import Organization, User
+from applications.selectors import system_is_covered
 from authentication_guides.models import Checklist
 from brands.models import Brand, Product
 from core.gate import may
@@ -215,6 +216,7 @@ def case_open(
         opened_by=actor,
         country=country,
         procedure=procedure,
+        ex_officio=procedure == Procedure.DETENTION and not system_is_covered(cleaned["brand"].pk, country, opened),
         remind_on=workdays.reminder_day(deadlines["deadline"], country, opened=opened),
         share_subjects=share_subjects,
         **deadlines,
