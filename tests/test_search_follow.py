@@ -243,6 +243,25 @@ def test_a_follower_restarted_while_a_passed_transaction_runs_still_applies_it(
     assert second.count() == SearchDocument.objects.count()
 
 
+def test_the_recorded_position_changes_whenever_the_index_does(engine, hold, acme_editor, brand_all):
+    """Searches cache pages under the engine's position (engine_search.EngineSearch.cache_key):
+    it must change with every commit that changes the index, transactions pending or not."""
+    older = hold(create(acme_editor, brand_all, "Ainee Watch"))
+    younger = hold(create(acme_editor, brand_all, "Cadette Watch"))
+    seen = [engine.position()]
+    for name in ("Premiere Watch", "Seconde Watch"):
+        services.product_create(actor=acme_editor, brand=brand_all, data={"name": name})
+        assert follow.follow(engine) > 0
+        seen.append(engine.position())
+    younger.end()  # its rows alone, the older one still pending
+    assert follow.follow(engine) > 0
+    seen.append(engine.position())
+    older.end()
+    assert follow.follow(engine) > 0
+    seen.append(engine.position())
+    assert len(set(seen)) == len(seen), seen
+
+
 def old_rows(days: int = 30) -> None:
     IndexChange.objects.update(created=timezone.now() - timedelta(days=days))
 
