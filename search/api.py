@@ -12,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from brands.api.serializers import ProductSerializer
+from brands.api.serializers import CodeSerializer, ProductSerializer
 from brands.identifiers import normalize_hs_prefix
 from brands.models import Category
 from core.api import CountryCodeField, ScopedAPIView
@@ -102,14 +102,6 @@ class PhotoSerializer(serializers.Serializer):
             "PHOTO_SEARCH_MAX_PIXELS (16 million pixels by default) are refused: send photos as JPEG."
         )
     )
-
-
-class CodeSerializer(serializers.Serializer):
-    format = serializers.CharField()
-    text = serializers.CharField()
-    gtin = serializers.CharField(allow_null=True)
-    serial = serializers.CharField(allow_null=True)
-    batch = serializers.CharField(allow_null=True)
 
 
 class PhotoResultSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from brands.codes import describe
 from core.gate import scoped
 
 from . import services
@@ -48,10 +49,12 @@ def _scan_result(request, codes):
     products = list(products_with_codes(request.user, codes).select_related("brand"))
     if len(products) == 1:
         product = products[0]
-        messages.success(
-            request,
-            _("Scanned %(code)s: %(product)s.") % {"code": codes[0].gtin or codes[0].text, "product": product.name},
-        )
+        said = describe(codes[0])
+        values = {"code": codes[0].gtin or codes[0].text, "product": product.name, "said": said}
+        if said:
+            messages.success(request, _("Scanned %(code)s: %(product)s. The code says: %(said)s.") % values)
+        else:
+            messages.success(request, _("Scanned %(code)s: %(product)s.") % values)
         return redirect("brands:product_detail", pk=product.pk)
     return render(
         request, "search/scan.html", {"form": ScanForm(), "codes": codes, "products": products, "scanned": True}

@@ -7,7 +7,7 @@ import zxingcpp
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from search.barcodes import interpret, parse_digital_link, parse_element_string
+from brands.codes import interpret
 
 pytest_plugins = ["tests.brand_fixtures"]
 
@@ -25,18 +25,43 @@ def photo(text: str, fmt) -> SimpleUploadedFile:
 
 
 def test_gs1_digital_link():
-    assert parse_digital_link("https://id.gs1.org/01/04006381333931/21/ABC123?10=LOT9") == {
-        "01": "04006381333931",
-        "21": "ABC123",
-        "10": "LOT9",
-    }
+    code = interpret("QRCode", "https://id.gs1.org/01/04006381333931/21/ABC123?10=LOT9&17=261231")
+    assert (code.gtin, code.serial, code.batch) == ("04006381333931", "ABC123", "LOT9")
+    assert code.expiry.isoformat() == "2026-12-31"
 
 
 @pytest.mark.parametrize(
     "text", ["(01)04006381333931(17)261231(10)LOT9(21)XYZ", "\x1d01040063813339311726123110LOT9\x1d21XYZ"]
 )
 def test_gs1_element_strings(text):
-    assert parse_element_string(text) == {"01": "04006381333931", "17": "261231", "10": "LOT9", "21": "XYZ"}
+    code = interpret("DataMatrix", text)
+    assert (code.gtin, code.batch, code.serial, code.expiry.isoformat()) == (
+        "04006381333931",
+        "LOT9",
+        "XYZ",
+        "2026-12-31",
+    )
+
+
+def test_identifiers_the_old_table_did_not_know_lose_nothing():
+    """A net weight (3103) and a price (3921) before the batch: all read, nothing lost."""
+    code = interpret("DataMatrix", "\x1d0109506000134352" + "3103000150" + "17201225" + "10ABC123")
+    assert (code.gtin, code.batch, code.expiry.isoformat()) == ("09506000134352", "ABC123", "2020-12-25")
+    assert code.expired
+    priced = interpret("DataMatrix", "\x1d0109506000134352" + "39210123" + "\x1d" + "11240102" + "21S1")
+    assert (priced.gtin, priced.serial, priced.production_date.isoformat()) == ("09506000134352", "S1", "2024-01-02")
+    assert not priced.expired
+
+
+def test_upc_e_is_expanded_and_a_bare_sscc_is_read():
+    assert interpret("UPCE", "01234565").gtin == "00012345000065"
+    assert interpret("Code128", "\x1d00376104250021234569").sscc == "376104250021234569"
+
+
+@pytest.mark.parametrize("text", ["", "hello", "(99", "\x1d01", "https://example.com/x", "9" * 600, "\ud800"])
+def test_codes_that_say_nothing_give_nothing(text):
+    code = interpret("QRCode", text)
+    assert code.gtin is None and code.batch is None and code.expiry is None
 
 
 def test_a_bad_check_digit_gives_no_gtin():

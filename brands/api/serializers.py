@@ -135,6 +135,19 @@ class ProductImageSerializer(serializers.ModelSerializer):
         return {"small": self._url(picture, "small"), "large": self._url(picture, "large")}
 
 
+class CodeSerializer(serializers.Serializer):
+    """What a scanned code says (brands.codes): read only."""
+
+    format = serializers.CharField()
+    text = serializers.CharField()
+    gtin = serializers.CharField(allow_null=True, help_text=_("As GTIN-14."))
+    serial = serializers.CharField(allow_null=True)
+    batch = serializers.CharField(allow_null=True)
+    expiry = serializers.DateField(allow_null=True, help_text=_("Expiry (AI 17), or best before (AI 15)."))
+    production_date = serializers.DateField(allow_null=True)
+    sscc = serializers.CharField(allow_null=True, help_text=_("The logistic unit's SSCC (AI 00)."))
+
+
 class ProductSerializer(serializers.ModelSerializer):
     brand = ScopedPrimaryKeyField(Brand)
     gtins = GtinListField(required=False)

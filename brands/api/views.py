@@ -26,11 +26,13 @@ from core.permissions import require
 from jobs.api.serializers import JobSerializer
 
 from .. import services
+from ..codes import MAX_CODE_LENGTH, interpret
 from ..identifiers import normalize_gtin, normalize_hs_prefix
 from ..models import Brand, Category, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
 from ..permissions import CATALOGUE_EXPORT
 from .serializers import (
     BrandSerializer,
+    CodeSerializer,
     ContactSerializer,
     ImageUploadSerializer,
     LogoUploadSerializer,
@@ -256,20 +258,46 @@ class ProductViewSet(ScopedAPIView, PatchIsPartial, viewsets.ModelViewSet):
         return self.get_queryset().get(pk=pk)
 
     @extend_schema(
-        parameters=[OpenApiParameter("gtin", str, required=True, description=_("A GTIN-8, -12, -13 or -14."))],
+        parameters=[
+            OpenApiParameter("gtin", str, description=_("A GTIN-8, -12, -13 or -14.")),
+            OpenApiParameter(
+                "code",
+                str,
+                description=_(
+                    "A scanned code's text as read (EAN/UPC, GS1 element string, GS1 Digital Link), instead "
+                    "of gtin; with symbology, the reader's name for the kind of code (e.g. UPCE: an "
+                    "8-digit UPC-E is then expanded, not read as an EAN-8)."
+                ),
+            ),
+            OpenApiParameter("symbology", str),
+        ],
         responses=ProductSerializer,
     )
     @action(detail=False, methods=["get"])
     def lookup(self, request):
         """The one visible product that carries this GTIN: 200, 404 if none is visible, 400 for a
-        GTIN that is not one (with what is wrong, e.g. the expected check digit)."""
-        raw = request.query_params.get("gtin", "")
-        try:
-            gtin = normalize_gtin(raw)
-        except ValidationError as error:
-            raise ApiValidationError({"gtin": error.messages}) from None
+        GTIN that is not one (with what is wrong, e.g. the expected check digit). With `code`,
+        the answer adds `codes`: what the code says (batch, serial, dates)."""
+        params = request.query_params
+        codes = []
+        if "code" in params:
+            text = params.get("code", "")
+            if not text.strip() or len(text) > MAX_CODE_LENGTH or "\x00" in text:
+                raise ApiValidationError({"code": [_("Send the text of a scanned code.")]})
+            code = interpret(params.get("symbology", "")[:40], text)
+            if code.gtin is None:
+                raise ApiValidationError({"code": [_("This code carries no valid GTIN.")]})
+            gtin, codes = code.gtin, [code.as_dict()]
+        else:
+            try:
+                gtin = normalize_gtin(params.get("gtin", ""))
+            except ValidationError as error:
+                raise ApiValidationError({"gtin": error.messages}) from None
         product = get_object_or_404(self.get_queryset(), gtin_set__gtin=gtin)
-        return Response(ProductSerializer(product, context=self.get_serializer_context()).data)
+        data = ProductSerializer(product, context=self.get_serializer_context()).data
+        if codes:
+            data["codes"] = CodeSerializer(codes, many=True).data
+        return Response(data)
 
 
 class ProductImageUploadMixin:
