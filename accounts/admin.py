@@ -60,7 +60,8 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     # An international body's jurisdiction is set on its moderation page or by the API (checked
     # and audited), as statuses are.
-    readonly_fields = ["jurisdiction", "status", "status_reason", "created"]
+    # The trade mark registrations are what the registrant gave: kept as given, for the record.
+    readonly_fields = ["jurisdiction", "status", "status_reason", "created", "trademarks"]
     actions = ["approve", "reject", "suspend", "reinstate"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -158,11 +159,19 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["-date_joined"]
     # Superuser and active flags are not edited here: platform admins come from
     # createsuperuser, and access ends by suspension (audited, e-mailed), not by a checkbox.
-    readonly_fields = ["status", "status_reason", "is_superuser", "is_active", "last_login", "date_joined"]
+    readonly_fields = [
+        "status",
+        "status_reason",
+        "email_verified_at",
+        "is_superuser",
+        "is_active",
+        "last_login",
+        "date_joined",
+    ]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "language"]}),
-        (_("Moderation"), {"fields": ["status", "status_reason"]}),
+        (_("Moderation"), {"fields": ["status", "status_reason", "email_verified_at"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -173,6 +182,12 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "usable_password", "password1", "password2"]}),
     ]
     actions = ["approve", "reject", "suspend", "reinstate"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A new address is not proven by the old one's link.
+        if change and "email" in form.changed_data:
+            obj.email_verified_at = None
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # people are rejected, suspended or removed (audited), never deleted

@@ -235,3 +235,40 @@ def test_the_resend_endpoint_wants_an_address(anonymous):
 def test_the_resend_page_without_a_link_or_a_session_is_refused(client):
     assert client.post(RESEND_PAGE).status_code == 400
     assert client.post(RESEND_PAGE, {"token": "forged:token"}).status_code == 400
+
+
+def test_a_signed_in_person_asks_for_a_new_link_from_their_page(
+    register, client, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = register()
+    # A budget counted apart from the registration's (whose minute cannot pass here).
+    monkeypatch.setattr(email_proof_service, "RESEND_RATES", (RateLimitItemPerHour(5, 2),))
+    client.force_login(user, backend=BACKEND)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(RESEND_PAGE)
+    assert response.status_code == 200
+    assert "A new link is on its way" in response.content.decode()
+    [link] = links_to(mailoutbox, user.email)
+    assert client.get(link).status_code == 200
+
+
+def test_an_address_changed_in_the_django_admin_is_no_longer_proven(register, client, mailoutbox, rf, platform_admin):
+    from django.contrib import admin
+
+    from accounts.admin import UserAdmin
+
+    user = register()
+    [link] = links_to(mailoutbox, user.email)
+    client.get(link)
+    user.refresh_from_db()
+    assert user.email_verified
+
+    user.email = "rita@elsewhere.example"
+    request = rf.post("/admin/")
+    request.user = platform_admin
+    UserAdmin(User, admin.site).save_model(request, user, SimpleNamespace(changed_data=["email"]), change=True)
+
+    user.refresh_from_db()
+    assert user.email_verified_at is None
+    assert client.get(link).status_code == 400, "the old address's link proves nothing now"
