@@ -27,16 +27,17 @@ def applications_for(user: Any, *, status: str | None = None, country: str | Non
         rows = rows.filter(country=country.upper())
     # The covered brands, products and trade marks as the reader sees them (an officer reads the
     # brands shared with customs in their country, not the others).
+    brands: QuerySet[Brand] = Brand.objects.restrict(user, VIEW).only("id", "name").order_by("name", "id")
+    products: QuerySet[Product] = (
+        Product.objects.restrict(user, VIEW).only("id", "name", "brand_id").order_by("name", "id")
+    )
+    trademarks: QuerySet[TrademarkRegistration] = TrademarkRegistration.objects.restrict(user, VIEW).only(
+        "id", "office", "number", "brand_id"
+    )
     return rows.prefetch_related(
-        Prefetch("brands", queryset=Brand.objects.restrict(user, VIEW).only("id", "name").order_by("name", "id")),
-        Prefetch(
-            "products",
-            queryset=Product.objects.restrict(user, VIEW).only("id", "name", "brand_id").order_by("name", "id"),
-        ),
-        Prefetch(
-            "trademarks",
-            queryset=TrademarkRegistration.objects.restrict(user, VIEW).only("id", "office", "number", "brand_id"),
-        ),
+        Prefetch("brands", queryset=brands),
+        Prefetch("products", queryset=products),
+        Prefetch("trademarks", queryset=trademarks),
     ).order_by("-created", "-id")
 
 

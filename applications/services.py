@@ -72,8 +72,8 @@ def _ids(data: Mapping[str, Any], field: str) -> list[int]:
         raise ValidationError({field: [_("Give a list of ids (at most %(max)d).") % {"max": MAX_ITEMS}]})
     ids: list[int] = []
     for value in values:
-        pk = getattr(value, "pk", value)
-        if isinstance(pk, bool):
+        pk: Any = getattr(value, "pk", value)
+        if isinstance(pk, bool) or pk is None:
             raise ValidationError({field: [_("Give a list of ids.")]})
         try:
             ids.append(int(pk))
