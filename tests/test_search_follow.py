@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -314,3 +314,20 @@ def test_an_indexer_that_kept_up_does_not_rebuild_after_pruning(tmp_path, acme_e
     out = io.StringIO()
     call_command("search_indexer", path=str(tmp_path), once=True, stdout=out)
     assert "Building the index" not in out.getvalue()
+
+
+def test_search_rebuild_replaces_the_index_but_not_under_a_running_indexer(tmp_path, acme_editor, brand_all):
+    path = tmp_path / "index"
+    services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Reconstruite Watch"})
+    call_command("search_rebuild", path=str(path), stdout=io.StringIO())
+    assert Engine(path).count() == SearchDocument.objects.count()
+    indexer = Engine(path)
+    services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Suivante Watch"})
+    assert follow.follow(indexer) > 0  # an indexer at work: it holds the index's write lock
+    with pytest.raises(CommandError, match="search_indexer running"):
+        call_command("search_rebuild", path=str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match="another search_indexer"):
+        call_command("search_indexer", path=str(path), once=True, stdout=io.StringIO())
+    indexer.close()
+    call_command("search_rebuild", path=str(path), stdout=io.StringIO())
+    assert Engine(path).count() == SearchDocument.objects.count()

@@ -9,7 +9,7 @@ import signal
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from search import follow
@@ -35,6 +35,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         engine = Engine(options["path"])
+        try:
+            # The index's write lock from the start, not from the first change: one indexer per
+            # directory, and search_rebuild refuses to swap the directory under this one.
+            engine.clear()
+            engine.rollback()
+        except ValueError as error:
+            raise CommandError(f"{options['path']} has a writer already (another search_indexer?). {error}") from error
         try:
             while self.running:
                 close_old_connections()

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from search import follow
 from search.engine import Engine
@@ -25,12 +25,28 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         target = Path(options["path"])
+        # The index's write lock, held until the new index takes its place: an indexer at work on
+        # it (search_indexer) would go on writing into the directory swapped away, or into the
+        # new one over what this command built.
+        current = Engine(target) if (target / "meta.json").exists() else None
+        if current is not None:
+            try:
+                current.clear()  # takes the lock; rolled back below, never committed
+            except ValueError as error:
+                raise CommandError(
+                    f"{target} has a writer (search_indexer running?): stop it first, or let it"
+                    " rebuild the index itself (it does when the index is missing or the log was pruned"
+                    f" past it). {error}"
+                ) from error
         building = target.with_name(target.name + ".building")
         shutil.rmtree(building, ignore_errors=True)
         started = time.monotonic()
         engine = Engine(building)
         done = follow.rebuild(engine, progress=self._progress)
         engine.close()
+        if current is not None:
+            current.rollback()
+            current.close()
         old = target.with_name(target.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if target.exists():
