@@ -103,7 +103,9 @@ def test_a_request_to_join_an_existing_police_force_makes_an_officer(
     assert newcomer.status == Status.PENDING
     assert newcomer.role == Role.OFFICER and not newcomer.membership.is_founder
     assert Organization.objects.filter(kind="police").count() == 1
-    assert [message.to for message in mailoutbox] == [[police_coordinator_fr.email]], "the coordinator is told"
+    told = [message.to for message in mailoutbox if message.extra_headers.get("X-IPM-Event")]
+    assert told == [[police_coordinator_fr.email]], "the coordinator is told"
+    assert ["newcomer@police.example"] in [message.to for message in mailoutbox], "the link proving the address"
 
     # The police force's coordinator approves the request.
     response = api(police_coordinator_fr).post(f"/api/v1/admin/users/{newcomer.pk}/approve/", {}, format="json")
@@ -280,6 +282,8 @@ ORGANIZATION_FIELDS = {
     "status_reason",
     "created",
     "members",
+    "trademarks",
+    "founders",
 }
 
 

@@ -107,7 +107,7 @@ def test_outsiders_cannot_suspend_reinstate_or_remove(api, people, acme_viewer, 
     assert acme_viewer.status == Status.APPROVED and acme_viewer.organization is not None
 
 
-PUBLIC = {"/api/v1/auth/register/", "/api/v1/auth/token/"}
+PUBLIC = {"/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/auth/email/resend/"}
 
 
 def _api_paths():

@@ -51,8 +51,12 @@ def test_same_kind_name_and_country_is_a_join_request(
     assert user.status == Status.PENDING
     assert user.membership.role == "viewer" and not user.membership.is_founder
     assert Organization.objects.filter(name__iexact="acme watches").count() == 1
-    # The organization's admin is told someone asks to join.
-    assert [m.to for m in mailoutbox] == [[acme_admin.email]]
+    # The organization's admin is told someone asks to join; the person gets the link proving
+    # their address (issue 16), and nobody else hears of it.
+    assert sorted(m.to for m in mailoutbox) == [[acme_admin.email], ["new@brand.example"]]
+    assert mailoutbox[[m.to for m in mailoutbox].index(["new@brand.example"])].subject == (
+        "Prove your e-mail address on IPM Portal"
+    )
 
 
 def test_same_name_in_another_country_is_a_new_organization(anonymous, password, acme):
