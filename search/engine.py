@@ -88,6 +88,7 @@ T = tantivy.Query
 
 MAX_TOTAL = 10_000  # counts above are "more than 10,000"
 FEW = 3  # fewer hits than this and typos are tried too
+TYPO_RANKED = 200  # the typo pass ranks this many matches itself (its scores are all alike)
 TYPO_MIN = 4  # words shorter than this never match a typo
 TYPO_TWO = 8  # from this length two edits are allowed
 TYPO_MAX = 40  # a longer word is no name anyone mistypes; its automaton would cost for nothing
@@ -205,6 +206,9 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("text_grams", tokenizer_name="grams", index_option="position")
     for name in ("keys", "hs", "category", "origin", "tags", "every"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    # Words in the names: among equal scores (the typo pass scores every match alike) the
+    # document whose names hold fewer other words comes first ("Lumina" before "Lumina Atelier").
+    builder.add_unsigned_field("name_words", fast=True)
     builder.add_unsigned_field("sequence", stored=True)
     builder.add_unsigned_field("sequence_tx", stored=True)
     return builder.build()
@@ -253,6 +257,7 @@ class Engine:
                 "names": names,
                 "text": text,
                 "names_grams": grams(names),
+                "name_words": len(names.split()),
                 "text_grams": grams(text),
                 "keys": [k for k in item.keys if k and _short(k)],
                 "hs": hs_prefixes(item.hs_code),
@@ -385,7 +390,7 @@ class Engine:
         plan = _Plan(self.schema, searcher, query)
         result = self._run(searcher, plan.query(filters, typos=False), offset, limit)
         if result.total < FEW and query.fuzzy and plan.typo_words:
-            result = self._run(searcher, plan.query(filters, typos=True), offset, limit)
+            result = self._run(searcher, plan.query(filters, typos=True), offset, limit, rank_here=True)
             result.typos = True
         return result
 
@@ -423,17 +428,33 @@ class Engine:
             filters.append(T.term_query(schema, "origin", str(origin), "basic"))
         return filters
 
-    def _run(self, searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int) -> EngineResult:
+    def _run(
+        self, searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int, *, rank_here: bool = False
+    ) -> EngineResult:
+        """One page of `query`'s matches. Ties are broken by type, fewer words in the names, then
+        id. `rank_here` (the typo pass, whose scores are all alike): the first TYPO_RANKED
+        matches (or up to the page asked) are ranked here as a whole and the page cut from them,
+        so that pages agree."""
         stop = min(offset + limit, MAX_TOTAL)
-        found = searcher.search(query, limit=max(stop - offset, 1), offset=min(offset, stop), count=True)
-        page = found.hits[: max(stop - offset, 0)]
-        ids = searcher.fast_field_values("doc", [address for _, address in page]) if page else []
-        ranked = [(score, address, int(doc or 0)) for (score, address), doc in zip(page, ids, strict=True)]
+        if rank_here:
+            start, fetch = 0, min(max(stop, TYPO_RANKED), MAX_TOTAL)
+        else:
+            start, fetch = min(offset, stop), max(stop - offset, 1)
+        found = searcher.search(query, limit=fetch, offset=start, count=True)
+        hits = found.hits if rank_here else found.hits[: max(stop - offset, 0)]
+        addresses = [address for _, address in hits]
+        ids = searcher.fast_field_values("doc", addresses) if hits else []
+        ranked = [(score, address, int(doc or 0)) for (score, address), doc in zip(hits, ids, strict=True)]
         scores = [score for score, _, _ in ranked]
-        if len(set(scores)) < len(scores):  # ties inside the page: by type, then id
+        if len(set(scores)) < len(scores):  # ties: by type, fewer name words, then id
             types = [searcher.doc(address).get_first("type") or "" for _, address, _ in ranked]
-            order = sorted(range(len(ranked)), key=lambda i: (-ranked[i][0], types[i], ranked[i][2]))
+            words = searcher.fast_field_values("name_words", addresses)
+            order = sorted(
+                range(len(ranked)), key=lambda i: (-ranked[i][0], types[i], int(words[i] or 0), ranked[i][2])
+            )
             ranked = [ranked[i] for i in order]
+        if rank_here:
+            ranked = ranked[offset:stop]
         count = _count(found)
         return EngineResult(
             hits=[(doc, float(score) + BASE_WEIGHT) for score, _, doc in ranked],

@@ -140,6 +140,27 @@ def test_a_typo_ranks_below_the_name_itself(engine):
     assert 5 + 3 <= typo < 10 + 3 < exact
 
 
+def test_among_typo_matches_fewer_name_words_come_first_and_pages_agree():
+    """The typo pass scores every match alike: "Lumina" (one word) before "Lumina Atelier"
+    before the products that carry the brand's name, whatever the ids; and its pages are cut
+    from one ranking."""
+    engine = Engine.in_memory()
+    engine.put(
+        [
+            doc(1, "brand", "Lumina Atelier"),
+            doc(2, "product", "Lumina strap leather Lumina"),
+            doc(3, "brand", "Lumina"),
+            doc(4, "product", "Lumina Aurora"),
+        ]
+    )
+    engine.commit()
+    engine.reload()
+    everything = search(engine, "Lumnia")
+    assert everything.typos and ids(everything) == [3, 1, 4, 2]
+    pages = [ids(engine.search(Query.parse("Lumnia"), scope=[], limit=1, offset=n)) for n in range(4)]
+    assert pages == [[3], [1], [4], [2]]
+
+
 def test_a_word_of_eight_letters_or_more_allows_two_edits(engine):
     assert ids(search(engine, "Brihgtwatr")) == [5]  # a transposition and a deletion
     assert ids(search(engine, "Brightwatr")) == [5]
