@@ -230,7 +230,8 @@ def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own:
             # position changes whenever the index does (the search page cache is keyed on it).
             stamp = max(state.stamp + 1, cursor[1]) if changes else state.stamp
             low = (min(pending) - 1, stamp) if pending else cursor
-            engine.commit(sequence=low[1], tx=low[0])
+            if changes or low != state.committed:  # not for a transaction of another database ending
+                engine.commit(sequence=low[1], tx=low[0])
             state.cursor, state.pending, state.stamp, state.committed = cursor, pending, stamp, low
             applied += len(changes)
             if rounds is not None:
