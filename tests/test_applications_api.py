@@ -392,3 +392,56 @@ def test_the_list_reads_a_bounded_number_of_queries(
     make(18)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(URL).json()["count"] == 20
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_deciding_at_once_one_wins(acme_editor, brand_fr, customs_fr, coordinator_fr):
+    """Two coordinators decide the same application in two connections at the same moment: one
+    decision is recorded, the other is refused naming `status`."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    from .factories import member
+
+    second = member(customs_fr, "coordinator", email="camille@douane.example")
+    application = services.application_create(actor=acme_editor, data={"country": "FR", "brands": [brand_fr.pk]})
+    services.application_submit(actor=acme_editor, application=application)
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def decide(name, call):
+        try:
+            start.wait()
+            call()
+            outcomes[name] = "ok"
+        except ValidationError as error:
+            outcomes[name] = ",".join(sorted(error.message_dict))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(
+            target=decide,
+            args=(
+                "grant",
+                lambda: services.application_grant(
+                    actor=coordinator_fr, application=application, valid_until="2099-01-01"
+                ),
+            ),
+        ),
+        threading.Thread(
+            target=decide,
+            args=("reject", lambda: services.application_reject(actor=second, application=application, reason="No.")),
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes.values()) == ["ok", "status"], outcomes
+    application.refresh_from_db()
+    winner = "grant" if outcomes["grant"] == "ok" else "reject"
+    assert application.status == {"grant": "granted", "reject": "rejected"}[winner]
+    assert ApplicationStep.objects.filter(application=application, kind__in=["granted", "rejected"]).count() == 1
