@@ -138,13 +138,20 @@ class _Follower:
 
     `cursor`: every change up to it is applied, except those of `pending`, the transactions
     below it that were still running when the follower passed them (their rows were not visible
-    yet); their rows are read as soon as they commit. `committed`: the position the engine's last
+    yet); their rows are read once they have ended (`catching`). `committed`: the position the engine's last
     commit recorded, a low-water mark: every change at or below it is applied."""
 
     committed: Position
     cursor: Position
     pending: set[int] = field(default_factory=set)
+    # Passed transactions that have ended, their rows read `batch` at a time after `caught`;
+    # the ones that end meanwhile wait in `pending` for the next pass (this set stays fixed).
+    catching: set[int] = field(default_factory=set)
+    caught: Position = (0, 0)
     stamp: int = 0  # the id recorded below a pending transaction (follow)
+
+    def behind(self) -> set[int]:
+        return self.pending | self.catching
 
 
 _followers: weakref.WeakKeyDictionary[Engine, _Follower] = weakref.WeakKeyDictionary()
@@ -166,29 +173,35 @@ def _parse_snapshot(text: str) -> tuple[int, int, set[int]]:
     return int(xmin), int(xmax), {int(tx) for tx in running.split(",") if tx}
 
 
-def _read(cursor: Position, pending: set[int], limit: int, own: bool) -> tuple[set[int], list[Change]]:
-    """In one statement, hence one snapshot: the transactions running, the changes of `pending`
-    that are visible now (their transactions committed: all their rows at once), and the next
-    `limit` changes after `cursor`. Without `own`, the caller's own transaction counts as
-    running (its changes may still roll back); with it, its changes are read (tests)."""
+def _read(
+    cursor: Position, catching: set[int], caught: Position, limit: int, own: bool
+) -> tuple[set[int], list[Change], list[Change]]:
+    """In one statement, hence one snapshot: the transactions running; the next `limit` changes
+    after `caught` of the `catching` transactions (ended: their rows are all there, or none); and
+    the next `limit` changes after `cursor`. Without `own`, the caller's own transaction counts
+    as running (its changes may still roll back); with it, its changes are read (tests)."""
     mine = "" if own else " AND tx IS DISTINCT FROM pg_current_xact_id_if_assigned()::text::bigint"
     with connection.cursor() as cursor_:
         cursor_.execute(
             "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text,"  # noqa: S608
-            " c.tx, c.id, c.kind, c.object_id FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
-            f"(SELECT tx, id, kind, object_id FROM search_indexchange WHERE tx = ANY(%s::bigint[]){mine})"
+            " c.part, c.tx, c.id, c.kind, c.object_id FROM (SELECT 1) AS one LEFT JOIN LATERAL ("
+            "(SELECT 1 AS part, tx, id, kind, object_id FROM search_indexchange"
+            " WHERE tx = ANY(%s::bigint[]) AND (tx, id) > (%s, %s) ORDER BY tx, id LIMIT %s)"
             " UNION ALL"
-            f" (SELECT tx, id, kind, object_id FROM search_indexchange WHERE (tx, id) > (%s, %s){mine}"
+            f" (SELECT 2, tx, id, kind, object_id FROM search_indexchange WHERE (tx, id) > (%s, %s){mine}"
             " ORDER BY tx, id LIMIT %s)"
-            ") AS c ON true ORDER BY c.tx, c.id",
-            [sorted(pending), cursor[0], cursor[1], limit],
+            ") AS c ON true ORDER BY c.part, c.tx, c.id",
+            [sorted(catching), caught[0], caught[1], limit, cursor[0], cursor[1], limit],
         )
         rows = cursor_.fetchall()
     _xmin, _xmax, running = _parse_snapshot(rows[0][0])
     if rows[0][1] is not None and not own:
         running.add(int(rows[0][1]))
-    changes = [(int(tx), int(pk), kind, int(object_id)) for _s, _o, tx, pk, kind, object_id in rows if pk is not None]
-    return running, changes
+    changes: dict[int, list[Change]] = {1: [], 2: []}
+    for _s, _o, part, tx, pk, kind, object_id in rows:
+        if pk is not None:
+            changes[part].append((int(tx), int(pk), kind, int(object_id)))
+    return running, changes[1], changes[2]
 
 
 def log_position() -> Position:
@@ -214,25 +227,33 @@ def follow(engine: Engine, *, batch: int = 5000, rounds: int | None = None, own:
     applied = 0
     try:
         while rounds is None or rounds > 0:
-            running, changes = _read(state.cursor, state.pending, batch, own)
-            if not changes and state.pending <= running:
+            running, caught, ahead = _read(state.cursor, state.catching, state.caught, batch, own)
+            changes = caught + ahead
+            ended = state.pending - running
+            if not changes and not state.catching and not ended:
                 break
-            for start in range(0, len(changes), batch):
-                _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in changes[start : start + batch]))
-            ahead = [change for change in changes if change[0] not in state.pending]
+            _apply(engine, ((kind, object_id) for _tx, _id, kind, object_id in changes))
             cursor = (ahead[-1][0], ahead[-1][1]) if ahead else state.cursor
-            # The pending transactions that ended have all their rows in `changes` (or none:
-            # rolled back). Any transaction below the cursor still running was running when its
-            # place was passed (its id was given before this snapshot's): its rows come later.
-            pending = {tx for tx in state.pending if tx in running} | {tx for tx in running if tx < cursor[0]}
-            # Below the oldest pending transaction any id will do (every transaction under it that
-            # the cursor passed is applied whole): a new one each commit, so that the recorded
+            catching, caught_to = state.catching, (caught[-1][0], caught[-1][1]) if caught else state.caught
+            if len(caught) < batch:  # the pass is over: the ended transactions are applied whole
+                catching, caught_to = set(), (0, 0)
+            # Any transaction below the cursor still running was running when its place was
+            # passed (its id was given before this snapshot's): its rows come once it ends.
+            pending = (state.pending & running) | {tx for tx in running if tx < cursor[0]}
+            if not catching:
+                catching, pending = ended, pending - ended  # the next pass
+            else:
+                pending |= ended  # after the current pass
+            # Below the oldest transaction not applied any id will do (every transaction under it
+            # that the cursor passed is applied whole): a new one each commit, so that the recorded
             # position changes whenever the index does (the search page cache is keyed on it).
             stamp = max(state.stamp + 1, cursor[1]) if changes else state.stamp
-            low = (min(pending) - 1, stamp) if pending else cursor
+            behind = pending | catching
+            low = (min(behind) - 1, stamp) if behind else cursor
             if changes or low != state.committed:  # not for a transaction of another database ending
                 engine.commit(sequence=low[1], tx=low[0])
-            state.cursor, state.pending, state.stamp, state.committed = cursor, pending, stamp, low
+            state.cursor, state.pending, state.catching, state.caught = cursor, pending, catching, caught_to
+            state.stamp, state.committed = stamp, low
             applied += len(changes)
             if rounds is not None:
                 rounds -= 1

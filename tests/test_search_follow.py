@@ -216,6 +216,25 @@ def test_a_long_transaction_holds_no_other_change_behind_it(engine, hold, acme_e
     )
 
 
+def test_a_passed_transaction_is_read_batch_by_batch_once_it_commits(engine, hold, acme_editor, brand_all, officer_fr):
+    def many():
+        return [
+            services.product_create(actor=acme_editor, brand=brand_all, data={"name": f"Nombreuse {n}"})
+            for n in range(7)
+        ]
+
+    big = hold(many)
+    quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Passante Watch"})
+    assert eventually(engine, lambda: ("product", quick.pk) in found(engine, officer_fr, "passante"), timeout=2)
+    big.end()
+    per_round = []
+    while len(found(engine, officer_fr, "nombreuse")) < 7 and len(per_round) < 20:
+        per_round.append(follow.follow(engine, batch=2, rounds=1))
+    assert len(found(engine, officer_fr, "nombreuse")) == 7
+    assert max(per_round) <= 2 and sum(per_round) >= 7, per_round  # never the whole transaction at once
+    assert engine.count() == SearchDocument.objects.count()
+
+
 def test_a_rolled_back_transaction_that_was_passed_leaves_nothing(engine, hold, acme_editor, brand_all, officer_fr):
     undone = hold(create(acme_editor, brand_all, "Annulette Watch"))
     quick = services.product_create(actor=acme_editor, brand=brand_all, data={"name": "Restante Watch"})
