@@ -49,6 +49,7 @@ ALLOWED_IDENTICAL = {
             "contacts",  # same word in French (model verbose name plural)
             "GTIN",  # GS1 identifier, not translated
             "GTIN-14",  # GS1 identifier, not translated
+            "SSCC",  # GS1 identifier (serial shipping container code), not translated
             "Guides",  # same word in French (authentication guides, main navigation)
             "%(counter)s guide",  # same word in French (the plural is "guides" too)
             "message",  # same word in French (guide feedback field)
@@ -57,6 +58,7 @@ ALLOWED_IDENTICAL = {
             "Messages",  # same word in French (case thread heading)
             "Photo",  # same word in French (case photo field)
             "Participants",  # same word in French (a joint operation's organizations)
+            "Clients",  # same word in French (the right holders a representative acts for)
             "Verdicts",  # same word in French (an operation's results)
             "Photos",  # same word in French (case photos heading)
             "Notification",  # same word in French (inbox column)
@@ -76,6 +78,7 @@ ALLOWED_IDENTICAL = {
             "Webhooks",  # technical term used as is in Spanish (page title)
             "GTIN",  # GS1 identifier, not translated
             "GTIN-14",  # GS1 identifier, not translated
+            "SSCC",  # GS1 identifier (serial shipping container code), not translated
         }
     ),
 }
