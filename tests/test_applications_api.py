@@ -445,3 +445,36 @@ def test_two_coordinators_deciding_at_once_one_wins(acme_editor, brand_fr, custo
     winner = "grant" if outcomes["grant"] == "ok" else "reject"
     assert application.status == {"grant": "granted", "reject": "rejected"}[winner]
     assert ApplicationStep.objects.filter(application=application, kind__in=["granted", "rejected"]).count() == 1
+
+
+@pytest.mark.parametrize("persona", EVERYONE)
+def test_who_reads_the_history(request, api, persona, granted):
+    readers = ACME | {"platform_admin", "coordinator_fr", "officer_fr"}
+    response = api(request.getfixturevalue(persona)).get(f"{URL}{granted.pk}/history/")
+    assert response.status_code == expected(persona, readers, readers)
+    if response.status_code == 200:
+        body = response.json()
+        assert [step["kind"] for step in body] == ["created", "submitted", "granted"]
+        assert body[2]["organization"] == "Douane française" and body[2]["valid_until"] == "2026-08-31"
+        assert "actor" not in body[0]
+
+
+def test_the_list_page_reads_a_bounded_number_of_queries(
+    client, acme_editor, brand_fr, brand_all, product_fr, customs_fr, django_assert_max_num_queries
+):
+    client.force_login(acme_editor)
+    client.get("/applications/")
+
+    def make(count: int) -> None:
+        for _ in range(count):
+            services.application_create(
+                actor=acme_editor,
+                data={"country": "FR", "brands": [brand_fr.pk, brand_all.pk], "products": [product_fr.pk]},
+            )
+
+    make(2)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get("/applications/").status_code == 200
+    make(18)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/applications/").status_code == 200

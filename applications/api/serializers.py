@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from core.api import CountryCodeField
 
-from ..models import Application
+from ..models import Application, ApplicationStep
 from ..services import MAX_ITEMS, MAX_REASON
 
 # The largest id PostgreSQL's bigint holds: a larger number is a 400 naming the field, not a 500.
@@ -51,13 +51,13 @@ class RejectSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=MAX_REASON)
 
 
-class OrganizationBriefSerializer(serializers.Serializer):
+class RightHolderRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    right_holder = OrganizationBriefSerializer(read_only=True)
+    right_holder = RightHolderRefSerializer(read_only=True)
     country = CountryCodeField(read_only=True)
     brands = serializers.SerializerMethodField()
     products = serializers.SerializerMethodField()
@@ -91,3 +91,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     def get_trademarks(self, application: Application) -> list[int]:
         return sorted(row.pk for row in application.trademarks.all())
+
+
+class StepSerializer(serializers.ModelSerializer):
+    """One step of an application's history, as both sides read it on its page: what, when, by
+    which organization (never the person), the validity granted and the reason given."""
+
+    organization = serializers.CharField(source="organization_name", read_only=True)
+
+    class Meta:
+        model = ApplicationStep
+        fields = ["kind", "organization", "valid_until", "reason", "created"]
+        read_only_fields = fields

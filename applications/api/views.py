@@ -21,7 +21,13 @@ from core.permissions import require
 from .. import selectors, services
 from ..models import Application, ApplicationStatus
 from ..permissions import APPLICATION_FILE
-from .serializers import ApplicationSerializer, ApplicationWriteSerializer, GrantSerializer, RejectSerializer
+from .serializers import (
+    ApplicationSerializer,
+    ApplicationWriteSerializer,
+    GrantSerializer,
+    RejectSerializer,
+    StepSerializer,
+)
 
 READ_WRITE = ["get", "post", "patch", "head", "options"]
 
@@ -123,3 +129,11 @@ class ApplicationViewSet(ScopedAPIView, mixins.ListModelMixin, mixins.RetrieveMo
             actor=request.user, application=self.get_object(), ip=client_ip(request)
         )
         return self._answer(application.pk)
+
+    @extend_schema(request=None, responses=StepSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: Any = None) -> Response:
+        """The application's steps, oldest first (the page's history): whoever sees the
+        application."""
+        steps = selectors.application_history(self.get_object())
+        return Response(StepSerializer(steps, many=True).data)
