@@ -10,11 +10,14 @@ past its index."""
 from __future__ import annotations
 
 import io
+import random
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+import tantivy
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
@@ -24,7 +27,7 @@ from brands import services
 from core.scope import scope_of
 from search import follow
 from search.backends import Query
-from search.engine import Engine
+from search.engine import META_DOC, Engine
 from search.models import IndexChange, SearchDocument
 from search.scope_tags import scope_filter
 from search.tasks import prune_change_log
@@ -350,3 +353,56 @@ def test_search_rebuild_replaces_the_index_but_not_under_a_running_indexer(tmp_p
     indexer.close()
     call_command("search_rebuild", path=str(path), stdout=io.StringIO())
     assert Engine(path).count() == SearchDocument.objects.count()
+
+
+def held_documents(engine: Engine) -> Counter:
+    """Every document the engine holds, with how many times."""
+    searcher = engine._index.searcher()
+    hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs + 1).hits
+    held = Counter(searcher.doc(address).get_first("doc") for _score, address in hits)
+    del held[META_DOC]
+    return held
+
+
+def test_overlapping_transactions_committing_in_any_order_all_reach_a_restarted_follower(
+    tmp_path, acme_editor, brand_all
+):
+    """Writers whose transactions overlap and commit out of order, a follower following them all
+    along and restarted every second round from what it recorded: in the end it holds what a
+    rebuild holds."""
+    rng = random.Random(15)
+    plans = [[(rng.random() * 0.5, f"Melee {w}-{n}") for n in range(6)] for w in range(4)]
+
+    def write(plan):
+        try:
+            for pause, name in plan:
+                with transaction.atomic():
+                    product = services.product_create(actor=acme_editor, brand=brand_all, data={"name": name})
+                    time.sleep(pause)  # held open while the others commit
+                    if name.endswith("-3"):
+                        services.product_update(actor=acme_editor, product=product, data={"name": name + " bis"})
+        finally:
+            connection.close()
+
+    engine = Engine(tmp_path)
+    follow.rebuild(engine)
+    writers = [threading.Thread(target=write, args=(plan,)) for plan in plans]
+    for writer in writers:
+        writer.start()
+    rounds = 0
+    while any(writer.is_alive() for writer in writers):
+        follow.follow(engine, batch=3)
+        rounds += 1
+        if rounds % 2 == 0:
+            engine.close()
+            time.sleep(0.1)  # down for a moment: transactions it passed commit meanwhile
+            engine = Engine(tmp_path)  # a new follower on the index, from its recorded position
+        time.sleep(0.02)
+    for writer in writers:
+        writer.join()
+    follow.follow(engine, batch=3)
+    fresh = Engine.in_memory()
+    follow.rebuild(fresh)
+    assert held_documents(engine) == held_documents(fresh)
+    assert sum(held_documents(engine).values()) == SearchDocument.objects.count() == 1 + 24
+    assert engine.search(Query.parse("melee bis"), scope=[], limit=10).total == 4
