@@ -67,7 +67,7 @@ class Indexer:
         self.log = log
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "search_indexer", "--path", str(path), "--interval", "0.05", *args],
+                [sys.executable, "manage.py", "search_indexer", "--path", str(path), *args],
                 cwd=ROOT,
                 env=env,
                 stdout=out,
