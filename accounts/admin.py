@@ -14,7 +14,7 @@ from django.utils.translation import ngettext_lazy
 
 from . import services
 from .audit import client_ip
-from .models import ApiToken, AuditEntry, Membership, Organization, User
+from .models import ApiToken, Appointment, AuditEntry, Membership, Organization, User
 from .tokens import api_token_revoke
 
 ADMIN_REASON = "via Django admin"
@@ -280,6 +280,41 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "reason",
         "details",
         "ip_address",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Appointments of representatives, read-only: the right holder's and the representative's
+    admins appoint, accept and end them (audited, told to both sides) on their pages or the API."""
+
+    list_display = ["right_holder", "representative", "status", "role", "all_countries", "requested_at", "ended_at"]
+    list_filter = ["status", "role", "all_countries"]
+    search_fields = ["right_holder__name", "representative__name"]
+    list_select_related = ["right_holder", "representative"]
+    fields = [
+        "right_holder",
+        "representative",
+        "all_countries",
+        "countries",
+        "role",
+        "status",
+        "requested_by",
+        "requested_at",
+        "accepted_by",
+        "accepted_at",
+        "ended_by",
+        "ended_at",
     ]
     readonly_fields = fields
 

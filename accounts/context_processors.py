@@ -7,7 +7,7 @@ from core.permissions import allowed
 from core.scope import NO_SCOPE, scope_of
 
 from .models import Organization
-from .permissions import MEMBER_MANAGEMENT, PLATFORM_MODERATION
+from .permissions import APPOINTMENTS_READ, MEMBER_MANAGEMENT, PLATFORM_MODERATION
 
 
 def agency_description(organization: Organization) -> str:
@@ -47,5 +47,10 @@ def navigation(request) -> dict:
         # Which agency an officer or coordinator serves (their home and account pages say it).
         "nav_agency": agency_description(user.organization) if scope.is_enforcement and user.organization else "",
         "nav_is_right_holder": scope.is_owner,
+        # The appointments page of the person's side: a right holder's representatives, a
+        # representative's clients ("" for anyone else).
+        "nav_appointments": (
+            ("clients" if scope.is_representative else "representatives") if allowed(scope, APPOINTMENTS_READ) else ""
+        ),
         "demo_mode": settings.DEBUG,
     }

@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from core import broker
-from core.forms import ANY, PortalForm, add_service_errors, split_lines
+from core.forms import ANY, PortalForm, ServiceForm, add_service_errors, countries_field, split_lines
 
 from . import services
 from .models import (
+    APPOINTMENT_ROLE_CHOICES,
     REGISTRABLE_KIND_CHOICES,
     REGISTRABLE_KINDS,
     AuditAction,
@@ -107,6 +108,7 @@ REGISTRATION_ERROR_FIELDS = {
 # name first, then who belongs there where the name alone does not say it.
 REGISTRATION_KIND_LABELS = {
     OrganizationKind.RIGHT_HOLDER: _("Right holder (a brand owner)"),
+    OrganizationKind.REPRESENTATIVE: _("Representative (a law firm or agent acting for right holders)"),
     OrganizationKind.CUSTOMS: _("Customs administration"),
     OrganizationKind.POLICE: _("Police force"),
     OrganizationKind.MARKET_SURVEILLANCE: _("Market surveillance authority"),
@@ -144,7 +146,8 @@ class RegistrationForm(PortalForm):
         choices=[(kind.value, REGISTRATION_KIND_LABELS.get(kind, kind.label)) for kind in REGISTRABLE_KINDS],
         help_text=_(
             "Enforcement agencies (customs, police, market surveillance, anti-fraud, international bodies) "
-            "search the catalogue and raise cases; right holders publish it."
+            "search the catalogue and raise cases; right holders publish it; representatives (law firms, "
+            "agents) act for the right holders that appoint them."
         ),
         widget=forms.RadioSelect,
     )
@@ -161,7 +164,10 @@ class RegistrationForm(PortalForm):
     country = forms.ChoiceField(
         label=_("Country"),
         choices=_country_choices,
-        help_text=_("A national agency's jurisdiction; a right holder's seat; an international body's base."),
+        help_text=_(
+            "A national agency's jurisdiction; a right holder's or a representative's seat; an international "
+            "body's base."
+        ),
     )
     trademarks = forms.CharField(
         label=_("Trade mark registrations (right holders)"),
@@ -401,3 +407,39 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 send_email.run(subject=subject, body=body, to=[to_email], html=html)
             except OSError:
                 logger.warning("Could not send a password reset e-mail.", exc_info=True)
+
+
+# --------------------------------------------------------------------------- appointments
+
+
+class RepresentativeSearchForm(PortalForm):
+    """Narrows the firms the appointment form offers (GET)."""
+
+    q = forms.CharField(label=_("Find a representative by name"), max_length=100, required=False)
+
+
+class AppointmentForm(ServiceForm):
+    """A right holder's admin appoints a representative (accounts.services.appointments)."""
+
+    # Any id is taken here (the firm may lie beyond the choices a search showed): the service
+    # checks it is an approved representative.
+    representative = forms.IntegerField(
+        label=_("Representative"), min_value=1, max_value=2**63 - 1, widget=forms.Select
+    )
+    all_countries = forms.BooleanField(label=_("In every country"), required=False)
+    countries = countries_field(
+        _("Countries"),
+        _("The countries it acts in for you, when not every country. Hold Ctrl (or Cmd) to pick several."),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=APPOINTMENT_ROLE_CHOICES,
+        help_text=_("Editors change your catalogue and answer cases; viewers only read."),
+    )
+
+    def __init__(self, *args, representatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["representative"].widget.choices = [
+            ("", _("Choose a representative")),
+            *[(firm.pk, f"{firm.name} ({firm.country.code})") for firm in representatives],
+        ]

@@ -15,6 +15,8 @@ from knox.models import AbstractAuthToken
 from core.roles import (  # noqa: F401  (the role constants, re-exported for the apps that read them here)
     AGENCY_CHOICES,
     AGENCY_KINDS,
+    APPOINTMENT_ROLE_CHOICES,
+    APPOINTMENT_ROLES,
     APPROVER_ROLES,
     ENFORCEMENT_KINDS,
     FOUNDER_ROLE,
@@ -101,6 +103,10 @@ class Organization(models.Model):
     @property
     def is_right_holder(self) -> bool:
         return self.kind == OrganizationKind.RIGHT_HOLDER
+
+    @property
+    def is_representative(self) -> bool:
+        return self.kind == OrganizationKind.REPRESENTATIVE
 
     @property
     def is_platform(self) -> bool:
@@ -337,6 +343,10 @@ class AuditAction(models.TextChoices):
     WEBHOOK_UPDATED = "webhook.updated", _("Webhook changed")
     WEBHOOK_DELETED = "webhook.deleted", _("Webhook deleted")
     WEBHOOK_ENABLED = "webhook.enabled", _("Webhook enabled again")
+    APPOINTMENT_REQUESTED = "appointment.requested", _("Representative appointed (awaiting acceptance)")
+    APPOINTMENT_ACCEPTED = "appointment.accepted", _("Appointment accepted")
+    APPOINTMENT_DECLINED = "appointment.declined", _("Appointment declined or withdrawn before acceptance")
+    APPOINTMENT_ENDED = "appointment.ended", _("Appointment ended")
 
 
 class AuditEntryQuerySet(ScopedQuerySet):
@@ -370,3 +380,104 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.target_repr}"
+
+
+class AppointmentStatus(models.TextChoices):
+    REQUESTED = "requested", _("Awaiting acceptance")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+# An appointment that counts for "one per pair": asked and not yet answered, or in force.
+LIVE_APPOINTMENT_STATUSES = (AppointmentStatus.REQUESTED, AppointmentStatus.ACTIVE)
+
+
+class AppointmentQuerySet(ScopedQuerySet):
+    """Who sees and answers appointments (DESIGN.md, "Representatives and applications for
+    action"): the members of both organizations see them; the right holder's admins appoint and
+    end, the representative's admins accept and end. Nobody else sees one (404)."""
+
+    def scope_view(self, scope: Scope) -> AppointmentQuerySet:
+        if scope.is_owner:
+            return self.filter(right_holder_id=scope.organization_id)
+        if scope.is_representative:
+            return self.filter(representative_id=scope.organization_id)
+        return self.none()
+
+    def scope_accept(self, scope: Scope) -> AppointmentQuerySet:
+        """The representative's admins (whether it still waits is the service's: a 400)."""
+        if scope.is_representative and scope.role == Role.ADMIN:
+            return self.filter(representative_id=scope.organization_id)
+        return self.none()
+
+    def scope_end(self, scope: Scope) -> AppointmentQuerySet:
+        """Either side's admins."""
+        if scope.role != Role.ADMIN:
+            return self.none()
+        if scope.is_owner:
+            return self.filter(right_holder_id=scope.organization_id)
+        if scope.is_representative:
+            return self.filter(representative_id=scope.organization_id)
+        return self.none()
+
+    def live(self) -> AppointmentQuerySet:
+        return self.filter(status__in=LIVE_APPOINTMENT_STATUSES)
+
+    def active(self) -> AppointmentQuerySet:
+        return self.filter(status=AppointmentStatus.ACTIVE)
+
+
+class Appointment(models.Model):
+    """A right holder's appointment of a representative (a law firm or agent) to act for it, in
+    every country or in those listed, as editor or viewer. `requested` until the representative's
+    admin accepts (`active`); either side's admin ends it (`ended`; ended before acceptance, it
+    was declined or withdrawn). Ended appointments stay, for the record; a new one may follow."""
+
+    right_holder = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="representative_appointments",
+        verbose_name=_("right holder"),
+    )
+    representative = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="client_appointments", verbose_name=_("representative")
+    )
+    all_countries = models.BooleanField(_("all countries"), default=False)
+    # ISO 3166-1 alpha-2 codes, sorted, at least one unless all_countries.
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=APPOINTMENT_ROLE_CHOICES)
+    status = models.CharField(
+        _("status"), max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    ended_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # One live appointment per pair: a second one waits until the first has ended.
+            models.UniqueConstraint(
+                fields=["right_holder", "representative"],
+                condition=models.Q(status__in=["requested", "active"]),
+                name="appointment_one_live_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["representative", "status"]),
+            models.Index(fields=["right_holder", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.right_holder.name} → {self.representative.name} ({self.get_status_display()})"
+
+    @property
+    def country_list(self) -> list[str]:
+        return sorted(str(code) for code in self.countries or [])

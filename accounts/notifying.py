@@ -8,6 +8,10 @@ concerned even without access (a rejected registration learns why).
 `organization.registered` tells the platform admins that a new organization waits for them
 (one event per new organization; a request to join an existing one is its approvers' business).
 Its subject is the organization; it is an ordinary event, e-mailed as each admin prefers.
+
+Appointments of representatives: `appointment.requested` tells the representative's admins,
+`appointment.accepted` and `appointment.ended` both sides' admins; ordinary events (in-app, and
+e-mail as each person prefers), never a webhook's.
 """
 
 from __future__ import annotations
@@ -18,9 +22,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.event_types import event_type
-from core.scope import system_selector
+from core.scope import audience, system_selector
 
-from .models import APPROVER_ROLES, AuditAction, AuditEntry, Organization, OrganizationKind, Status, User
+from .models import (
+    APPROVER_ROLES,
+    Appointment,
+    AppointmentStatus,
+    AuditAction,
+    AuditEntry,
+    Organization,
+    OrganizationKind,
+    Role,
+    Status,
+    User,
+)
 
 ACCOUNT_APPROVED = "account.approved"
 ACCOUNT_REJECTED = "account.rejected"
@@ -201,3 +216,88 @@ event_type(
     link=_registered_link,
     webhooks=False,
 )
+
+
+# --------------------------------------------------------------------------- appointments
+
+APPOINTMENT_REQUESTED = "appointment.requested"
+APPOINTMENT_ACCEPTED = "appointment.accepted"
+APPOINTMENT_ENDED = "appointment.ended"
+
+
+def appointment_event_emit(kind: str, appointment: Appointment, *, actor: User, **extra) -> None:
+    """Tell the admins concerned about an appointment's step (called in the service's
+    transaction). Not a right holder's webhook event: no organization on the event."""
+    from core.events import emit
+
+    emit(
+        kind,
+        subject=appointment,
+        actor=actor,
+        data={
+            "appointment": appointment.pk,
+            "right_holder": appointment.right_holder_id,
+            "right_holder_name": appointment.right_holder.name,
+            "representative": appointment.representative_id,
+            "representative_name": appointment.representative.name,
+            "all_countries": appointment.all_countries,
+            "countries": appointment.countries,
+            "role": appointment.role,
+            "status": appointment.status,
+            **extra,
+        },
+    )
+
+
+@system_selector("an appointment's step is told to the admins of the organizations concerned (by audience)")
+def system_appointment_recipients(event) -> QuerySet:
+    appointment = Appointment.objects.filter(pk=event.data.get("appointment")).first()
+    if appointment is None:
+        return User.objects.none()
+    sides = [appointment.representative_id]
+    if event.kind != APPOINTMENT_REQUESTED:
+        sides.append(appointment.right_holder_id)
+    admins = User.objects.filter(membership__organization_id__in=sides, membership__role=Role.ADMIN)
+    return audience(appointment, admins)
+
+
+def _appointment_countries(data: dict) -> str:
+    if data.get("all_countries"):
+        return gettext("every country")
+    return ", ".join(data.get("countries") or [])
+
+
+def _appointment_title(event) -> str:
+    data = event.data
+    values = {
+        "holder": data.get("right_holder_name", ""),
+        "firm": data.get("representative_name", ""),
+        "countries": _appointment_countries(data),
+        "role": str(dict(Role.choices).get(data.get("role", ""), data.get("role", ""))).lower(),
+    }
+    if event.kind == APPOINTMENT_REQUESTED:
+        template = gettext("%(holder)s appoints %(firm)s as its representative (%(countries)s, as %(role)s)")
+    elif event.kind == APPOINTMENT_ACCEPTED:
+        template = gettext("%(firm)s now represents %(holder)s (%(countries)s, as %(role)s)")
+    elif data.get("before") == AppointmentStatus.REQUESTED:
+        if data.get("ended_by_organization") == data.get("representative"):
+            template = gettext("%(firm)s declined to represent %(holder)s")
+        else:
+            template = gettext("%(holder)s withdrew the appointment of %(firm)s")
+    else:
+        template = gettext("%(firm)s no longer represents %(holder)s")
+    return template % values
+
+
+def _appointment_link(event) -> str:
+    return reverse("accounts:appointments")
+
+
+for _kind in (APPOINTMENT_REQUESTED, APPOINTMENT_ACCEPTED, APPOINTMENT_ENDED):
+    event_type(
+        _kind,
+        recipients=system_appointment_recipients,
+        title=_appointment_title,
+        link=_appointment_link,
+        webhooks=False,
+    )

@@ -36,12 +36,33 @@ MEMBER_MANAGEMENT = permission(
     _("You cannot manage this person."),
 )
 
-# With REQUIRE_2FA on, platform admins and enforcement coordinators must use two-factor; everyone
-# else may go without it (and turn it off).
+# With REQUIRE_2FA on, platform admins, enforcement coordinators and representatives' admins (a firm
+# acting for several right holders) must use two-factor; everyone else may go without it (and
+# turn it off).
 GO_WITHOUT_TWO_FACTOR = permission(
     "accounts.go_without_two_factor",
-    lambda scope: not (scope.is_platform or (scope.is_enforcement and scope.role == Role.COORDINATOR)),
+    lambda scope: (
+        not (
+            scope.is_platform
+            or (scope.is_enforcement and scope.role == Role.COORDINATOR)
+            or (scope.is_representative and scope.role == Role.ADMIN)
+        )
+    ),
     _("Your role requires two-factor: it cannot be turned off."),
+)
+
+# Appointments of representatives (DESIGN.md, "Representatives and applications for action"):
+# a right holder's and a representative's members read theirs (which ones is the gate's); a right
+# holder's admins appoint. Accepting and ending are the gate's `accept` and `end` rules.
+APPOINTMENTS_READ = permission(
+    "accounts.appointments",
+    lambda scope: scope.is_owner or scope.is_representative,
+    _("Only right holders and their representatives have appointments."),
+)
+APPOINT_REPRESENTATIVES = permission(
+    "accounts.appoint_representatives",
+    lambda scope: scope.administers,
+    _("Only a right holder's admins appoint representatives."),
 )
 
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core import versions
 
-from .models import ApiToken, Membership, Organization, User
+from .models import ApiToken, Appointment, Membership, Organization, User
 
 
 @receiver(post_save, sender=User)
@@ -27,6 +27,8 @@ from .models import ApiToken, Membership, Organization, User
 @receiver(post_delete, sender=ApiToken)
 @receiver(post_save, sender=TOTPDevice)
 @receiver(post_delete, sender=TOTPDevice)
+@receiver(post_save, sender=Appointment)
+@receiver(post_delete, sender=Appointment)
 def person_changed(sender, raw=False, **kwargs):
     if not raw:
         versions.bump()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, re_path
 
-from .views import account, auth, moderation
+from .views import account, appointments, auth, moderation
 
 app_name = "accounts"
 
@@ -52,4 +52,9 @@ urlpatterns = [
     path("members/", moderation.member_list, name="member_list"),
     path("members/<int:pk>/<slug:action>/", moderation.member_action, name="member_action"),
     path("audit/", moderation.audit_list, name="audit"),
+    # Appointments of representatives: the right holder's side and the firm's side.
+    path("appointments/", appointments.appointments, name="appointments"),
+    path("appointments/<int:pk>/<slug:action>/", appointments.appointment_action, name="appointment_action"),
+    path("representatives/", appointments.representatives, name="representatives"),
+    path("clients/", appointments.clients, name="clients"),
 ]

@@ -4,9 +4,9 @@ Every model a person may read through a page or the API has a ``ScopedQuerySet``
 are methods named ``scope_<action>(scope)``; a view takes its rows only through
 ``Model.objects.restrict(user, action)``, which
 
-- turns the person into a ``Scope`` (``scope_of``: platform, owner, enforcement or nobody, with
-  their organization, its kind, its jurisdiction, their role and language), computed once per
-  request and cached on the user object;
+- turns the person into a ``Scope`` (``scope_of``: platform, owner, enforcement, representative
+  or nobody, with their organization, its kind, its jurisdiction, their role and language),
+  computed once per request and cached on the user object;
 - gives nobody (anonymous, pending, suspended, a member of an organization not approved)
   nothing, whatever the rules say;
 - refuses an action the model has no rule for (``ImproperlyConfigured``): fail closed.
@@ -38,6 +38,10 @@ from .roles import APPROVER_ROLES, ENFORCEMENT_KINDS, INTERNATIONAL_KINDS, WRITE
 PLATFORM = "platform"
 OWNER = "owner"
 ENFORCEMENT = "enforcement"
+# A representative's members (law firms, agents): their own organization's pages (members,
+# appointments, account). No rule gives this reach any row of anyone's catalogue, cases or alerts
+# yet: a rule returns none() for a reach it does not name (fail closed).
+REPRESENTATIVE = "representative"
 NOBODY = "none"
 
 # The actions the rules are written for. A model declares the ones it needs.
@@ -82,13 +86,18 @@ class Scope:
         return self.reach == ENFORCEMENT
 
     @property
+    def is_representative(self) -> bool:
+        return self.reach == REPRESENTATIVE
+
+    @property
     def is_nobody(self) -> bool:
         return self.reach == NOBODY
 
     @property
     def approves(self) -> bool:
-        """An organization's admins and coordinators: they vet who joins it and manage its members."""
-        return (self.is_owner or self.is_enforcement) and self.role in APPROVER_ROLES
+        """An organization's admins and coordinators: they vet who joins it and manage its members
+        (a representative's admins: the firm's own members only)."""
+        return (self.is_owner or self.is_enforcement or self.is_representative) and self.role in APPROVER_ROLES
 
     @property
     def writes(self) -> bool:
@@ -118,6 +127,8 @@ def scope_of_organization(organization: OrganizationLike | None, *, role: str = 
         reach = PLATFORM
     elif kind == OrganizationKind.RIGHT_HOLDER:
         reach = OWNER
+    elif kind == OrganizationKind.REPRESENTATIVE:
+        reach = REPRESENTATIVE
     elif kind in ENFORCEMENT_KINDS:
         reach = ENFORCEMENT
     else:

@@ -36,6 +36,8 @@ EXPECTED = {
     "accounts.moderate_platform": PLATFORM,
     "accounts.manage_members": PLATFORM | RIGHT_HOLDER_ADMINS | COORDINATORS,
     "accounts.go_without_two_factor": EVERYONE - PLATFORM - COORDINATORS,
+    "accounts.appointments": RIGHT_HOLDERS,
+    "accounts.appoint_representatives": RIGHT_HOLDER_ADMINS,
     "notifications.follow_brands": ENFORCEMENT,
     # catalogue
     "brands.create": RIGHT_HOLDER_WRITERS,

@@ -7,7 +7,16 @@ from rest_framework import serializers
 
 from core.api import CountryCodeField
 
-from ..models import REGISTRABLE_KIND_CHOICES, ApiToken, AuditEntry, Organization, Role, User
+from ..models import (
+    APPOINTMENT_ROLE_CHOICES,
+    REGISTRABLE_KIND_CHOICES,
+    ApiToken,
+    Appointment,
+    AuditEntry,
+    Organization,
+    Role,
+    User,
+)
 from ..services.registration import MAX_TRADEMARKS, TRADEMARK_NUMBER_LENGTH, TRADEMARK_OFFICE_LENGTH
 
 
@@ -226,3 +235,58 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     def get_target(self, entry: AuditEntry) -> dict:
         return {"type": entry.target_type, "id": entry.target_id, "repr": entry.target_repr}
+
+
+# --------------------------------------------------------------------------- appointments
+
+
+class OrganizationBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    """An appointment as both organizations' members read it."""
+
+    right_holder = OrganizationBriefSerializer(read_only=True)
+    representative = OrganizationBriefSerializer(read_only=True)
+    countries = serializers.ListField(
+        child=serializers.CharField(),
+        source="country_list",
+        read_only=True,
+        help_text=_("ISO 3166-1 alpha-2 codes, sorted; empty when the appointment is for every country."),
+    )
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "right_holder", "representative", "all_countries", "countries", "role", "status"]
+        read_only_fields = fields
+
+
+class AppointmentWriteSerializer(serializers.Serializer):
+    """A right holder's admin appoints: which firm, where, with which role. The service checks the
+    firm (an approved representative), the countries and the one live appointment per pair."""
+
+    representative = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The id of an approved representative organization.")
+    )
+    all_countries = serializers.BooleanField(required=False, default=False)
+    countries = serializers.ListField(
+        child=serializers.CharField(max_length=10),
+        required=False,
+        default=list,
+        max_length=300,
+        help_text=_("ISO 3166-1 alpha-2 codes; at least one unless all_countries."),
+    )
+    role = serializers.ChoiceField(choices=APPOINTMENT_ROLE_CHOICES)
+
+
+class ClientSerializer(serializers.Serializer):
+    """A right holder the person's firm acts for, with the person's own role for it."""
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    role = serializers.ChoiceField(choices=APPOINTMENT_ROLE_CHOICES, read_only=True)
+    all_countries = serializers.BooleanField(read_only=True)
+    countries = serializers.ListField(child=serializers.CharField(), read_only=True)
