@@ -125,6 +125,8 @@ BAD = [
     ({"countries": []}, "countries"),
     ({"countries": None}, "countries"),
     ({"role": "admin"}, "role"),
+    ({"role": ""}, "role"),
+    ({"role": 5}, "role"),
     ({"role": None}, "role"),
     ({"all_countries": "maybe"}, "all_countries"),
 ]

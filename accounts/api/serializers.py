@@ -8,7 +8,6 @@ from rest_framework import serializers
 from core.api import CountryCodeField
 
 from ..models import (
-    APPOINTMENT_ROLE_CHOICES,
     REGISTRABLE_KIND_CHOICES,
     ApiToken,
     Appointment,
@@ -257,6 +256,10 @@ class AppointmentSerializer(serializers.ModelSerializer):
         help_text=_("ISO 3166-1 alpha-2 codes, sorted; empty when the appointment is for every country."),
     )
 
+    # A plain string in the schema: the choices are a subset of the people's roles, whose enum
+    # would otherwise collide with this one's name.
+    role = serializers.CharField(read_only=True, help_text=_("editor or viewer."))
+
     class Meta:
         model = Appointment
         fields = ["id", "right_holder", "representative", "all_countries", "countries", "role", "status"]
@@ -278,7 +281,8 @@ class AppointmentWriteSerializer(serializers.Serializer):
         max_length=300,
         help_text=_("ISO 3166-1 alpha-2 codes; at least one unless all_countries."),
     )
-    role = serializers.ChoiceField(choices=APPOINTMENT_ROLE_CHOICES)
+    # Checked by the service (400 naming role unless editor or viewer).
+    role = serializers.CharField(max_length=20, help_text=_("editor or viewer."))
 
 
 class ClientSerializer(serializers.Serializer):
@@ -287,6 +291,8 @@ class ClientSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)
     country = serializers.CharField(read_only=True)
-    role = serializers.ChoiceField(choices=APPOINTMENT_ROLE_CHOICES, read_only=True)
+    role = serializers.CharField(
+        read_only=True, help_text=_("editor or viewer: the lower of the person's firm role and the appointment's.")
+    )
     all_countries = serializers.BooleanField(read_only=True)
     countries = serializers.ListField(child=serializers.CharField(), read_only=True)
