@@ -10,13 +10,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 from django_countries import countries
 from django_countries.fields import Country
 
 from accounts.models import Organization, Status, User
+from applications.selectors import coverage_until
 from brands.models import Brand, Category
 from core.gate import object_or_404
 from core.permissions import allowed
@@ -192,22 +193,30 @@ def decorate_cases(user: User, cases: Iterable[Case]) -> list[Case]:
     ids = [case.pk for case in cases]
     if not ids:
         return cases
-    # Who may read what, asked of both rules in one query.
+    # Who may read what, asked of both rules in one query; for customs readers, whether a granted
+    # application for action covers the brand (its latest valid_until, applications.selectors).
+    covered = coverage_until(user)
     flags = (
         Case.objects.restrict(user, VIEW)
         .filter(pk__in=ids)
         .annotate(
             reads_subjects=Exists(Case.objects.restrict(user, "subjects").filter(pk=OuterRef("pk"))),
             reads_hits=Exists(Case.objects.restrict(user, "deconflict").filter(pk=OuterRef("pk"))),
+            covered_until=covered if covered is not None else Value(None, output_field=DateField()),
         )
     )
     readable: set[int] = set()
     deconflicts: set[int] = set()
-    for pk, reads_subjects, reads_hits in flags.values_list("pk", "reads_subjects", "reads_hits"):
+    coverage: dict[int, dict[str, Any]] = {}
+    for pk, reads_subjects, reads_hits, until in flags.values_list(
+        "pk", "reads_subjects", "reads_hits", "covered_until"
+    ):
         if reads_subjects:
             readable.add(pk)
         if reads_hits:
             deconflicts.add(pk)
+        if covered is not None:
+            coverage[pk] = {"granted": until is not None, "valid_until": until}
     subjects: dict[int, list[CaseSubject]] = defaultdict(list)
     for subject in CaseSubject.objects.filter(case_id__in=readable).order_by("position", "id"):
         subjects[subject.case_id].append(subject)
@@ -215,6 +224,7 @@ def decorate_cases(user: User, cases: Iterable[Case]) -> list[Case]:
     for case in cases:
         case.visible_subjects = subjects[case.pk] if case.pk in readable else None  # type: ignore[attr-defined]
         case.hits = cards.get(case.pk) if case.pk in deconflicts else None  # type: ignore[attr-defined]
+        case.application_for_action = coverage.get(case.pk)  # type: ignore[attr-defined]
     return cases
 
 

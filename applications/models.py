@@ -20,6 +20,7 @@ join the same rules later (docs/ARCHITECTURE.md: no second path).
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -91,8 +92,9 @@ class ApplicationQuerySet(ScopedQuerySet):
             return self.filter(country__in=scope.jurisdiction).exclude(status=ApplicationStatus.DRAFT)
         return self.none()
 
-    def covering(self, brand_id: int, country: str, on: datetime.date | None = None) -> ApplicationQuerySet:
-        """Granted applications, valid on `on` (today), for `brand_id` in `country`."""
+    def covering(self, brand_id: Any, country: str, on: datetime.date | None = None) -> ApplicationQuerySet:
+        """Granted applications, valid on `on` (today), for `brand_id` (an id or an outer reference)
+        in `country`."""
         on = on or timezone.localdate()
         return self.filter(brands=brand_id, country=country, status=ApplicationStatus.GRANTED, valid_until__gte=on)
 

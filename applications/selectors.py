@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -62,6 +62,24 @@ def coverage(user: Any, brand: Brand) -> dict[str, Any] | None:
         .first()
     )
     return {"granted": valid_until is not None, "valid_until": valid_until}
+
+
+def coverage_until(user: Any, brand: Any = None) -> Subquery | None:
+    """For a customs reader of a national administration, a subquery (an annotation) giving the
+    latest `valid_until` among the granted applications still valid that cover the brand at
+    `brand` (an outer reference to a brand id: `OuterRef("brand_id")` by default) in the
+    reader's country, NULL when none; None for anyone else (the other kinds and the right holders
+    read nothing of applications there). Read through the gate."""
+    scope = scope_of(user)
+    if not (scope.is_enforcement and scope.kind in DECIDING_KINDS and len(scope.jurisdiction) == 1):
+        return None
+    rows = (
+        Application.objects.restrict(user, VIEW)
+        .covering(brand if brand is not None else OuterRef("brand_id"), scope.jurisdiction[0])
+        .order_by("-valid_until")
+        .values("valid_until")[:1]
+    )
+    return Subquery(rows)
 
 
 @system_selector("an application is addressed to a country only where an approved customs administration decides")

@@ -80,3 +80,34 @@ def test_the_flag_is_set_at_opening_and_never_changed(api, officer_fr, acme_edit
     assert api(officer_fr).get(f"{CASES}{case_id}/").json()["ex_officio"] is False
     later = api(officer_fr).post(CASES, case_data(brand_fr), format="json").json()
     assert later["ex_officio"] is True
+
+
+def test_a_customs_officer_reads_the_coverage_on_the_case(api, officer_fr, brand_fr, granted, today):
+    case_id = api(officer_fr).post(CASES, case_data(brand_fr), format="json").json()["id"]
+    body = api(officer_fr).get(f"{CASES}{case_id}/").json()
+    assert body["application_for_action"] == {"granted": True, "valid_until": VALID_UNTIL.isoformat()}
+    listed = api(officer_fr).get(CASES).json()["results"]
+    assert [row["application_for_action"] for row in listed] == [body["application_for_action"]]
+
+
+def test_without_one_the_case_says_not_granted(api, officer_fr, brand_fr, submitted, today):
+    case_id = api(officer_fr).post(CASES, case_data(brand_fr), format="json").json()["id"]
+    body = api(officer_fr).get(f"{CASES}{case_id}/").json()
+    assert body["application_for_action"] == {"granted": False, "valid_until": None}
+
+
+@pytest.mark.parametrize("persona", ["acme_editor", "platform_admin"])
+def test_others_read_no_coverage_on_the_case(request, api, persona, officer_fr, brand_fr, granted, today):
+    case_id = api(officer_fr).post(CASES, case_data(brand_fr), format="json").json()["id"]
+    body = api(request.getfixturevalue(persona)).get(f"{CASES}{case_id}/").json()
+    assert "application_for_action" not in body
+
+
+def test_a_police_officer_reads_no_coverage_on_the_case(
+    api, police_officer_fr, brand_all, acme_editor, coordinator_fr, today
+):
+    application = services.application_create(actor=acme_editor, data={"country": "FR", "brands": [brand_all.pk]})
+    services.application_submit(actor=acme_editor, application=application)
+    services.application_grant(actor=coordinator_fr, application=application, valid_until=VALID_UNTIL)
+    response = api(police_officer_fr).post(CASES, case_data(brand_all, procedure="verification"), format="json")
+    assert response.status_code == 201 and "application_for_action" not in response.json()

@@ -295,6 +295,11 @@ class ForSomeReaders(serializers.SerializerMethodField):
         optional_in_schema(self)
 
 
+class CoverageSerializer(serializers.Serializer):
+    granted = serializers.BooleanField()
+    valid_until = serializers.DateField(allow_null=True)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     """A case as its reader may see it: `subjects` only for those who may read them (the opening
     organization, the platform, the brand owner when the officer shared them), `deconfliction`
@@ -320,6 +325,12 @@ class CaseSerializer(serializers.ModelSerializer):
         help_text=_(
             "Deconfliction hits: present only for the members of the organization that opened the case"
             " (never the brand owner, its representatives or the platform)."
+        )
+    )
+    application_for_action = ForSomeReaders(
+        help_text=_(
+            "Whether a granted application for action covers the brand in the case's country today:"
+            " present only for customs readers."
         )
     )
 
@@ -357,11 +368,12 @@ class CaseSerializer(serializers.ModelSerializer):
             "operation",
             "subjects",
             "deconfliction",
+            "application_for_action",
         ]
         read_only_fields = fields
 
     # Left out for readers who may not see them (None on the decorated case).
-    FOR_SOME_READERS = ("subjects", "deconfliction")
+    FOR_SOME_READERS = ("subjects", "deconfliction", "application_for_action")
 
     def to_representation(self, case: Case) -> dict[str, Any]:
         data = super().to_representation(case)
@@ -382,6 +394,11 @@ class CaseSerializer(serializers.ModelSerializer):
         if subjects is None:
             return None
         return [{"kind": s.kind, "value": s.value} for s in subjects]
+
+    @extend_schema_field(CoverageSerializer)
+    def get_application_for_action(self, case: Case) -> dict[str, Any] | None:
+        coverage = getattr(case, "application_for_action", None)  # undecorated: nobody reads it
+        return CoverageSerializer(coverage).data if coverage is not None else None
 
     @extend_schema_field(DeconflictionHitSerializer(many=True))
     def get_deconfliction(self, case: Case) -> list[dict[str, Any]] | None:
