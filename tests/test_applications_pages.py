@@ -152,3 +152,11 @@ def test_the_holder_asks_for_an_extension_from_the_page(client_for, granted):
 
 def test_an_unknown_step_is_a_404(client_for, draft):
     assert client_for("acme_editor").post(f"/applications/{draft.pk}/approve/").status_code == 404
+
+
+def test_staff_read_applications_in_the_django_admin(client, platform_admin, granted):
+    client.force_login(platform_admin)
+    assert client.get("/admin/applications/application/").status_code == 200
+    page = client.get(f"/admin/applications/application/{granted.pk}/change/")
+    assert page.status_code == 200 and "Douane française" in page.content.decode()
+    assert client.get("/admin/applications/application/add/").status_code == 403
