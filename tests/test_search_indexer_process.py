@@ -63,6 +63,7 @@ class Indexer:
             DEBUG="false",
             SECRET_KEY="indexer-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            PYTHONUNBUFFERED="1",  # its output read while it runs
         )
         self.log = log
         with open(log, "ab") as out:
