@@ -169,16 +169,27 @@ def test_another_organizations_appointment_is_a_404(signed_in, appoint, other_ri
     assert theirs.status == AppointmentStatus.REQUESTED
 
 
-def test_the_lists_take_a_bounded_number_of_queries(signed_in, firm, django_assert_max_num_queries):
+@pytest.mark.parametrize(("persona", "path"), [("firm_admin", CLIENTS), ("acme_admin", REPRESENTATIVES)])
+def test_the_lists_take_a_bounded_number_of_queries(
+    signed_in, request, firm, acme, persona, path, django_assert_max_num_queries
+):
+    """Clients: one firm appointed by more and more right holders. Representatives: one right
+    holder appointing more and more firms."""
     counts = []
     for how_many in (1, 8):
         while Appointment.objects.count() < how_many:
-            holder = OrganizationFactory()
-            Appointment.objects.create(right_holder=holder, representative=firm, countries=["FR"], role="editor")
-        client = signed_in("firm_admin")
-        client.get(CLIENTS)  # the session's first page is counted apart
+            if path == CLIENTS:
+                pair = {"right_holder": OrganizationFactory(), "representative": firm}
+            else:
+                pair = {
+                    "right_holder": acme,
+                    "representative": OrganizationFactory(kind=OrganizationKind.REPRESENTATIVE),
+                }
+            Appointment.objects.create(**pair, countries=["FR"], role="editor")
+        client = signed_in(persona)
+        client.get(path)  # the session's first page is counted apart
         with django_assert_max_num_queries(30) as queries:
-            assert client.get(CLIENTS).status_code == 200
+            assert client.get(path).status_code == 200
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
 
