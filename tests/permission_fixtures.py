@@ -64,6 +64,7 @@ EXPECTED = {
     "operations.coordinate": COORDINATORS,
     # applications for action
     "applications.file": RIGHT_HOLDER_WRITERS,
+    "applications.menu": RIGHT_HOLDERS | PLATFORM | ENFORCEMENT,
 }
 
 

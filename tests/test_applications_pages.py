@@ -160,3 +160,12 @@ def test_staff_read_applications_in_the_django_admin(client, platform_admin, gra
     page = client.get(f"/admin/applications/application/{granted.pk}/change/")
     assert page.status_code == 200 and "Douane française" in page.content.decode()
     assert client.get("/admin/applications/application/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [("acme_viewer", True), ("officer_fr", True), ("platform_admin", True), ("police_officer_fr", False)],
+)
+def test_the_menu_links_to_the_applications(client_for, persona, shown):
+    html = client_for(persona).get("/").content.decode()
+    assert ('href="/applications/"' in html) == shown

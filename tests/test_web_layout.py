@@ -39,6 +39,7 @@ def test_platform_admin_navigation(client, platform_admin):
         "/admin/",
         "/alerts/",
         "/cases/",
+        "/applications/",
         "/inbox/",
         "/accounts/me/",
     }
@@ -57,6 +58,7 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
             "/alerts/",
             "/cases/",
             "/operations/",
+            "/applications/",
             "/inbox/",
             "/accounts/members/",
             "/accounts/me/",
@@ -74,6 +76,7 @@ def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
             "/alerts/",
             "/cases/",
             "/operations/",
+            "/applications/",
             "/inbox/",
             "/accounts/me/",
         }
