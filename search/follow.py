@@ -30,6 +30,8 @@ does not say which database a transaction writes to): they hold only that mark, 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 import threading
 import time
 import weakref
@@ -37,6 +39,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q, QuerySet
@@ -374,12 +377,33 @@ def prune_log(*, days: int) -> int:
     return deleted
 
 
+SCHEMA_MISMATCH = "schema does not match"
+
+
+def open_index(path: str | os.PathLike[str]) -> Engine:
+    """The engine on `path`, for a follower. An index written by another version of the portal
+    (another schema: tantivy refuses to open it) is deleted, with a warning: the follower finds
+    no index and rebuilds it, while searches answer from the database meanwhile."""
+    try:
+        return Engine(path)
+    except ValueError as error:
+        if SCHEMA_MISMATCH not in str(error):
+            raise
+    logger.warning("The search engine index at %s has another schema (another version): building it again.", path)
+    target = Path(path)
+    aside = target.with_name(target.name + ".other-schema")
+    shutil.rmtree(aside, ignore_errors=True)
+    target.rename(aside)  # the processes still reading it keep their open files
+    shutil.rmtree(aside, ignore_errors=True)
+    return Engine(path)
+
+
 def start_follower_thread(path: str, *, interval: float = 0.2) -> threading.Thread:
     """Follow the log into the index at `path` from a daemon thread of this process (the
     development server: search_indexer's loop, without a second process)."""
 
     def run() -> None:
-        engine = Engine(path)
+        engine = open_index(path)
         while True:
             close_old_connections()
             try:

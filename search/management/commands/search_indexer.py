@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from search import follow
-from search.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +33,7 @@ class Command(BaseCommand):
         self.running = True
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        engine = Engine(options["path"])
+        engine = follow.open_index(options["path"])
         try:
             # The index's write lock from the start, not from the first change: one indexer per
             # directory, and search_rebuild refuses to swap the directory under this one.

@@ -28,7 +28,12 @@ class Command(BaseCommand):
         # The index's write lock, held until the new index takes its place: an indexer at work on
         # it (search_indexer) would go on writing into the directory swapped away, or into the
         # new one over what this command built.
-        current = Engine(target) if (target / "meta.json").exists() else None
+        try:
+            current = Engine(target) if (target / "meta.json").exists() else None
+        except ValueError as error:
+            if follow.SCHEMA_MISMATCH not in str(error):
+                raise
+            current = None  # written by another version of the portal: replaced below
         if current is not None:
             try:
                 current.clear()  # takes the lock; rolled back below, never committed
