@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -77,6 +78,9 @@ def open_engine() -> Engine | None:
             if now < _next_try and _engine_path is None:
                 return None
             _next_try = now + RETRY_EVERY
+            if not os.path.exists(os.path.join(path, "meta.json")):  # never created from here: the indexer's
+                _warn("No search engine index at %s yet: searching the database.", path)
+                return None
             try:
                 engine = Engine(path)
             except (OSError, ValueError) as error:

@@ -63,3 +63,15 @@ def test_a_web_process_answers_from_the_database_meanwhile(tmp_path, settings, c
         assert body["count"] == 2
     finally:
         engine_search.use_engine(None)
+
+
+def test_a_web_process_never_creates_the_index(tmp_path, settings):
+    """The indexer creates the index; a web process that finds none answers from the database
+    and leaves the directory as it is (possibly read-only, possibly being created)."""
+    settings.SEARCH_ENGINE, settings.SEARCH_INDEX_DIR = "tantivy", tmp_path / "index"
+    engine_search.use_engine(None)
+    try:
+        assert engine_search.open_engine() is None
+        assert not (tmp_path / "index").exists()
+    finally:
+        engine_search.use_engine(None)
