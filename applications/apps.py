@@ -8,6 +8,10 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications for action")
 
     def ready(self) -> None:
-        from . import notifying, permissions  # noqa: F401  (permissions: registers the role table)
+        from brands.extensions import product_facts
+
+        from . import notifying, permissions, selectors  # noqa: F401  (permissions: registers the role table)
 
         notifying.register()
+        # Customs readers' products carry application_for_action in the catalogue API.
+        product_facts(selectors.product_coverage)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -64,22 +65,40 @@ def coverage(user: Any, brand: Brand) -> dict[str, Any] | None:
     return {"granted": valid_until is not None, "valid_until": valid_until}
 
 
-def coverage_until(user: Any, brand: Any = None) -> Subquery | None:
-    """For a customs reader of a national administration, a subquery (an annotation) giving the
-    latest `valid_until` among the granted applications still valid that cover the brand at
-    `brand` (an outer reference to a brand id: `OuterRef("brand_id")` by default) in the
-    reader's country, NULL when none; None for anyone else (the other kinds and the right holders
-    read nothing of applications there). Read through the gate."""
+def _covering_brand(user: Any, brand: Any = None) -> QuerySet[Application] | None:
+    """For a customs reader of a national administration, the granted applications still valid
+    that they see covering the brand at `brand` (an outer reference to a brand id,
+    `OuterRef("brand_id")` by default) in their country, latest first; None for anyone else."""
     scope = scope_of(user)
     if not (scope.is_enforcement and scope.kind in DECIDING_KINDS and len(scope.jurisdiction) == 1):
         return None
-    rows = (
+    return (
         Application.objects.restrict(user, VIEW)
         .covering(brand if brand is not None else OuterRef("brand_id"), scope.jurisdiction[0])
         .order_by("-valid_until")
-        .values("valid_until")[:1]
     )
-    return Subquery(rows)
+
+
+def coverage_until(user: Any, brand: Any = None) -> Subquery | None:
+    """For a customs reader, a subquery (an annotation) giving the latest `valid_until` among the
+    granted applications covering the brand in the reader's country, NULL when none; None for
+    anyone else (the other kinds and the right holders read nothing of applications there)."""
+    rows = _covering_brand(user, brand)
+    return None if rows is None else Subquery(rows.values("valid_until")[:1])
+
+
+def product_coverage(user: Any) -> dict[str, Any] | None:
+    """The catalogue API's product fact (brands.extensions) for a customs reader:
+    `application_for_action: {granted, valid_until}`, one JSON object annotated on each product
+    row (its brand's coverage in the reader's country); None for anyone else."""
+    rows = _covering_brand(user)
+    if rows is None:
+        return None
+    return {
+        "application_for_action": JSONObject(
+            granted=Exists(rows), valid_until=Subquery(rows.values("valid_until")[:1])
+        )
+    }
 
 
 @system_selector("an application is addressed to a country only where an approved customs administration decides")

@@ -111,3 +111,44 @@ def test_a_police_officer_reads_no_coverage_on_the_case(
     services.application_grant(actor=coordinator_fr, application=application, valid_until=VALID_UNTIL)
     response = api(police_officer_fr).post(CASES, case_data(brand_all, procedure="verification"), format="json")
     assert response.status_code == 201 and "application_for_action" not in response.json()
+
+
+PRODUCTS = "/api/v1/products/"
+
+
+def test_a_customs_officer_reads_the_coverage_on_the_product_and_the_lookup(api, officer_fr, product_fr, granted):
+    expected = {"granted": True, "valid_until": VALID_UNTIL.isoformat()}
+    client = api(officer_fr)
+    assert client.get(f"{PRODUCTS}{product_fr.pk}/").json()["application_for_action"] == expected
+    assert client.get(f"{PRODUCTS}lookup/?gtin=4006381333931").json()["application_for_action"] == expected
+    assert [row["application_for_action"] for row in client.get(PRODUCTS).json()["results"]] == [expected]
+
+
+def test_without_one_the_product_says_not_granted(api, coordinator_fr, product_fr, submitted, today):
+    body = api(coordinator_fr).get(f"{PRODUCTS}{product_fr.pk}/").json()
+    assert body["application_for_action"] == {"granted": False, "valid_until": None}
+
+
+@pytest.mark.parametrize("persona", ["acme_editor", "platform_admin", "police_officer_fr"])
+def test_others_read_no_coverage_on_the_product(request, api, persona, product_fr, granted, brand_fr):
+    response = api(request.getfixturevalue(persona)).get(f"{PRODUCTS}{product_fr.pk}/")
+    assert "application_for_action" not in response.json()
+
+
+def test_the_product_list_costs_no_more_queries_with_the_coverage(
+    api, officer_fr, acme_editor, brand_fr, granted, django_assert_max_num_queries
+):
+    from brands import services as catalogue
+
+    client = api(officer_fr)
+    client.get(PRODUCTS)
+    catalogue.product_create(actor=acme_editor, brand=brand_fr, data={"name": "A", "category": "watches_jewellery"})
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(PRODUCTS).json()["count"] == 1
+    for index in range(10):
+        catalogue.product_create(
+            actor=acme_editor, brand=brand_fr, data={"name": f"P{index}", "category": "watches_jewellery"}
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        rows = client.get(PRODUCTS).json()["results"]
+    assert len(rows) == 11 and all(row["application_for_action"]["granted"] for row in rows)

@@ -188,6 +188,10 @@ class ProductSerializer(serializers.ModelSerializer):
     def to_representation(self, product: Product) -> dict:
         data = super().to_representation(product)
         data["brand"] = product.brand_id
+        # Facts a higher app annotated for this reader (brands.extensions), e.g.
+        # application_for_action for customs readers.
+        for name in self.context.get("product_facts", ()):
+            data[name] = getattr(product, name, None)
         return data
 
 

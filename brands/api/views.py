@@ -27,6 +27,7 @@ from jobs.api.serializers import JobSerializer
 
 from .. import services
 from ..codes import MAX_CODE_LENGTH, interpret
+from ..extensions import with_product_facts
 from ..identifiers import normalize_gtin, normalize_hs_prefix
 from ..models import Brand, Category, Contact, Product, ProductImage, SupplyChainEntry, TrademarkRegistration
 from ..permissions import CATALOGUE_EXPORT
@@ -226,7 +227,13 @@ class ProductViewSet(ScopedAPIView, PatchIsPartial, viewsets.ModelViewSet):
     http_method_names = WRITE_METHODS
 
     def get_queryset(self):
-        return Product.objects.restrict(self.request.user, "view").with_details().order_by("-created", "-id")
+        products = Product.objects.restrict(self.request.user, "view").with_details().order_by("-created", "-id")
+        # What higher apps tell this reader about each product (brands.extensions), same query.
+        products, self.product_facts = with_product_facts(products, self.request.user)
+        return products
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "product_facts": getattr(self, "product_facts", ())}
 
     def get_serializer_class(self):
         return ProductUpdateSerializer if self.action == "partial_update" else ProductSerializer
