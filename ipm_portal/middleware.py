@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -45,3 +46,20 @@ class PrivateNoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+# What is worth compressing: text. Pictures, PDFs and archives are compressed already.
+COMPRESSIBLE = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+
+
+class CompressTextMiddleware(GZipMiddleware):
+    """Pages, JSON and CSV compressed with gzip when the browser accepts it (Django's
+    GZipMiddleware, which pads each answer with random bytes against length-based attacks such as
+    BREACH), leaving pictures and other compressed formats as they are. Static files never get
+    here: WhiteNoise serves them pre-compressed (gzip, and Brotli when installed)."""
+
+    def process_response(self, request, response):
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if not content_type.startswith(COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "ipm_portal.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files come pre-compressed), above what writes the body.
+    "ipm_portal.middleware.CompressTextMiddleware",
     # Below WhiteNoise: static files keep their own caching and need no policy.
     "csp.middleware.CSPMiddleware",
     "ipm_portal.middleware.PrivateNoStoreMiddleware",
