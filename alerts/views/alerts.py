@@ -14,16 +14,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from accounts.audit import client_ip
+from brands.models import Brand, Product
 from brands.views.common import transport_labels
 from core.gate import may, scoped
 from core.permissions import allowed, require
-from core.scope import CHANGE
+from core.scope import CHANGE, VIEW
 from core.views import country_names, posted
 
 from .. import selectors, services
 from ..forms import AlertFilterForm, AlertForm
 from ..models import AlertStatus
-from ..permissions import ALERT_DRAFT, ALERTS_READ
+from ..permissions import ALERT_DRAFT, ALERTS_READ, CASE_OPEN
 from .common import list_page, post_on, press
 
 
@@ -42,8 +43,17 @@ def alert_list(request):
 def alert_detail(request, pk):
     user = request.user
     alert = selectors.decorate_alerts(user, [selectors.alert_for(user, pk)])[0]
+    products = list(alert.products.all())
+    # What the reader may open of what the alert concerns: the alert may reach officers to whom
+    # the brand, or one of its products, is not shown (then named, not linked).
+    shown = Product.objects.restrict(user, VIEW).filter(pk__in=[product.pk for product in products])
+    visible = set(shown.values_list("pk", flat=True))
     context = {
         "alert": alert,
+        "products": [(product, product.pk in visible) for product in products],
+        "brand_visible": Brand.objects.restrict(user, VIEW).filter(pk=alert.brand_id).exists(),
+        "only_product": products[0] if len(products) == 1 and products[0].pk in visible else None,
+        "can_open_case": allowed(user, CASE_OPEN),
         "can_edit": may(user, CHANGE, alert),
         "target_names": list(zip(alert.target_countries, country_names(alert.target_countries), strict=True)),
         "origin_names": country_names(alert.origin_countries),

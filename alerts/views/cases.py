@@ -164,8 +164,19 @@ def _detail(request, case: Case, *, status: int = 200, **forms):
         "hits": _hit_rows(case.hits),
         "marks_contact": case.hits and allowed(user, DECONFLICTION_CONTACT),
         "operation": _operation_of(user, case),
+        **_catalogue_links(user, case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _catalogue_links(user, case: Case) -> dict:
+    """The brand and product of the case as the reader may open them now (None: named only,
+    when deleted or no longer shown to them), for links and the guides panel."""
+    brand = Brand.objects.restrict(user, VIEW).filter(pk=case.brand_id).first() if case.brand_id else None
+    product = None
+    if brand is not None and case.product_id:
+        product = Product.objects.restrict(user, VIEW).filter(pk=case.product_id).first()
+    return {"linked_brand": brand, "linked_product": product}
 
 
 @scoped
