@@ -48,9 +48,9 @@ def test_platform_admin_navigation(client, platform_admin):
 
 
 def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr):
-    for person in (acme_admin, coordinator_fr):
+    for person, theirs in ((acme_admin, {"/accounts/representatives/"}), (coordinator_fr, set())):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {
+        assert nav_links(client.get("/").content.decode()) == theirs | {
             "/",
             "/search/",
             "/catalogue/",
@@ -66,9 +66,10 @@ def test_org_admin_and_coordinator_navigation(client, acme_admin, coordinator_fr
 
 
 def test_officer_and_viewer_navigation(client, officer_fr, acme_viewer):
-    for person in (officer_fr, acme_viewer):
+    # A right holder's members see its representatives (the page lists the appointments).
+    for person, theirs in ((officer_fr, set()), (acme_viewer, {"/accounts/representatives/"})):
         client.force_login(person, backend=BACKEND)
-        assert nav_links(client.get("/").content.decode()) == {
+        assert nav_links(client.get("/").content.decode()) == theirs | {
             "/",
             "/search/",
             "/catalogue/",
