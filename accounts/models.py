@@ -347,6 +347,15 @@ class AuditAction(models.TextChoices):
     APPOINTMENT_ACCEPTED = "appointment.accepted", _("Appointment accepted")
     APPOINTMENT_DECLINED = "appointment.declined", _("Appointment declined or withdrawn before acceptance")
     APPOINTMENT_ENDED = "appointment.ended", _("Appointment ended")
+    APPLICATION_CREATED = "application.created", _("Application for action drafted")
+    APPLICATION_EDITED = "application.edited", _("Application for action draft changed")
+    APPLICATION_SUBMITTED = "application.submitted", _("Application for action submitted")
+    APPLICATION_GRANTED = "application.granted", _("Application for action granted")
+    APPLICATION_EXTENDED = "application.extended", _("Application for action extended")
+    APPLICATION_REJECTED = "application.rejected", _("Application for action rejected")
+    APPLICATION_EXTENSION_REFUSED = "application.extension_refused", _("Extension of an application refused")
+    APPLICATION_EXTENSION_REQUESTED = "application.extension_requested", _("Extension of an application requested")
+    APPLICATION_EXPIRED = "application.expired", _("Application for action expired")
 
 
 class AuditEntryQuerySet(ScopedQuerySet):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from accounts.models import Organization, User
+from accounts.models import AuditAction, Organization, User
 from brands.models import Brand, Product, TrademarkRegistration
 from core.gate import may
 from core.permissions import require
@@ -49,15 +49,15 @@ EXTENSION_HORIZON_DAYS = 120
 
 # Audit log actions (free text in accounts.AuditEntry.action).
 AUDIT = {
-    StepKind.CREATED: "application.created",
-    StepKind.EDITED: "application.edited",
-    StepKind.SUBMITTED: "application.submitted",
-    StepKind.GRANTED: "application.granted",
-    StepKind.EXTENDED: "application.extended",
-    StepKind.REJECTED: "application.rejected",
-    StepKind.EXTENSION_REFUSED: "application.extension_refused",
-    StepKind.EXTENSION_REQUESTED: "application.extension_requested",
-    StepKind.EXPIRED: "application.expired",
+    StepKind.CREATED: AuditAction.APPLICATION_CREATED,
+    StepKind.EDITED: AuditAction.APPLICATION_EDITED,
+    StepKind.SUBMITTED: AuditAction.APPLICATION_SUBMITTED,
+    StepKind.GRANTED: AuditAction.APPLICATION_GRANTED,
+    StepKind.EXTENDED: AuditAction.APPLICATION_EXTENDED,
+    StepKind.REJECTED: AuditAction.APPLICATION_REJECTED,
+    StepKind.EXTENSION_REFUSED: AuditAction.APPLICATION_EXTENSION_REFUSED,
+    StepKind.EXTENSION_REQUESTED: AuditAction.APPLICATION_EXTENSION_REQUESTED,
+    StepKind.EXPIRED: AuditAction.APPLICATION_EXPIRED,
 }
 
 
