@@ -249,9 +249,7 @@ def test_api_details(api_as, catalogue, persona):
     assert got == expected
 
 
-# DESIGN.md's API table also reads a scanned code's text (`?code=`); today the lookup reads
-# `gtin` only and answers 400 "Enter a GTIN." to everyone (issue 17 brings `code`).
-@pytest.mark.xfail(reason="GET /api/v1/products/lookup/?code= is not served yet (issue 17)", strict=False)
+# DESIGN.md's API table also reads a scanned code's text (`?code=`): the same answers.
 @pytest.mark.parametrize("persona", list(ENFORCEMENT))
 def test_api_lookup_by_scanned_code(api_as, catalogue, persona):
     client = api_as(persona)
