@@ -222,12 +222,30 @@ class IndicatorForm(ServiceForm):
         help_text=_("Within the same importance, indicators are shown in increasing position."),
     )
 
-    def __init__(self, *args, indicator=None, **kwargs):
+    def __init__(self, *args, indicator=None, original=None, **kwargs):
         if indicator is not None:
             fields = ("title", "description", "location", "kind", "importance", "order")
             kwargs.setdefault("initial", {field: getattr(indicator, field) for field in fields})
         super().__init__(*args, **kwargs)
         adding = indicator is None
+        if original is not None:  # a translation: the original text beside each field
+            language = language_name(indicator.source_language)
+            for name in ("title", "description", "location"):
+                text = getattr(original, name)
+                if text:
+                    self.fields[name].help_text = _("Original (%(language)s): %(text)s") % {
+                        "language": language,
+                        "text": text,
+                    }
+        if indicator is not None and not indicator.translated:
+            self.fields["translated"] = forms.BooleanField(
+                label=_("These texts are translated"),
+                required=False,
+                help_text=_(
+                    "Tick when the texts above are in the guide's language, even unchanged (a name, a "
+                    "number). Changing a text marks it translated too."
+                ),
+            )
         keep = "" if adding else _("Leave empty to keep the current picture.")
         self.fields["genuine_image"] = SafeImageField(
             label=_("Picture of the genuine item"),

@@ -225,6 +225,13 @@ class Indicator(models.Model):
         _("importance"), max_length=12, choices=Importance.choices, default=Importance.SUPPORTING
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # A translation starts with the original's texts: `translated` stays False, and the texts
+    # are in `source_language`, until an editor changes them (or confirms them as they are).
+    # `source_key`: the original indicator's key, in the guide of `source_language` of the same
+    # translation group (what the translation form shows beside each field).
+    translated = models.BooleanField(_("translated"), default=True)
+    source_language = models.CharField(_("language of the original"), max_length=2, blank=True)
+    source_key = models.UUIDField(null=True, blank=True, editable=False)
     # Files are shared between versions (a new draft copies the names): never deleted while
     # any version refers to them.
     genuine_image = models.FileField(_("genuine"), upload_to=private_upload_to("guides"), max_length=255)

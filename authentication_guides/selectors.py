@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -66,3 +67,44 @@ def guide_usage(*, guides: QuerySet[Guide], days: int = 90) -> dict[str, Any]:
         "by_day": [{"day": r["day"], "views": r["views"]} for r in by_day],
         "by_guide": [{"guide": r["guide"], "views": r["views"]} for r in by_guide],
     }
+
+
+def with_untranslated(guides: QuerySet[Guide]) -> QuerySet[Guide]:
+    """Guides annotated with how many indicators of their published version
+    (`untranslated_published`) and of their latest (`untranslated_latest`) are still in another
+    language, in the same statement. `untranslated(user, guide)` picks the one the person reads."""
+
+    def count(version: Any) -> Subquery:
+        rows = Indicator.objects.filter(version_id=version, translated=False).order_by()
+        return Subquery(rows.values("version_id").annotate(n=Count("id")).values("n")[:1])
+
+    latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    return guides.annotate(latest_version_id=Subquery(latest)).annotate(
+        untranslated_published=Coalesce(count(OuterRef("published_version_id")), 0),
+        untranslated_latest=Coalesce(count(OuterRef("latest_version_id")), 0),
+    )
+
+
+def untranslated(user: User, guide: Guide) -> int:
+    """Of a guide annotated by `with_untranslated`: its indicators not translated yet, in the
+    version the person reads."""
+    if sees_drafts(user, guide):
+        return int(getattr(guide, "untranslated_latest", 0) or 0)
+    return int(getattr(guide, "untranslated_published", 0) or 0)
+
+
+def original_of(user: User, guide: Guide, indicator: Indicator) -> Indicator | None:
+    """The indicator a translated one was copied from, in the guide of its original language as
+    `user` reads it (None when there is none, or they may not see it)."""
+    if not indicator.source_language or indicator.source_key is None:
+        return None
+    source = (
+        Guide.objects.restrict(user, "view")
+        .filter(translation_group=guide.translation_group, language=indicator.source_language)
+        .exclude(pk=guide.pk)
+        .first()
+    )
+    version = version_for(user, source) if source is not None else None
+    if version is None:
+        return None
+    return version.indicators.filter(key=indicator.source_key).first()

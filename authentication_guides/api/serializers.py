@@ -85,7 +85,10 @@ class IndicatorSerializer(serializers.ModelSerializer):
             "genuine_image",
             "counterfeit_image",
             "extra_pictures",
+            "translated",
+            "source_language",
         ]
+        read_only_fields = ["translated", "source_language"]
 
     def _url(self, indicator: Indicator, side: str) -> str:
         path_ = reverse("guides-api:indicator-image", args=[indicator.version.guide_id, indicator.key, side])

@@ -171,11 +171,18 @@ def _copy_indicators(source: GuideVersion, target: GuideVersion, *, keep_keys: b
     the same guide (same keys, so versions compare), or a new translation (new keys: texts to
     translate). Files are shared, never deleted while referred to."""
     originals = list(source.indicators.prefetch_related("extra_pictures"))
+    language = source.guide.language
     copies = Indicator.objects.bulk_create(
         [
             Indicator(
                 version=target,
-                **({"key": i.key} if keep_keys else {}),
+                **(
+                    {"key": i.key, "translated": i.translated, "source_language": i.source_language}
+                    if keep_keys
+                    # A translation: the texts stay in the language they are really in.
+                    else {"translated": False, "source_language": i.source_language if not i.translated else language}
+                ),
+                source_key=i.source_key if keep_keys or not i.translated else i.key,
                 kind=i.kind,
                 title=i.title,
                 description=i.description,

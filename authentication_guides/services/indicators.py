@@ -25,6 +25,9 @@ from .guides import open_version
 MAX_EXTRA_PICTURES = 12
 
 
+TEXT_FIELDS = ("title", "description", "location")
+
+
 def _clean_indicator(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
     if not partial or "title" in data:
@@ -106,8 +109,15 @@ def indicator_update(
 ) -> Indicator:
     guide = _editable_guide(actor, guide, lock=True)
     indicator = _open_indicator(actor, guide, key)
-    for field, value in _clean_indicator(data, partial=True).items():
+    cleaned = _clean_indicator(data, partial=True)
+    texts_changed = any(
+        field in TEXT_FIELDS and getattr(indicator, field) != value for field, value in cleaned.items()
+    )
+    for field, value in cleaned.items():
         setattr(indicator, field, value)
+    if not indicator.translated and (texts_changed or data.get("translated") is True):
+        # The editor wrote the texts in the guide's language (or confirmed them as they are).
+        indicator.translated = True
     if genuine_image is not None:
         indicator.genuine_image.save(genuine_image.name, genuine_image.content, save=False)
         indicator.genuine_thumb = ""

@@ -28,6 +28,7 @@ from core.views import posted
 from .. import services
 from ..forms import GuideForm, IndicatorForm
 from ..models import Guide, GuideStatus
+from ..selectors import original_of
 from .common import editable_guide, guide_url, indicator_or_none
 
 
@@ -242,7 +243,8 @@ def _indicator(guide: Guide, key):
 def indicator_edit(request, pk, key):
     guide = editable_guide(request.user, pk)
     indicator = _indicator(guide, key)
-    form = IndicatorForm(*posted(request), indicator=indicator)
+    original = original_of(request.user, guide, indicator)
+    form = IndicatorForm(*posted(request), indicator=indicator, original=original)
     back = guide_url(guide, f"indicator-{key}")
     if request.method == "POST" and form.is_valid():
         if not form.has_changed():

@@ -23,6 +23,7 @@ from .. import services
 from ..forms import GuideFilterForm, UnpublishForm, language_name
 from ..models import Guide, GuideStatus, GuideVersion
 from ..permissions import GUIDE_MODERATE
+from ..selectors import untranslated, with_untranslated
 from .common import FIELD_LABELS, Workflow, can_edit, readable_guide, reading_order, sees_drafts, version_for
 
 
@@ -33,7 +34,8 @@ def guide_list(request):
     user = request.user
     guides = Guide.objects.restrict(user, "view").in_language_of(user)
     form = GuideFilterForm(request.GET or None, guides=guides)
-    queryset = guides.select_related("brand", "product", "published_version").order_by("-created", "-id")
+    queryset = with_untranslated(guides).select_related("brand", "product", "published_version")
+    queryset = queryset.order_by("-created", "-id")
     if form.is_bound:
         queryset = form.filter(queryset)
     page = paginate(request, queryset)
@@ -45,6 +47,7 @@ def guide_list(request):
         guide.shown_version = version_for(user, guide)
         guide.language_name = language_name(guide.language)
         guide.owner_view = sees_drafts(user, guide)
+        guide.untranslated = untranslated(user, guide)
     context = {"form": form, "page": page, "can_create": allowed(user, "brands.create")}
     return render(request, "guides/guide_list.html", context)
 
@@ -57,10 +60,11 @@ def _translations(user, guide: Guide) -> list[Guide]:
         .order_by("language", "id")
     )
     reader_language = (translation.get_language() or "")[:2]
-    translations = list(others)
+    translations = list(with_untranslated(others).select_related("brand"))
     for other in translations:
         other.language_name = language_name(other.language)
         other.is_readers_language = other.language == reader_language
+        other.untranslated = untranslated(user, other)
     return translations
 
 
