@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
-from accounts.models import Membership, Organization, OrganizationKind, Role, Status, User
+from accounts.models import Appointment, Membership, Organization, OrganizationKind, Role, Status, User
+from accounts.services.appointments import appointment_accept, appointment_create
 
 DEMO_PASSWORD_DEFAULT = "demo-portal-2026"
 
@@ -31,6 +32,7 @@ ORGANIZATIONS = [
     ("market_fr", OrganizationKind.MARKET_SURVEILLANCE, "DGCCRF (démo)", "FR", Status.APPROVED),
     ("international", OrganizationKind.INTERNATIONAL, "Europe Enforcement Office (demo)", "BE", Status.APPROVED),
     ("pending_rh", OrganizationKind.RIGHT_HOLDER, "Nimbus Cosmetics", "NL", Status.PENDING),
+    ("firm", OrganizationKind.REPRESENTATIVE, "Cabinet Lexavo (démo)", "FR", Status.APPROVED),
 ]
 
 PEOPLE = [
@@ -49,7 +51,12 @@ PEOPLE = [
     ("international@demo.example", "Ingrid International", "international", Role.COORDINATOR, Status.APPROVED, True),
     ("newcomer.fr@demo.example", "Nina Newcomer", "customs_fr", Role.OFFICER, Status.PENDING, False),
     ("nimbus.founder@demo.example", "Noah Nimbus", "pending_rh", Role.ADMIN, Status.PENDING, True),
+    ("lexavo.admin@demo.example", "Louise Lexavo", "firm", Role.ADMIN, Status.APPROVED, True),
+    ("lexavo.editor@demo.example", "Lucas Légiste", "firm", Role.EDITOR, Status.APPROVED, False),
 ]
+# The law firm acts for both right holders in France and Spain: for Lumina as editor, for Atlas as
+# viewer (right holder key, role).
+APPOINTMENTS = [("lumina", Role.EDITOR), ("atlas", Role.VIEWER)]
 LANGUAGE_BY_COUNTRY = {"FR": "fr", "ES": "es"}
 
 
@@ -98,6 +105,8 @@ class Command(BaseCommand):
             Membership.objects.create(user=user, organization=organization, role=role, is_founder=founder)
             created += 1
 
+        created += self._appointments(organizations)
+
         # Each app may add its own demo data in `<app>/demo.py` (a `seed(stdout)` function), in
         # the order of INSTALLED_APPS: the catalogue after the accounts, and so on.
         for app_config in apps.get_app_configs():
@@ -112,3 +121,23 @@ class Command(BaseCommand):
                 organization = organizations[org_key]
                 note = "" if status == Status.APPROVED else f" [{status}: see the moderation queue]"
                 self.stdout.write(f"  {email:<36} {role} of {organization.name}{note}")
+
+    @staticmethod
+    def _appointments(organizations) -> int:
+        """The law firm appointed by the right holders and accepted, through the services."""
+        firm = organizations["firm"]
+        firm_admin = User.objects.filter(membership__organization=firm, membership__role=Role.ADMIN).first()
+        made = 0
+        for holder_key, role in APPOINTMENTS:
+            holder = organizations[holder_key]
+            if firm_admin is None or Appointment.objects.filter(right_holder=holder, representative=firm).exists():
+                continue
+            holder_admin = User.objects.filter(membership__organization=holder, membership__role=Role.ADMIN).first()
+            if holder_admin is None:
+                continue
+            appointment = appointment_create(
+                actor=holder_admin, representative=firm.pk, countries=["FR", "ES"], role=role
+            )
+            appointment_accept(actor=firm_admin, appointment=appointment)
+            made += 1
+        return made
