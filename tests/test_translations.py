@@ -41,6 +41,7 @@ ALLOWED_IDENTICAL = {
             "Permissions",  # Django admin fieldset
             "Dates",  # Django admin fieldset
             "Catalogue",  # same word in French (the brand catalogue)
+            "Menu",  # same word in French (the phone header's button)
             "Description",  # same word in French (brand and product field)
             "description",  # model field verbose name
             "Logo",  # same word in French (brand field)
@@ -70,6 +71,7 @@ ALLOWED_IDENTICAL = {
     ),
     "es": frozenset(
         {
+            "Demo",  # the usual Spanish word too (the phone header's badge)
             "IPM Portal",  # product name
             "Editor",  # role name, same word in Spanish
             "Token",  # API token: "token" is the Spanish term chosen for this product
