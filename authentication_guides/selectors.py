@@ -5,9 +5,9 @@ published one), what changed between two versions, and how often officers read t
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -108,3 +108,14 @@ def original_of(user: User, guide: Guide, indicator: Indicator) -> Indicator | N
     if version is None:
         return None
     return version.indicators.filter(key=indicator.source_key).first()
+
+
+def guide_for_product(user: User, product: Any) -> Guide | None:
+    """The guide an officer opens for a product they just scanned: among the published guides
+    they may see, in their language when there is one (one per translation group), the
+    product's own guide first, else the brand's general guide of no or the same category; the
+    newest. None when there is none."""
+    guides = Guide.objects.restrict(user, "view").in_language_of(user).filter(brand_id=product.brand_id)
+    guides = guides.filter(Q(product_id=product.pk) | Q(product__isnull=True, category__in=["", product.category]))
+    own = Case(When(product_id=product.pk, then=0), default=1)
+    return cast("Guide | None", guides.annotate(own=own).order_by("own", "-created", "-id").first())

@@ -6,11 +6,14 @@ import math
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from authentication_guides.selectors import guide_for_product
 from brands.codes import describe
 from core.gate import scoped
+from core.scope import scope_of
 
 from . import services
 from .barcodes import interpret
@@ -55,6 +58,11 @@ def _scan_result(request, codes):
             messages.success(request, _("Scanned %(code)s: %(product)s. The code says: %(said)s.") % values)
         else:
             messages.success(request, _("Scanned %(code)s: %(product)s.") % values)
+        # An officer goes straight to the product's guide, at its decisive indicators (they come
+        # first); the product page is one tap away from there.
+        guide = guide_for_product(request.user, product) if scope_of(request.user).is_enforcement else None
+        if guide is not None:
+            return redirect(reverse("guides:detail", args=[guide.pk]) + "#indicators")
         return redirect("brands:product_detail", pk=product.pk)
     return render(
         request, "search/scan.html", {"form": ScanForm(), "codes": codes, "products": products, "scanned": True}

@@ -101,3 +101,48 @@ def test_the_scan_page_tells_what_the_code_says_and_flags_an_expired_date(signed
     assert unknown.status_code == 200
     text = unknown.content.decode()
     assert "XYZ" in text and 'datetime="2020-12-25"' in text and "expired: a clue on goods in transit" in text
+
+
+# --- Two interactions (issue 17, item 1): an officer's scan that finds one product with a guide
+# opens the guide at its indicators (decisive first), the product named on top.
+
+
+@pytest.fixture
+def guides_of_product(acme_editor, brand_fr, product_fr):
+    from authentication_guides import services as guides
+    from tests.test_guides_web_support import add_indicator, make_guide
+
+    general = make_guide(acme_editor, brand_fr, "Any Lumina watch")
+    add_indicator(acme_editor, general, "Case back")
+    guides.guide_publish(actor=acme_editor, guide=general)
+    own = make_guide(acme_editor, brand_fr, "Spotting a fake Chrono", product=product_fr.pk)
+    add_indicator(acme_editor, own, "Crown", importance="decisive")
+    guides.guide_publish(actor=acme_editor, guide=own)
+    draft = make_guide(acme_editor, brand_fr, "Newer draft", product=product_fr.pk)
+    add_indicator(acme_editor, draft, "Strap")
+    return {"general": general, "own": own, "draft": draft}
+
+
+def test_an_officers_scan_opens_the_products_guide(signed_in, officer_fr, product_fr, guides_of_product):
+    response = signed_in(officer_fr).get("/search/scan/", {"code": DATAMATRIX, "format": "DataMatrix"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/guides/{guides_of_product['own'].pk}/#indicators"
+    page = response.content.decode()
+    assert "Scanned 04006381333931: Lumina Chrono." in page and "batch ABC123" in page
+    assert f'href="/catalogue/products/{product_fr.pk}/"' in page  # the product one tap away
+
+
+def test_without_a_guide_of_its_own_the_brands_general_guide_opens(
+    signed_in, acme_editor, officer_fr, product_fr, guides_of_product
+):
+    from authentication_guides import services as guides
+
+    guides.guide_archive(actor=acme_editor, guide=guides_of_product["own"])
+    response = signed_in(officer_fr).get("/search/scan/", {"code": GTIN, "format": "EAN13"})
+    assert response["Location"] == f"/guides/{guides_of_product['general'].pk}/#indicators"
+
+
+def test_with_no_guide_or_for_the_owner_the_product_page_opens(signed_in, officer_fr, acme_viewer, product_fr):
+    response = signed_in(officer_fr).get("/search/scan/", {"code": GTIN, "format": "EAN13"})
+    assert response["Location"] == f"/catalogue/products/{product_fr.pk}/"
+    response = signed_in(acme_viewer).get("/search/scan/", {"code": GTIN, "format": "EAN13"})
+    assert response["Location"] == f"/catalogue/products/{product_fr.pk}/"

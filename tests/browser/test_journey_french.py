@@ -3,7 +3,8 @@ the officer's saved language is French, and every label the test reads or clicks
 catalogue's text (checked to differ from the English), so an untranslated page fails.
 
 The officer signs in, searches with a typo, opens the product and its guide, runs the
-inspection checklist, scans the barcode from a photo, lands on the product and opens a case.
+inspection checklist, scans the barcode from a photo, lands on the product's guide, taps through
+to the product and opens a case.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def test_the_officer_journey_in_french(browser, catalogue, officer_fr):
     page.get_by_role("link", name=fr("Scan a barcode")).click()
     label(page, "Photo of the barcode").set_input_files(barcode_photo(GTIN))
     page.get_by_role("button", name=fr("Read the code")).click()
+    # The scan opens the product's guide at its indicators (issue 17); the product is one tap away.
+    expect(page).to_have_url(re.compile(r"/guides/\d+/#indicators$"))
+    expect(page.get_by_role("heading", name="Reconnaître un faux Étoile", level=1)).to_be_visible()
+    page.get_by_role("link", name="Orlaine Étoile parfum").first.click()
     expect(page.get_by_role("heading", name="Orlaine Étoile parfum", level=1)).to_be_visible()
 
     page.get_by_role("link", name=fr("Open a case")).click()

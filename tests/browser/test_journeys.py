@@ -5,7 +5,8 @@ PostgreSQL with a real Celery worker delivering the notifications:
    in, creates a brand visible to France only, adds a product with a GTIN and a picture, writes a
    guide with two indicators (genuine and counterfeit pictures) and publishes it;
 2. a French officer searches with a typo and finds the product, opens the guide on a phone, runs
-   the inspection checklist, sends a photo of the barcode and lands on the product, opens a case;
+   the inspection checklist, sends a photo of the barcode and lands on the product's guide, goes
+   to the product, opens a case;
 3. the right holder sees the notification and answers "counterfeit"; the officer sees the verdict
    in their inbox;
 4. a German officer searching the same words finds nothing, and the product's URL is a 404 page;
@@ -211,15 +212,19 @@ def officer_finds_inspects_scans_and_opens_a_case(browser, officer, officer_fr, 
     expect(phone).to_have_url(re.compile(r"/guides/\d+/checks/\d+/$"))
     accessible(phone, "the checklist's summary")
 
-    # The barcode photo lands on the product.
+    # The barcode photo lands on the product's guide, at its indicators (issue 17: the decisive
+    # indicator in two interactions); the product is one tap away.
     phone.goto("/")
     phone.get_by_role("link", name="Scan a barcode").click()
     weights.load(phone, phone.url, "scan (phone)")
     accessible(phone, "the scan page")
     field(phone, "Photo of the barcode:").set_input_files(barcode_photo(GTIN))
     phone.get_by_role("button", name="Read the code").click()
-    expect(phone.get_by_role("heading", name=PRODUCT, level=1)).to_be_visible()
+    expect(phone).to_have_url(re.compile(r"/guides/\d+/#indicators$"))
+    expect(phone.get_by_role("heading", name="Spotting a fake Aurora", level=1)).to_be_visible()
     expect(phone.get_by_text(f"Scanned 0{GTIN}")).to_be_visible()
+    phone.get_by_role("link", name=PRODUCT).first.click()
+    expect(phone.get_by_role("heading", name=PRODUCT, level=1)).to_be_visible()
 
     phone.get_by_role("link", name="Open a case").click()
     expect(phone).to_have_url(re.compile(r"/cases/open/\?product=\d+"))
