@@ -29,7 +29,15 @@ def test_seed_demo_is_idempotent(settings, capsys, tmp_path):
     call_command("seed_demo")
     assert (User.objects.count(), Organization.objects.count()) == counts
     kinds = set(Organization.objects.values_list("kind", flat=True))
-    assert kinds == {"platform", "right_holder", "customs", "police", "market_surveillance", "international"}
+    assert kinds == {
+        "platform",
+        "right_holder",
+        "representative",
+        "customs",
+        "police",
+        "market_surveillance",
+        "international",
+    }
     international = Organization.objects.get(kind="international")
     assert international.jurisdiction_countries == ["DE", "ES", "FR"]
     assert "police.fr@demo.example" in out

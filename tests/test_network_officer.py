@@ -363,11 +363,12 @@ def test_the_officer_looks_a_product_up_by_gtin_and_by_photo(api, client, office
     assert hidden.status_code == 200
     assert hidden.json()["codes"][0]["gtin"] == "0" + HIDDEN_GTIN and hidden.json()["products"] == []
 
-    # The scan page: the photo lands on the product; the hidden one shows nothing of it.
+    # The scan page: the photo lands on the product's guide, at its indicators (issue 17); the
+    # hidden one shows nothing of it.
     page = signed_in(client, officer)
     landed = page.post(reverse("search:scan"), {"image": photo(SHARED_GTIN, zxingcpp.BarcodeFormat.EAN13)})
     assert landed.status_code == 302
-    assert landed["Location"] == reverse("brands:product_detail", args=[shared["product"].pk])
+    assert landed["Location"] == reverse("guides:detail", args=[shared["guide"].pk]) + "#indicators"
     assert page.get(landed["Location"]).status_code == 200
     live = page.get(reverse("search:scan"), {"code": SHARED_GTIN, "format": "ean_13"})
     assert live.status_code == 302 and live["Location"] == landed["Location"]
