@@ -1412,7 +1412,8 @@ def change_delay(server: Server, officer: User, token: str, samples: int, out: P
 
 def oldest_transaction_s() -> float:
     """Age of the oldest transaction holding a transaction id in the whole PostgreSQL cluster
-    (other than this one): the indexer reads no change newer than it (search/follow.py)."""
+    (other than this one): the follower passes it and comes back for its rows, and its recorded
+    position stays below it (search/follow.py); a delay measured beside one says so."""
     return float(
         _scalar(
             "SELECT coalesce(max(extract(epoch FROM now() - xact_start)), 0) FROM pg_stat_activity "
@@ -1626,7 +1627,7 @@ def report(results: dict) -> str:
                 f"- through the server's API: {_delays(delay['api_ms'])}",
                 f"- not found within 10 s: {len(delay['missed_within_10_s'])}",
                 f"- the oldest transaction holding an id in the cluster, at the changes: "
-                f"{delay['oldest_transaction_s']:.1f} s (the indexer waits for it: search/follow.py)",
+                f"{delay['oldest_transaction_s']:.1f} s (the follower must pass it: search/follow.py)",
                 f"- search_indexer's memory: RSS {delay['indexer_memory'].get('rss_mb', 0):.0f} MB, "
                 f"PSS {delay['indexer_memory'].get('pss_mb', 0):.0f} MB",
             ]
