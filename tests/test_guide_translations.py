@@ -103,3 +103,13 @@ def test_the_migration_marks_texts_copied_before_it(french, original):
     assert {i.translated for i in indicators(french).values()} == {False}
     assert {i.source_language for i in indicators(french).values()} == {"en"}
     assert all(i.translated for i in indicators(original).values())
+
+
+def test_the_product_page_lists_each_guide_once_with_its_languages(client_for, french, original, product_fr):
+    """In English the English guide with a switch to French; in French the other way round."""
+    for persona in ("officer_fr", "acme_editor"):
+        html = client_for(persona).get(f"/catalogue/products/{product_fr.pk}/").content.decode()
+        panel = html[html.index('id="guides"') :]
+        assert panel.count(f'href="/guides/{original.pk}/"') == 1, persona
+        assert f'href="/guides/{french.pk}/" hreflang="fr"' in panel, persona
+        assert "Repérer une fausse Chrono" not in panel.split("Also in:")[0], persona

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import template
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import translation
 
 from ..models import Guide, GuideVersion
 from ..selectors import sees_drafts
@@ -20,6 +21,7 @@ from ..selectors import sees_drafts
 register = template.Library()
 
 SHOWN = 10
+LANGUAGES_READ = 4  # rows read per guide shown: its translations come with it
 
 
 @register.inclusion_tag("guides/_guide_links.html", takes_context=True)
@@ -37,12 +39,24 @@ def guides_for(context, brand, product=None) -> dict:
     if product is not None:
         guides = guides.filter(Q(product=product) | Q(product__isnull=True, category__in=["", product.category]))
     latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number").values("title")[:1]
-    rows = list(
+    found = list(
         guides.select_related("published_version")
         .annotate(latest_title=Subquery(latest))
-        .order_by("-created", "-id")[: SHOWN + 1]
+        .order_by("-created", "-id")[: (SHOWN + 1) * LANGUAGES_READ]
     )
-    for guide in rows:
+    # Each guide once, in the reader's language when it is translated into it (else the
+    # oldest), its other languages as switches beside it.
+    language = (translation.get_language() or "")[:2]
+    groups: dict = {}
+    for guide in found:
+        groups.setdefault(guide.translation_group, []).append(guide)
+    rows = []
+    for members in groups.values():
+        members.sort(key=lambda guide: (guide.language != language, guide.created, guide.pk))
+        first, others = members[0], sorted(members[1:], key=lambda guide: guide.language)
+        first.other_languages = others
+        rows.append(first)
+    for guide in [*rows, *(other for row in rows for other in row.other_languages)]:
         guide.brand = brand  # the same brand: no query to read its owner
         owner_view = sees_drafts(user, guide)
         guide.owner_view = owner_view
